@@ -1,0 +1,34 @@
+package quarry.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Process memory as the kernel counts it, native libraries included (Linux only). */
+public final class Memory {
+
+    private Memory() {
+    }
+
+    /** Peak resident set size so far, in MiB, or -1 where /proc is not there. */
+    public static long peakRssMiB() {
+        return statusField("VmHWM:");
+    }
+
+    public static long rssMiB() {
+        return statusField("VmRSS:");
+    }
+
+    private static long statusField(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.substring(field.length()).replace("kB", "").trim()) / 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}

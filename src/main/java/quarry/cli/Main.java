@@ -1,0 +1,57 @@
+package quarry.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import quarry.core.QuarryException;
+import quarry.encode.DjlRuntime;
+
+/** {@code quarry <command>}: the command-line entry point. */
+@Command(name = "quarry", mixinStandardHelpOptions = true, version = "quarry 0.1.0",
+        description = "Active-learning workbench for text classification.",
+        subcommands = {DemoCommand.class, EmbedCommand.class, EncodersCommand.class, BenchCommand.class,
+            CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs one command and returns its exit code (0 ok, 1 failed, 2 bad usage). */
+    public static int run(String... args) {
+        DjlRuntime.configure();
+        CommandLine cli = new CommandLine(new Main());
+        cli.setParameterExceptionHandler(Main::badUsage);
+        cli.setExecutionExceptionHandler(Main::failed);
+        return cli.execute(args);
+    }
+
+    /** One line that says what is wrong, and where help is. */
+    private static int badUsage(CommandLine.ParameterException e, String[] args) {
+        PrintWriter err = e.getCommandLine().getErr();
+        err.println(e.getCommandLine().getCommandName() + ": " + e.getMessage() + " (see --help)");
+        return 2;
+    }
+
+    private static int failed(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+        String message = e instanceof QuarryException ? e.getMessage() : e.toString();
+        cli.getErr().println("quarry " + cli.getCommandName() + ": error: " + firstLine(message));
+        if (System.getenv("QUARRY_DEBUG") != null) {
+            e.printStackTrace(cli.getErr());
+        }
+        return 1;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

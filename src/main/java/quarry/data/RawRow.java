@@ -1,0 +1,31 @@
+package quarry.data;
+
+import java.util.List;
+
+/**
+ * One data row as a format reader found it, before the checks that every format shares.
+ * Null means absent. {@code problems} holds what the reader itself found wrong; when
+ * {@code readable} is false the row could not be parsed at all and its fields are meaningless.
+ */
+record RawRow(
+        long line,
+        boolean readable,
+        String id,
+        String text,
+        String label,
+        List<String> labels,
+        List<ImportProblem> problems) {
+
+    RawRow {
+        problems = List.copyOf(problems);
+        labels = labels == null ? null : List.copyOf(labels);
+    }
+
+    static RawRow unreadable(long line, List<ImportProblem> problems) {
+        return new RawRow(line, false, null, null, null, null, problems);
+    }
+
+    boolean hasProblemWith(String field) {
+        return problems.stream().anyMatch(p -> field.equals(p.field()));
+    }
+}

@@ -1,0 +1,98 @@
+package quarry.data;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import quarry.core.Document;
+
+/**
+ * The checks every format shares: text present, ids unique (or generated), labels well-formed
+ * and inside the schema. Stateful: it remembers the ids of one file, so use one per pass.
+ */
+final class RowValidator {
+
+    private final Path file;
+    private final ImportOptions options;
+    private final String idPrefix;
+    private final Map<String, Long> firstLineOfId = new HashMap<>();
+
+    RowValidator(Path file, ImportOptions options) {
+        this.file = file;
+        this.options = options;
+        String name = ImportProblem.fileName(file);
+        int dot = name.lastIndexOf('.');
+        this.idPrefix = dot > 0 ? name.substring(0, dot) : name;
+    }
+
+    /** The row's document, or null after handing each of its problems to {@code report}. */
+    Document check(RawRow row, Consumer<ImportProblem> report) {
+        List<ImportProblem> problems = new ArrayList<>(row.problems());
+        if (row.readable()) {
+            String text = row.text();
+            if ((text == null || text.isBlank()) && !row.hasProblemWith(options.textField())) {
+                problems.add(problem(row, options.textField(), "missing or empty"));
+            }
+            String id = id(row, problems);
+            List<String> labels = labels(row, problems);
+            if (problems.isEmpty()) {
+                return new Document(id, text, labels);
+            }
+        }
+        problems.forEach(report);
+        return null;
+    }
+
+    // Every row's id is remembered, bad rows included: ids must be unique in the file as written.
+    private String id(RawRow row, List<ImportProblem> problems) {
+        String id = row.id() == null ? idPrefix + "-" + row.line() : row.id();
+        if (id.isBlank()) {
+            problems.add(problem(row, options.idField(), "empty id"));
+            return id;
+        }
+        Long first = firstLineOfId.putIfAbsent(id, row.line());
+        if (first != null) {
+            problems.add(problem(row, options.idField(),
+                    "duplicate id '" + id + "' (first used on line " + first + ")"));
+        }
+        return id;
+    }
+
+    private List<String> labels(RawRow row, List<ImportProblem> problems) {
+        Set<String> labels = new LinkedHashSet<>();
+        String label = row.label();
+        if (label != null) {
+            checkLabel(row, options.labelField(), label, problems);
+            labels.add(label);
+        }
+        if (row.labels() != null) {
+            for (String each : row.labels()) {
+                checkLabel(row, options.labelsField(), each, problems);
+            }
+            Set<String> many = new LinkedHashSet<>(row.labels());
+            if (label != null && !many.equals(Set.of(label))) {
+                problems.add(problem(row, options.labelsField(), "both '" + options.labelField()
+                        + "' (" + label + ") and '" + options.labelsField() + "' " + row.labels()
+                        + " are given and they differ; give one, or make them agree"));
+            }
+            labels = many;
+        }
+        return List.copyOf(labels);
+    }
+
+    private void checkLabel(RawRow row, String field, String label, List<ImportProblem> problems) {
+        if (label.isBlank()) {
+            problems.add(problem(row, field, "empty label"));
+        } else if (options.labelSchema() != null && !options.labelSchema().contains(label)) {
+            problems.add(problem(row, field, "label '" + label + "' is not in the label schema"));
+        }
+    }
+
+    private ImportProblem problem(RawRow row, String field, String message) {
+        return new ImportProblem(file, row.line(), field, message);
+    }
+}
