@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /** Reads one JSON object per line; blank lines are allowed and skipped. */
 final class JsonlRowReader implements RowReader {
@@ -23,6 +24,9 @@ final class JsonlRowReader implements RowReader {
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
+
+    private static final Pattern SOURCE =
+            Pattern.compile("\\[Source: [^\\]]*; line: \\d+, column: (\\d+)\\]");
 
     private final Path file;
     private final LineReader lines;
@@ -122,7 +126,9 @@ final class JsonlRowReader implements RowReader {
     private static String malformed(JsonProcessingException e) {
         JsonLocation at = e.getLocation();
         String where = at == null || at.getColumnNr() < 1 ? "" : " at column " + at.getColumnNr();
-        return "malformed JSON" + where + ": " + e.getOriginalMessage();
+        // Jackson names a redacted source inside some messages; each line is its own source here.
+        String detail = SOURCE.matcher(e.getOriginalMessage()).replaceAll("column $1");
+        return "malformed JSON" + where + ": " + detail;
     }
 
     private static String kind(JsonNode node) {

@@ -39,6 +39,10 @@ public final class RawOrtEncoder implements Encoder {
         try {
             this.tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(spec.tokenizer())
                     .optAddSpecialTokens(true).optTruncation(true).optMaxLength(maxTokens).optPadding(false).build();
+            // ONNX Runtime allows one environment per process and DJL creates it with its own
+            // options, so start DJL's engine first and share its environment.
+            DjlRuntime.configure();
+            ai.djl.engine.Engine.getEngine("OnnxRuntime");
             this.env = OrtEnvironment.getEnvironment();
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             options.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
