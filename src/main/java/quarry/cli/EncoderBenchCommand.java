@@ -51,11 +51,19 @@ final class EncoderBenchCommand implements Callable<Integer> {
             description = "int8 variant to measure too (empty to skip) (default: ${DEFAULT-VALUE})")
     String int8;
 
+    @Option(names = "--pool", paramLabel = "N", defaultValue = "1",
+            description = "Quarry's predictor pool size; CPU threads are shared among them (default: ${DEFAULT-VALUE})")
+    int pool;
+
     @Mixin
     ImportMixin importOptions;
 
     @Override
     public Integer call() {
+        if (!"PASSIVE".equalsIgnoreCase(System.getenv("OMP_WAIT_POLICY"))) {
+            System.err.println("note: OMP_WAIT_POLICY is not PASSIVE, so libtorch's threads spin and slow the "
+                    + "encoder; the ./quarry launcher sets it");
+        }
         List<String> texts = importOptions.read(data).stream().map(Document::text).toList();
         if (limit > 0 && limit < texts.size()) {
             texts = texts.subList(0, limit);
@@ -80,11 +88,12 @@ final class EncoderBenchCommand implements Callable<Integer> {
 
     private void group(EncoderBench bench, String name, List<String> table) {
         ModelSpec spec = Encoders.find(Encoders.modelsDir(), name);
-        EncoderOptions options = EncoderOptions.DEFAULTS.withBatchSize(batch).withMaxTokens(maxTokens);
+        EncoderOptions options = EncoderOptions.DEFAULTS.withBatchSize(batch).withMaxTokens(maxTokens)
+                .withPoolSize(pool);
         List<String> names = List.of(
                 name + " raw ONNX Runtime (input order)",
                 name + " raw ONNX Runtime (length-sorted)",
-                name + " Quarry (DJL)");
+                name + " Quarry (DJL, pool " + pool + ")");
         List<Supplier<Encoder>> encoders = List.of(
                 () -> new RawOrtEncoder(spec, batch, maxTokens, false),
                 () -> new RawOrtEncoder(spec, batch, maxTokens, true),

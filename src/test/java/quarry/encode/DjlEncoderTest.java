@@ -79,6 +79,30 @@ class DjlEncoderTest {
     }
 
     @Test
+    void concurrentCallersGetTheSameVectorsAsOne() throws Exception {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            texts.add("request " + i + ": please " + (i % 2 == 0 ? "refund my order" : "reset my password"));
+        }
+        float[][] expected = encoder.encode(texts);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<float[][]>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                results.add(pool.submit(() -> encoder.encode(texts)));
+            }
+            for (java.util.concurrent.Future<float[][]> r : results) {
+                float[][] got = r.get();
+                for (int i = 0; i < texts.size(); i++) {
+                    assertTrue(dot(expected[i], got[i]) > 0.9999, "row " + i);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void progressReachesTheTotal() {
         long[] last = {0, 0};
         encoder.encode(List.of("a", "b", "c", "d", "e", "f", "g", "h", "i"), (done, total) -> {

@@ -1,0 +1,136 @@
+package quarry.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI as a user runs it: exit codes, one-line errors, files written. */
+class MainTest {
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream savedOut;
+    private PrintStream savedErr;
+    private String savedHome;
+
+    @BeforeEach
+    void capture() {
+        savedOut = System.out;
+        savedErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        savedHome = System.getProperty("quarry.home");
+        System.setProperty("quarry.home", dir.resolve("home").toString());
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(savedOut);
+        System.setErr(savedErr);
+        if (savedHome == null) {
+            System.clearProperty("quarry.home");
+        } else {
+            System.setProperty("quarry.home", savedHome);
+        }
+    }
+
+    private int run(String... args) {
+        out.reset();
+        err.reset();
+        return Main.run(args);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void embedWritesVectorsAndTheSecondRunComesFromTheCache() throws IOException {
+        Path data = dir.resolve("docs.jsonl");
+        Files.writeString(data, """
+                {"id": "a", "text": "where is my parcel", "label": "delivery"}
+                {"id": "b", "text": "my card was declined at the shop", "label": "card"}
+                {"id": "c", "text": "the parcel has not arrived yet"}
+                """);
+        assertEquals(0, run("embed", "--data", data.toString(), "--out", dir.resolve("out").toString()), err());
+        assertTrue(out().contains("embedded 3 documents") && out().contains("0 from cache, 3 encoded"), out());
+        assertEquals(3L * 384 * Float.BYTES, Files.size(dir.resolve("out/vectors.f32")));
+        assertEquals(List.of("a", "b", "c"), Files.readAllLines(dir.resolve("out/ids.txt")));
+        assertTrue(Files.readString(dir.resolve("out/embeddings.json")).contains("\"dimension\" : 384"));
+
+        assertEquals(0, run("embed", "--data", data.toString()), err());
+        assertTrue(out().contains("3 from cache, 0 encoded"), out());
+    }
+
+    @Test
+    void badDataFailsWithOneLineNamingFileAndLine() throws IOException {
+        Path data = dir.resolve("bad.jsonl");
+        Files.writeString(data, "{\"id\": \"a\", \"text\": \"fine\"}\n{\"id\": \"b\", \"text\": \n");
+        assertEquals(1, run("embed", "--data", data.toString(), "--out", dir.resolve("out").toString()));
+        String last = err().strip().lines().reduce((a, b) -> b).orElse("");
+        assertTrue(last.startsWith("quarry embed: error: bad.jsonl:2"), err());
+        assertTrue(Files.notExists(dir.resolve("out")), "nothing written for bad input");
+    }
+
+    @Test
+    void missingFileIsNamed() {
+        assertEquals(1, run("embed", "--data", dir.resolve("nope.csv").toString()));
+        assertTrue(err().contains("nope.csv"), err());
+    }
+
+    @Test
+    void missingRequiredOptionIsOneLineWithExitTwo() {
+        assertEquals(2, run("embed"));
+        assertEquals(1, err().strip().lines().count(), err());
+        assertTrue(err().contains("--data"), err());
+    }
+
+    @Test
+    void unknownEncoderListsTheInstalledOnes() throws IOException {
+        Path data = dir.resolve("docs.csv");
+        Files.writeString(data, "text\nhello\n");
+        assertEquals(1, run("embed", "--data", data.toString(), "--encoder", "nope"));
+        assertTrue(err().contains("no encoder 'nope'") && err().contains("all-minilm-l6-v2"), err());
+    }
+
+    @Test
+    void encodersListsTheBuiltInModels() {
+        assertEquals(0, run("encoders"));
+        assertTrue(out().contains("all-minilm-l6-v2") && out().contains("ok (default)"), out());
+        assertTrue(out().contains("all-minilm-l6-v2-q") && out().contains("bge-small-en-v1.5"), out());
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : List.of("demo", "embed", "encoders", "bench")) {
+            assertEquals(0, run(command, "--help"), command);
+            assertTrue(out().contains("Usage: quarry " + command), out());
+        }
+        assertEquals(0, run("bench", "encoder", "--help"));
+    }
+
+    @Test
+    void demoRunsTheSimulatedLoop() {
+        assertEquals(0, run("demo", "--rounds", "2", "--batch", "5"), err());
+        assertTrue(out().contains("300 labeled documents over 15 labels"), out());
+        assertEquals(3, out().lines().filter(l -> l.matches("\\s+\\d+\\s+[\\d.]+%\\s+[\\d.]+%")).count(), out());
+    }
+}
