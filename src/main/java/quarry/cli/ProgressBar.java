@@ -17,7 +17,9 @@ final class ProgressBar implements Progress {
     private final String label;
     private final String unit;
     private final boolean terminal;
-    private final long start = System.nanoTime();
+    /** Set at the first update, so model loading before it does not count against the rate. */
+    private long start = -1;
+    private long startDone;
     private long lastDraw;
     private long lastDecile = -1;
     private boolean finished;
@@ -39,6 +41,10 @@ final class ProgressBar implements Progress {
             return;
         }
         long now = System.nanoTime();
+        if (start < 0) {
+            start = now;
+            startDone = done;
+        }
         boolean complete = done >= total;
         if (terminal) {
             if (complete || now - lastDraw >= REDRAW_NANOS) {
@@ -63,8 +69,8 @@ final class ProgressBar implements Progress {
         double share = Math.min(1.0, (double) done / total);
         int filled = (int) Math.round(share * WIDTH);
         double seconds = Math.max(1e-9, (now - start) / 1e9);
-        double rate = done / seconds;
-        String eta = done == 0 ? "?" : formatSeconds((total - done) / Math.max(rate, 1e-9));
+        double rate = (done - startDone) / seconds;
+        String eta = done == startDone ? "?" : formatSeconds((total - done) / Math.max(rate, 1e-9));
         return String.format(Locale.ROOT, "%s [%s%s] %3.0f%% %d/%d %s  %.0f %s/s  ETA %s ",
                 label, "#".repeat(filled), ".".repeat(WIDTH - filled), share * 100, done, total, unit, rate, unit,
                 eta);

@@ -121,6 +121,7 @@ public final class DjlEncoder implements Encoder {
     public float[][] encode(List<String> texts, Progress progress) {
         float[][] out = new float[texts.size()][];
         AtomicLong done = new AtomicLong();
+        progress.update(0, texts.size());
         for (int from = 0; from < texts.size(); from += CHUNK) {
             List<String> chunk = texts.subList(from, Math.min(texts.size(), from + CHUNK));
             float[][] vectors = encodeChunk(chunk, done, texts.size(), progress);
