@@ -56,7 +56,7 @@ final class EmbedCommand implements Callable<Integer> {
             vectors = encoder.encode(texts, new ProgressBar(System.err, "embed", "texts"));
             long hits = encoder.cache().hits() - cachedBefore;
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf(Locale.ROOT, "embedded %d documents with %s in %.1f s (%d from cache, %d encoded)%n",
+            System.out.printf(Locale.ROOT, "embedded %d documents with %s in %.1f s (%d from cache, %d newly encoded)%n",
                     docs.size(), encoder.id(), seconds, hits, docs.size() - hits);
             if (out != null) {
                 write(out, docs, vectors, encoder);

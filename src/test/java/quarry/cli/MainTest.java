@@ -71,13 +71,13 @@ class MainTest {
                 {"id": "c", "text": "the parcel has not arrived yet"}
                 """);
         assertEquals(0, run("embed", "--data", data.toString(), "--out", dir.resolve("out").toString()), err());
-        assertTrue(out().contains("embedded 3 documents") && out().contains("0 from cache, 3 encoded"), out());
+        assertTrue(out().contains("embedded 3 documents") && out().contains("0 from cache, 3 newly encoded"), out());
         assertEquals(3L * 384 * Float.BYTES, Files.size(dir.resolve("out/vectors.f32")));
         assertEquals(List.of("a", "b", "c"), Files.readAllLines(dir.resolve("out/ids.txt")));
         assertTrue(Files.readString(dir.resolve("out/embeddings.json")).contains("\"dimension\" : 384"));
 
         assertEquals(0, run("embed", "--data", data.toString()), err());
-        assertTrue(out().contains("3 from cache, 0 encoded"), out());
+        assertTrue(out().contains("3 from cache, 0 newly encoded"), out());
     }
 
     @Test
