@@ -15,6 +15,19 @@ public final class Memory {
         return statusField("VmHWM:");
     }
 
+    /**
+     * Starts a new peak: Linux resets VmHWM to the current RSS when "5" is written to
+     * /proc/self/clear_refs. Returns false where that is not possible.
+     */
+    public static boolean resetPeak() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
+    }
+
     public static long rssMiB() {
         return statusField("VmRSS:");
     }

@@ -1,0 +1,369 @@
+package quarry.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import quarry.core.Document;
+import quarry.core.Home;
+import quarry.core.QuarryException;
+import quarry.core.Vectors;
+import quarry.encode.CachingEncoder;
+import quarry.encode.Encoders;
+import quarry.eval.LearningCurve;
+import quarry.eval.Plots;
+import quarry.index.VectorIndex;
+import quarry.loop.LoopSettings;
+import quarry.loop.Simulation;
+import quarry.loop.StopCriterion;
+import quarry.loop.Stopping;
+import quarry.model.HeadConfig;
+import quarry.query.Strategies;
+
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = {"Simulate labeling with a data set's own labels as the annotator, scoring every round on its "
+                + "test split: learning curves, labels needed to reach 90/95/98% of the full-data accuracy "
+                + "against random sampling, and when each stopping criterion fired.",
+            "DIR holds train.jsonl and test.jsonl (and valid.jsonl for --eval valid). Runs already in --out are "
+                + "reused, so an interrupted simulation resumes."})
+final class SimulateCommand implements Callable<Integer> {
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "data set folder")
+    Path data;
+
+    @Option(names = "--strategy", split = ",", paramLabel = "S1,S2", defaultValue = "random,margin,density-margin",
+            description = "strategies to compare (default: ${DEFAULT-VALUE}); see README for all")
+    List<String> strategies;
+
+    @Option(names = "--seed-size", defaultValue = "150", description = "random labels to start from (default: "
+            + "${DEFAULT-VALUE}; 0 = the strategy's cold start)")
+    int seedSize;
+
+    @Option(names = "--batch", defaultValue = "50", description = "labels per round (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--budget", defaultValue = "2000", description = "labels to stop at (default: ${DEFAULT-VALUE})")
+    int budget;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "runs per strategy, seeds 0..R-1")
+    int repeats;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "where results go")
+    Path out;
+
+    @Option(names = "--eval", defaultValue = "test", description = "split to score on: test or valid")
+    String evalSplit;
+
+    @Option(names = "--drop-label", split = ",", paramLabel = "L", description = "labels whose documents are "
+            + "left out, e.g. oos for CLINC150's 150-way task")
+    Set<String> dropLabels = Set.of();
+
+    @Option(names = "--limit", defaultValue = "0", description = "use a seeded random slice of this many pool "
+            + "documents (and a third as many test documents); 0 = all")
+    int limit;
+
+    @Option(names = "--head", defaultValue = "MLP", description = "MLP or LINEAR (default: ${DEFAULT-VALUE})")
+    HeadConfig.Kind headKind;
+
+    @Option(names = "--diversity", defaultValue = "0.9", description = "diversity τ for every strategy but random "
+            + "(NaN = off) (default: ${DEFAULT-VALUE})")
+    double tau;
+
+    @Option(names = "--cv-every", defaultValue = "4", description = "estimate accuracy from the labels every N rounds "
+            + "(5-fold cross-validation; 0 = never) (default: ${DEFAULT-VALUE})")
+    int cvEvery;
+
+    @Option(names = "--seed", defaultValue = "42")
+    long seed;
+
+    @Option(names = "--encoder", defaultValue = Encoders.DEFAULT)
+    String encoderName;
+
+    @Mixin
+    ImportMixin importOptions;
+
+    private static final double[] SHARES = {0.90, 0.95, 0.98};
+    private static final int[] CHECKPOINTS = {150, 300, 600, 1000, 1500, 2000, 3000};
+
+    @Override
+    public Integer call() throws IOException {
+        for (String s : strategies) {
+            Strategies.byName(s);
+        }
+        Files.createDirectories(out.resolve("runs"));
+        List<Document> train = read("train.jsonl");
+        List<Document> test = read(evalSplit + ".jsonl");
+        if (limit > 0) {
+            train = slice(train, limit, seed);
+            test = slice(test, Math.max(1, limit / 3), seed + 1);
+        }
+        List<String> labels = new ArrayList<>(new TreeSet<>(train.stream().flatMap(d -> d.labels().stream()).toList()));
+        boolean multiLabel = train.stream().anyMatch(d -> d.labels().size() != 1)
+                || test.stream().anyMatch(d -> d.labels().size() != 1);
+        System.out.printf("%s: %d pool and %d %s documents over %d labels%s%n", data.getFileName(), train.size(),
+                test.size(), evalSplit, labels.size(), multiLabel ? " (multi-label)" : "");
+
+        Vectors poolVectors;
+        Vectors testVectors;
+        try (CachingEncoder encoder = Encoders.openCached(encoderName, quarry.encode.EncoderOptions.DEFAULTS)) {
+            poolVectors = Vectors.of(encoder.encode(texts(train), new ProgressBar(System.err, "embed pool", "texts")));
+            testVectors = Vectors.of(encoder.encode(texts(test), new ProgressBar(System.err, "embed test", "texts")));
+        }
+        Simulation.Split pool = new Simulation.Split(poolVectors, classes(train, labels));
+        Simulation.Split eval = new Simulation.Split(testVectors, classes(test, labels));
+        HeadConfig head = HeadConfig.defaults().withKind(headKind).withSeed(seed);
+
+        Path indexDir = Home.dir().resolve("index").resolve(data.toAbsolutePath().normalize().getFileName() + "-"
+                + encoderName + "-" + train.size() + "-" + Integer.toHexString(texts(train).hashCode()));
+        try (VectorIndex index = VectorIndex.open(indexDir, poolVectors.dimension())) {
+            if (index.size() < poolVectors.size()) {
+                int[] missing = IntStream.range(0, poolVectors.size()).filter(r -> !index.contains(r)).toArray();
+                index.add(missing, poolVectors, new ProgressBar(System.err, "index", "docs"));
+                index.refreshDensities(new ProgressBar(System.err, "density", "docs"));
+                index.commit();
+            }
+            Simulation simulation = new Simulation(pool, eval, labels, multiLabel, index, encoderName);
+            Simulation.Point ceiling = fullData(simulation, head);
+            System.out.printf(Locale.ROOT, "full-data %s: %.2f%% (%d labels)%n", multiLabel ? "subset accuracy"
+                    : "accuracy", 100 * ceiling.accuracy(), ceiling.labels());
+            Map<String, List<Simulation.Run>> runs = runAll(simulation, head);
+            report(runs, ceiling, labels, multiLabel);
+        }
+        return 0;
+    }
+
+    private Simulation.Point fullData(Simulation simulation, HeadConfig head) throws IOException {
+        Path file = out.resolve("runs").resolve("full-data.json");
+        ObjectMapper json = new ObjectMapper();
+        if (Files.exists(file)) {
+            return json.readValue(file.toFile(), Simulation.Point.class);
+        }
+        Simulation.Point ceiling = simulation.fullData(head);
+        json.writeValue(file.toFile(), ceiling);
+        return ceiling;
+    }
+
+    private Map<String, List<Simulation.Run>> runAll(Simulation simulation, HeadConfig head) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        int roundsPerRun = (int) Math.ceil(Math.max(0, budget - seedSize) / (double) batch) + 1;
+        long total = (long) roundsPerRun * strategies.size() * repeats;
+        ProgressBar bar = new ProgressBar(System.err, "simulate", "rounds");
+        AtomicLong done = new AtomicLong();
+        Map<String, List<Simulation.Run>> runs = new LinkedHashMap<>();
+        for (String strategy : strategies) {
+            Strategies.Options options = strategy.equals("random") || Double.isNaN(tau) ? Strategies.Options.DEFAULTS
+                    : Strategies.Options.DEFAULTS.withDiversity(tau);
+            LoopSettings settings = LoopSettings.defaults().withStrategy(strategy, options).withBatchSize(batch)
+                    .withHead(head).withCrossValidation(cvEvery == 0 ? 0 : 5, Math.max(1, cvEvery))
+                    .withStopping(quarry.loop.StopSettings.defaults().withBudget(budget));
+            for (int r = 0; r < repeats; r++) {
+                Path file = out.resolve("runs").resolve(String.format(Locale.ROOT, "%s-s%d-b%d-n%d-r%d.json",
+                        strategy, seedSize, batch, budget, r));
+                Simulation.Run run;
+                if (Files.exists(file)) {
+                    run = json.readValue(file.toFile(), Simulation.Run.class);
+                    done.addAndGet(roundsPerRun);
+                } else {
+                    run = simulation.run(settings, r, seedSize, budget,
+                            p -> bar.update(Math.min(total - 1, done.incrementAndGet()), total));
+                    json.writeValue(file.toFile(), run);
+                }
+                runs.computeIfAbsent(strategy, k -> new ArrayList<>()).add(run);
+            }
+        }
+        bar.update(total, total);
+        return runs;
+    }
+
+    private void report(Map<String, List<Simulation.Run>> runs, Simulation.Point ceiling, List<String> labels,
+            boolean multiLabel) throws IOException {
+        Map<String, LearningCurve> mean = new LinkedHashMap<>();
+        try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("curves.csv"),
+                StandardCharsets.UTF_8))) {
+            csv.println("strategy,repeat,round,labels,accuracy,macro_f1,micro_f1,estimated_accuracy,train_s,select_s,"
+                    + "stop_criteria_firing");
+            for (Map.Entry<String, List<Simulation.Run>> e : runs.entrySet()) {
+                List<LearningCurve> curves = new ArrayList<>();
+                for (Simulation.Run run : e.getValue()) {
+                    for (Simulation.Point p : run.points()) {
+                        csv.printf(Locale.ROOT, "%s,%d,%d,%d,%.5f,%.5f,%.5f,%.5f,%.3f,%.3f,%s%n", e.getKey(),
+                                run.repeat(), p.round(), p.labels(), p.accuracy(), p.macroF1(), p.microF1(),
+                                p.estimatedAccuracy(), p.trainSeconds(), p.selectSeconds(), String.join(";", p.firing()));
+                    }
+                    curves.add(curve(run));
+                }
+                mean.put(e.getKey(), LearningCurve.mean(curves));
+            }
+        }
+        String metric = multiLabel ? "subset accuracy" : "accuracy";
+        Plots.learningCurves(out.resolve("learning-curves.png"), data.getFileName() + ": test " + metric
+                + " (mean of " + repeats + " runs)", metric, mean, ceiling.accuracy());
+
+        List<String> md = new ArrayList<>();
+        md.add(String.format(Locale.ROOT, "Full-data %s (same head, all %d pool labels): **%.2f%%**", metric,
+                ceiling.labels(), 100 * ceiling.accuracy()));
+        md.add("");
+        StringBuilder header = new StringBuilder("| " + metric + " % | ");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (int c : CHECKPOINTS) {
+            if (c <= budget) {
+                header.append(c).append(" | ");
+                rule.append("---|");
+            }
+        }
+        md.add(header.toString().trim());
+        md.add(rule.toString());
+        for (Map.Entry<String, LearningCurve> e : mean.entrySet()) {
+            StringBuilder row = new StringBuilder("| " + e.getKey() + " | ");
+            for (int c : CHECKPOINTS) {
+                if (c <= budget) {
+                    double v = e.getValue().points().isEmpty() || c < e.getValue().points().get(0).labels() ? Double.NaN
+                            : e.getValue().scoreAt(c);
+                    row.append(Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.1f", 100 * v)).append(" | ");
+                }
+            }
+            md.add(row.toString().trim());
+        }
+        md.add("");
+        md.add("Labels to reach a share of the full-data " + metric + " (mean curve; × = random's labels ÷ the "
+                + "strategy's; – = not reached within the budget):");
+        md.add("");
+        md.add("| strategy | 90% | 95% | 98% |");
+        md.add("|---|---|---|---|");
+        LearningCurve random = mean.get("random");
+        for (Map.Entry<String, LearningCurve> e : mean.entrySet()) {
+            StringBuilder row = new StringBuilder("| " + e.getKey() + " |");
+            for (double share : SHARES) {
+                OptionalDouble n = e.getValue().labelsToReachShare(share, ceiling.accuracy());
+                OptionalDouble r = random == null ? OptionalDouble.empty()
+                        : random.labelsToReachShare(share, ceiling.accuracy());
+                OptionalDouble ratio = LearningCurve.timesFewer(r, n);
+                row.append(n.isPresent() ? String.format(Locale.ROOT, " %,.0f", n.getAsDouble()) : " –");
+                row.append(ratio.isPresent() && !e.getKey().equals("random")
+                        ? String.format(Locale.ROOT, " (%.2f×)", ratio.getAsDouble()) : "").append(" |");
+            }
+            md.add(row.toString());
+        }
+        md.add("");
+        md.addAll(stoppingTable(runs));
+        Files.write(out.resolve("summary.md"), md, StandardCharsets.UTF_8);
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("data", data.toString());
+        results.put("labels", labels);
+        results.put("seedSize", seedSize);
+        results.put("batch", batch);
+        results.put("budget", budget);
+        results.put("repeats", repeats);
+        results.put("fullData", ceiling);
+        results.put("runs", runs);
+        json.writeValue(out.resolve("results.json").toFile(), results);
+        md.forEach(System.out::println);
+        System.out.println("wrote " + out.resolve("summary.md") + ", results.json, curves.csv, learning-curves.png");
+    }
+
+    /** For each criterion: mean labels at which it first fired, against where the test curve flattened. */
+    private List<String> stoppingTable(Map<String, List<Simulation.Run>> runs) {
+        List<String> md = new ArrayList<>();
+        md.add("Stopping criteria (defaults): labels at which each first fired, against the labels where the test "
+                + "curve really flattened (no later round gains more than 1% of the final score); mean over runs, "
+                + "– = never fired:");
+        md.add("");
+        StringBuilder header = new StringBuilder("| strategy | flattened |");
+        StringBuilder rule = new StringBuilder("|---|---|");
+        for (StopCriterion c : StopCriterion.values()) {
+            header.append(' ').append(c.id()).append(" |");
+            rule.append("---|");
+        }
+        md.add(header.toString());
+        md.add(rule.toString());
+        for (Map.Entry<String, List<Simulation.Run>> e : runs.entrySet()) {
+            StringBuilder row = new StringBuilder("| " + e.getKey() + " |");
+            double flattened = e.getValue().stream().mapToDouble(run -> {
+                double[] scores = run.points().stream().mapToDouble(Simulation.Point::accuracy).toArray();
+                return scores.length == 0 ? Double.NaN : run.points().get(Stopping.flattenedRound(scores)).labels();
+            }).average().orElse(Double.NaN);
+            row.append(String.format(Locale.ROOT, " %,.0f |", flattened));
+            for (StopCriterion c : StopCriterion.values()) {
+                List<Integer> fired = new ArrayList<>();
+                for (Simulation.Run run : e.getValue()) {
+                    OptionalInt round = Stopping.firstRoundFired(run.stopHistory(), c);
+                    if (round.isPresent()) {
+                        fired.add(run.stopHistory().get(round.getAsInt()).labelsUsed());
+                    }
+                }
+                row.append(fired.isEmpty() ? " – |" : String.format(Locale.ROOT, " %,.0f (%d/%d) |",
+                        fired.stream().mapToInt(Integer::intValue).average().orElse(0), fired.size(),
+                        e.getValue().size()));
+            }
+            md.add(row.toString());
+        }
+        return md;
+    }
+
+    private static LearningCurve curve(Simulation.Run run) {
+        int[] labels = run.points().stream().mapToInt(Simulation.Point::labels).toArray();
+        double[] scores = run.points().stream().mapToDouble(Simulation.Point::accuracy).toArray();
+        return LearningCurve.of(labels, scores);
+    }
+
+    private List<Document> read(String name) {
+        Path file = data.resolve(name);
+        if (!Files.exists(file)) {
+            throw new QuarryException(file + " is missing (--data DIR must hold train.jsonl and " + evalSplit
+                    + ".jsonl)");
+        }
+        return importOptions.read(file).stream()
+                .filter(d -> d.isLabeled() && d.labels().stream().noneMatch(dropLabels::contains)).toList();
+    }
+
+    private static List<Document> slice(List<Document> docs, int n, long seed) {
+        if (n >= docs.size()) {
+            return docs;
+        }
+        List<Document> copy = new ArrayList<>(docs);
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < n; i++) {
+            java.util.Collections.swap(copy, i, i + random.nextInt(copy.size() - i));
+        }
+        return copy.subList(0, n);
+    }
+
+    private static List<String> texts(List<Document> docs) {
+        return docs.stream().map(Document::text).toList();
+    }
+
+    private static int[][] classes(List<Document> docs, List<String> labels) {
+        Map<String, Integer> index = new LinkedHashMap<>();
+        for (int i = 0; i < labels.size(); i++) {
+            index.put(labels.get(i), i);
+        }
+        return docs.stream().map(d -> d.labels().stream().mapToInt(l -> {
+            Integer c = index.get(l);
+            if (c == null) {
+                throw new QuarryException("label '" + l + "' of document " + d.id() + " does not occur in train.jsonl");
+            }
+            return c;
+        }).toArray()).toArray(int[][]::new);
+    }
+}

@@ -1,0 +1,279 @@
+package quarry.loop;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import quarry.core.Pick;
+import quarry.core.Vectors;
+import quarry.eval.AcceptThreshold;
+import quarry.eval.ClassMetrics;
+import quarry.eval.CrossValidation;
+import quarry.eval.Metrics;
+import quarry.eval.SafeToAccept;
+import quarry.eval.SingleLabelMetrics;
+import quarry.index.VectorIndex;
+import quarry.model.Committee;
+import quarry.model.Head;
+import quarry.model.Targets;
+import quarry.query.QueryContext;
+import quarry.query.QueryStrategy;
+import quarry.query.Strategies;
+
+/**
+ * The active-learning loop, one implementation for the server and the simulator: labels come in
+ * through {@link #label}; each {@link #round} retrains the head (warm-started from the last one),
+ * scores the unlabeled pool, selects the next batch and reports metrics and stopping criteria.
+ * Thread-safe: rounds and labels are serialised.
+ */
+public final class ActiveLoop implements AutoCloseable {
+
+    private final Vectors pool;
+    private final List<String> labelNames;
+    private final boolean multiLabel;
+    private final VectorIndex index;
+    private final LoopSettings settings;
+    private final String encoderId;
+    private final QueryStrategy strategy;
+    private final int[] stopSet;
+    /** Labeled rows in the order they were labeled, with their classes. */
+    private final Map<Integer, int[]> labels = new LinkedHashMap<>();
+    private final List<RoundReport> reports = new ArrayList<>();
+    private final List<StopRound> stopHistory = new ArrayList<>();
+    private Head head;
+    private Committee committee;
+    private int modelVersion;
+
+    /**
+     * @param index the pool's vector index for density and diversity, or null
+     */
+    public ActiveLoop(Vectors pool, List<String> labelNames, boolean multiLabel, VectorIndex index,
+            LoopSettings settings, String encoderId) {
+        if (labelNames.size() < 2) {
+            throw new IllegalArgumentException("a label schema needs at least 2 labels, got " + labelNames);
+        }
+        this.pool = pool;
+        this.labelNames = List.copyOf(labelNames);
+        this.multiLabel = multiLabel;
+        this.index = index;
+        this.settings = settings;
+        this.encoderId = encoderId;
+        this.strategy = Strategies.byName(settings.strategy(), settings.options());
+        this.stopSet = sample(pool.size(), settings.stopSetSize(), settings.seed());
+    }
+
+    /** Records (or replaces) the labels of pool row {@code row}, as class indexes of the schema. */
+    public synchronized void label(int row, int... classes) {
+        if (row < 0 || row >= pool.size()) {
+            throw new IllegalArgumentException("row " + row + " is outside the pool of " + pool.size());
+        }
+        if (!multiLabel && classes.length != 1) {
+            throw new IllegalArgumentException("single-label data takes exactly one class, got "
+                    + Arrays.toString(classes) + " for row " + row);
+        }
+        for (int c : classes) {
+            if (c < 0 || c >= labelNames.size()) {
+                throw new IllegalArgumentException("class " + c + " is outside the schema of " + labelNames.size()
+                        + " labels (row " + row + ")");
+            }
+        }
+        labels.remove(row);
+        labels.put(row, classes.clone());
+    }
+
+    public synchronized void unlabel(int row) {
+        labels.remove(row);
+    }
+
+    public synchronized int labeledCount() {
+        return labels.size();
+    }
+
+    public synchronized Head head() {
+        return head;
+    }
+
+    /** What the stopping criteria saw, round by round. */
+    public synchronized List<StopRound> stopHistory() {
+        return List.copyOf(stopHistory);
+    }
+
+    public synchronized List<RoundReport> reports() {
+        return List.copyOf(reports);
+    }
+
+    public List<String> labelNames() {
+        return labelNames;
+    }
+
+    /** Retrains on the labels so far, then picks the next batch. */
+    public synchronized RoundReport round() {
+        int round = reports.size();
+        int[] rows = labels.keySet().stream().mapToInt(Integer::intValue).toArray();
+        long start = System.nanoTime();
+        train(rows);
+        double trainSeconds = seconds(start);
+
+        Estimate estimate = round % settings.cvEvery() == 0 ? estimate(rows) : Estimate.NONE;
+        int[] stopPredictions = null;
+        double meanUncertainty = Double.NaN;
+        double maxUncertainty = Double.NaN;
+        if (head != null && stopSet.length > 0) {
+            float[][] p = head.probabilities(pool, stopSet);
+            stopPredictions = new int[stopSet.length];
+            meanUncertainty = 0;
+            maxUncertainty = 0;
+            for (int i = 0; i < p.length; i++) {
+                stopPredictions[i] = argmax(p[i]);
+                double u = 1 - p[i][stopPredictions[i]];
+                meanUncertainty += u / p.length;
+                maxUncertainty = Math.max(maxUncertainty, u);
+            }
+        }
+        stopHistory.add(new StopRound(rows.length, stopPredictions, meanUncertainty, maxUncertainty,
+                estimate.accuracy()));
+        StopReport stop = Stopping.evaluate(stopHistory, settings.stopping());
+
+        start = System.nanoTime();
+        List<Pick> picks = strategy.select(context(rows, round), settings.batchSize());
+        double selectSeconds = seconds(start);
+        RoundReport report = new RoundReport(round, rows.length, strategy.name(), picks, trainSeconds, selectSeconds,
+                modelVersion, estimate.accuracy(), estimate.weakest(), estimate.safe(), stop);
+        reports.add(report);
+        return report;
+    }
+
+    private void train(int[] rows) {
+        if (rows.length == 0) {
+            return;
+        }
+        Head next = Head.train(pool, rows, targets(rows), settings.head(), head, encoderId);
+        if (head != null) {
+            head.close();
+        }
+        head = next;
+        modelVersion++;
+        if (settings.strategy().startsWith("qbc")) {
+            Committee nextCommittee = Committee.train(pool, rows, targets(rows), settings.head(),
+                    settings.committeeSize(), encoderId);
+            if (committee != null) {
+                committee.close();
+            }
+            committee = nextCommittee;
+        }
+    }
+
+    private QueryContext context(int[] labeledRows, int round) {
+        boolean[] isLabeled = new boolean[pool.size()];
+        for (int r : labeledRows) {
+            isLabeled[r] = true;
+        }
+        int[] candidates = new int[pool.size() - labeledRows.length];
+        int n = 0;
+        for (int r = 0; r < pool.size(); r++) {
+            if (!isLabeled[r]) {
+                candidates[n++] = r;
+            }
+        }
+        int[] counts = new int[labelNames.size()];
+        double cardinality = 0;
+        for (int[] classes : labels.values()) {
+            for (int c : classes) {
+                counts[c]++;
+            }
+            cardinality += (double) classes.length / Math.max(1, labels.size());
+        }
+        return QueryContext.of(pool, candidates).withLabeled(labeledRows).withHead(head).withCommittee(committee)
+                .withIndex(index).withLabelCounts(counts, labels.isEmpty() ? Double.NaN : cardinality)
+                .withSeed(settings.seed() * 1_000_003L + round).withMcPasses(settings.mcPasses());
+    }
+
+    private record Estimate(double accuracy, List<ClassMetrics> weakest, AcceptThreshold safe) {
+        static final Estimate NONE = new Estimate(Double.NaN, List.of(), null);
+    }
+
+    /**
+     * Accuracy from the labels alone by stratified k-fold cross-validation; the out-of-fold
+     * predictions also give per-class metrics and the safe-to-accept threshold. Single-label only.
+     */
+    private Estimate estimate(int[] rows) {
+        int folds = settings.cvFolds();
+        if (folds == 0 || multiLabel || head == null || rows.length < 2 * folds) {
+            return Estimate.NONE;
+        }
+        int[] truth = Arrays.stream(rows).map(r -> labels.get(r)[0]).toArray();
+        int[] predicted = new int[rows.length];
+        double[] confidence = new double[rows.length];
+        for (CrossValidation.Fold fold : CrossValidation.stratifiedFolds(truth, folds, settings.seed())) {
+            int[] trainRows = Arrays.stream(fold.train()).map(i -> rows[i]).toArray();
+            int[] testRows = Arrays.stream(fold.test()).map(i -> rows[i]).toArray();
+            try (Head foldHead = Head.train(pool, trainRows, targets(trainRows), settings.head(), null, encoderId)) {
+                float[][] p = foldHead.probabilities(pool, testRows);
+                for (int i = 0; i < testRows.length; i++) {
+                    predicted[fold.test()[i]] = argmax(p[i]);
+                    confidence[fold.test()[i]] = p[i][predicted[fold.test()[i]]];
+                }
+            }
+        }
+        SingleLabelMetrics metrics = Metrics.singleLabel(truth, predicted, labelNames.size());
+        boolean[] correct = new boolean[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            correct[i] = truth[i] == predicted[i];
+        }
+        int[] unlabeled = context(rows, 0).candidates();
+        float[][] poolP = head.probabilities(pool, unlabeled);
+        double[] poolConfidence = new double[poolP.length];
+        for (int i = 0; i < poolP.length; i++) {
+            poolConfidence[i] = poolP[i][argmax(poolP[i])];
+        }
+        AcceptThreshold safe = SafeToAccept.choose(confidence, correct, poolConfidence);
+        return new Estimate(metrics.accuracy(), metrics.weakestFirst(), safe);
+    }
+
+    private Targets targets(int[] rows) {
+        int[][] classes = Arrays.stream(rows).mapToObj(labels::get).toArray(int[][]::new);
+        return new Targets(labelNames, multiLabel, classes);
+    }
+
+    private static int[] sample(int n, int size, long seed) {
+        int[] all = new int[n];
+        Arrays.setAll(all, i -> i);
+        SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        int k = Math.min(size, n);
+        for (int i = 0; i < k; i++) {
+            int j = i + random.nextInt(n - i);
+            int t = all[i];
+            all[i] = all[j];
+            all[j] = t;
+        }
+        int[] chosen = Arrays.copyOf(all, k);
+        Arrays.sort(chosen);
+        return chosen;
+    }
+
+    private static int argmax(float[] p) {
+        int best = 0;
+        for (int c = 1; c < p.length; c++) {
+            if (p[c] > p[best]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    private static double seconds(long start) {
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (head != null) {
+            head.close();
+        }
+        if (committee != null) {
+            committee.close();
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package quarry.loop;
+
+import quarry.model.HeadConfig;
+import quarry.query.Strategies;
+
+/**
+ * How an active-learning loop runs.
+ *
+ * @param strategy      query strategy name (see {@link Strategies#names()})
+ * @param options       diversity, class balance, density and exploration settings
+ * @param batchSize     documents asked per round
+ * @param head          classifier head settings; its seed seeds the whole loop
+ * @param mcPasses      Monte Carlo dropout passes for BALD and variation ratio
+ * @param committeeSize heads in the committee for QBC strategies
+ * @param stopSetSize   unlabeled documents whose predictions the stopping criteria watch
+ * @param stopping      stopping criteria settings
+ * @param cvFolds       folds for estimating accuracy from the labels alone; 0 turns it off
+ * @param cvEvery       estimate every this many rounds (cross-validation trains cvFolds heads)
+ */
+public record LoopSettings(String strategy, Strategies.Options options, int batchSize, HeadConfig head,
+        int mcPasses, int committeeSize, int stopSetSize, StopSettings stopping, int cvFolds, int cvEvery) {
+
+    /** Quarry's default: density-weighted margin, kept diverse. */
+    public static final String DEFAULT_STRATEGY = "density-margin";
+
+    public LoopSettings {
+        Strategies.byName(strategy, options); // fails early, naming the known strategies
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+        if (cvFolds == 1 || cvFolds < 0) {
+            throw new IllegalArgumentException("cvFolds must be 0 (off) or >= 2, got " + cvFolds);
+        }
+        if (cvEvery < 1 || committeeSize < 2 || stopSetSize < 0 || mcPasses < 1) {
+            throw new IllegalArgumentException("cvEvery >= 1, committeeSize >= 2, stopSetSize >= 0 and mcPasses >= 1;"
+                    + " got " + cvEvery + ", " + committeeSize + ", " + stopSetSize + ", " + mcPasses);
+        }
+    }
+
+    public static LoopSettings defaults() {
+        return new LoopSettings(DEFAULT_STRATEGY, Strategies.Options.DEFAULTS.withDiversity(0.9), 50,
+                HeadConfig.defaults(), 20, 5, 1000, StopSettings.defaults(), 5, 1);
+    }
+
+    public LoopSettings withStrategy(String name, Strategies.Options opts) {
+        return new LoopSettings(name, opts, batchSize, head, mcPasses, committeeSize, stopSetSize, stopping, cvFolds,
+                cvEvery);
+    }
+
+    public LoopSettings withBatchSize(int value) {
+        return new LoopSettings(strategy, options, value, head, mcPasses, committeeSize, stopSetSize, stopping, cvFolds,
+                cvEvery);
+    }
+
+    public LoopSettings withHead(HeadConfig value) {
+        return new LoopSettings(strategy, options, batchSize, value, mcPasses, committeeSize, stopSetSize, stopping,
+                cvFolds, cvEvery);
+    }
+
+    public LoopSettings withStopping(StopSettings value) {
+        return new LoopSettings(strategy, options, batchSize, head, mcPasses, committeeSize, stopSetSize, value, cvFolds,
+                cvEvery);
+    }
+
+    public LoopSettings withCrossValidation(int folds, int every) {
+        return new LoopSettings(strategy, options, batchSize, head, mcPasses, committeeSize, stopSetSize, stopping,
+                folds, every);
+    }
+
+    public LoopSettings withStopSetSize(int value) {
+        return new LoopSettings(strategy, options, batchSize, head, mcPasses, committeeSize, value, stopping, cvFolds,
+                cvEvery);
+    }
+
+    public long seed() {
+        return head.seed();
+    }
+}

@@ -1,0 +1,109 @@
+package quarry.loop;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Thresholds of the stopping criteria. Start from {@link #defaults()} and change what you need with
+ * the {@code withX} methods.
+ *
+ * @param kappaWindow          stabilizing predictions: how many successive κ values must all clear
+ *                             the threshold (default 3)
+ * @param kappaThreshold       … the κ they must reach (default 0.99)
+ * @param uncertaintyAggregate overall uncertainty: judge the stop set's mean or its max (default mean)
+ * @param uncertaintyThreshold … fire below this (default 0.1; assumes a measure in [0, 1] such as
+ *                             least confidence, 1 − max p; set it to suit the measure the loop reports)
+ * @param changeThreshold      classification change: fire when the share of stop-set predictions
+ *                             that changed since the previous round is below this (default 0.005)
+ * @param plateauGain          learning-curve plateau: fire when estimated accuracy gains less than
+ *                             this (absolute, 0.01 = one point) …
+ * @param plateauLabels        … per this many labels (default 0.01 per 50 labels)
+ * @param plateauWindow        … with the slope fitted over this many latest rounds that have an
+ *                             accuracy estimate, at least 2 (default 3)
+ * @param budget               budget: fire when labels used reach this; 0 = no budget (default)
+ * @param stopOn               the criteria allowed to make the verdict "stop now"; the others are still
+ *                             computed and reported (default: all)
+ */
+public record StopSettings(int kappaWindow, double kappaThreshold, Aggregate uncertaintyAggregate,
+        double uncertaintyThreshold, double changeThreshold, double plateauGain, int plateauLabels,
+        int plateauWindow, int budget, Set<StopCriterion> stopOn) {
+
+    /** Which summary of the stop set's uncertainties the overall-uncertainty criterion judges. */
+    public enum Aggregate {
+        MEAN, MAX
+    }
+
+    public StopSettings {
+        if (kappaWindow < 1) {
+            throw new IllegalArgumentException("kappa window must be >= 1, got " + kappaWindow);
+        }
+        if (!(kappaThreshold >= -1 && kappaThreshold <= 1)) {
+            throw new IllegalArgumentException("kappa threshold must be in [-1, 1], got " + kappaThreshold);
+        }
+        if (uncertaintyAggregate == null) {
+            throw new IllegalArgumentException("uncertainty aggregate must be MEAN or MAX, got null");
+        }
+        if (!Double.isFinite(uncertaintyThreshold)) {
+            throw new IllegalArgumentException("uncertainty threshold must be finite, got " + uncertaintyThreshold);
+        }
+        if (!(changeThreshold >= 0 && changeThreshold <= 1)) {
+            throw new IllegalArgumentException("change threshold must be in [0, 1], got " + changeThreshold);
+        }
+        if (!Double.isFinite(plateauGain)) {
+            throw new IllegalArgumentException("plateau gain must be finite, got " + plateauGain);
+        }
+        if (plateauLabels < 1) {
+            throw new IllegalArgumentException("plateau labels must be >= 1, got " + plateauLabels);
+        }
+        if (plateauWindow < 2) {
+            throw new IllegalArgumentException("plateau window must be >= 2 rounds, got " + plateauWindow);
+        }
+        if (budget < 0) {
+            throw new IllegalArgumentException("budget must be >= 0 (0 = none), got " + budget);
+        }
+        if (stopOn == null) {
+            throw new IllegalArgumentException("stopOn must be a set of criteria (empty: never say stop now), got null");
+        }
+        stopOn = stopOn.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(stopOn));
+    }
+
+    /** κ ≥ 0.99 over 3 rounds, mean uncertainty &lt; 0.1, change &lt; 0.5%, gain &lt; 1% per 50 labels over 3 rounds, no budget. */
+    public static StopSettings defaults() {
+        return new StopSettings(3, 0.99, Aggregate.MEAN, 0.1, 0.005, 0.01, 50, 3, 0,
+                EnumSet.allOf(StopCriterion.class));
+    }
+
+    public boolean hasBudget() {
+        return budget > 0;
+    }
+
+    public StopSettings withKappa(int window, double threshold) {
+        return new StopSettings(window, threshold, uncertaintyAggregate, uncertaintyThreshold, changeThreshold,
+                plateauGain, plateauLabels, plateauWindow, budget, stopOn);
+    }
+
+    public StopSettings withUncertainty(Aggregate aggregate, double threshold) {
+        return new StopSettings(kappaWindow, kappaThreshold, aggregate, threshold, changeThreshold,
+                plateauGain, plateauLabels, plateauWindow, budget, stopOn);
+    }
+
+    public StopSettings withChangeThreshold(double threshold) {
+        return new StopSettings(kappaWindow, kappaThreshold, uncertaintyAggregate, uncertaintyThreshold, threshold,
+                plateauGain, plateauLabels, plateauWindow, budget, stopOn);
+    }
+
+    public StopSettings withPlateau(double gain, int perLabels, int window) {
+        return new StopSettings(kappaWindow, kappaThreshold, uncertaintyAggregate, uncertaintyThreshold,
+                changeThreshold, gain, perLabels, window, budget, stopOn);
+    }
+
+    public StopSettings withBudget(int labels) {
+        return new StopSettings(kappaWindow, kappaThreshold, uncertaintyAggregate, uncertaintyThreshold,
+                changeThreshold, plateauGain, plateauLabels, plateauWindow, labels, stopOn);
+    }
+
+    public StopSettings withStopOn(Set<StopCriterion> criteria) {
+        return new StopSettings(kappaWindow, kappaThreshold, uncertaintyAggregate, uncertaintyThreshold,
+                changeThreshold, plateauGain, plateauLabels, plateauWindow, budget, criteria);
+    }
+}

@@ -1,0 +1,325 @@
+package quarry.model;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import quarry.core.Vectors;
+import quarry.encode.DjlRuntime;
+
+/**
+ * A classifier head over cached embeddings, on DJL's PyTorch engine: an MLP or softmax regression
+ * ({@link HeadConfig.Kind}), single-label (softmax) or multi-label (per-label sigmoid with tuned
+ * decision thresholds).
+ *
+ * <p>A head is immutable once trained. Its scoring methods may be called from several threads at
+ * once: each call works in its own native sub-manager. Training runs on the calling thread and is
+ * serialised JVM-wide (DJL allows one gradient collector at a time). {@link #close()} frees the
+ * native weights; using a closed head throws {@link IllegalStateException}.
+ */
+public final class Head implements AutoCloseable {
+
+    /** MC-dropout passes when the caller has no better idea. */
+    public static final int DEFAULT_PASSES = 20;
+
+    private final Model model;
+    private final Net net;
+    private final Weights weights;
+    private final List<String> labels;
+    private final boolean multiLabel;
+    private final HeadConfig config;
+    private final String encoderId;
+    private final float[] thresholds;
+    private final TrainingInfo training;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Head(Model model, Net net, Weights weights, List<String> labels, boolean multiLabel, HeadConfig config,
+                 String encoderId, float[] thresholds, TrainingInfo training) {
+        this.model = model;
+        this.net = net;
+        this.weights = weights;
+        this.labels = List.copyOf(labels);
+        this.multiLabel = multiLabel;
+        this.config = config;
+        this.encoderId = encoderId;
+        this.thresholds = thresholds;
+        this.training = training;
+    }
+
+    /**
+     * Trains a head on the labeled rows of {@code x}.
+     *
+     * @param x         embeddings (rows of the same encoder)
+     * @param rows      the labeled rows; example i of {@code y} is {@code x.row(rows[i])}
+     * @param y         label set and classes of each example
+     * @param config    architecture and training settings
+     * @param warmStart a previous head to continue from (same encoder, kind, hidden size and label
+     *                  mode; labels are matched by name, new ones start fresh), or null
+     * @param encoderId the encoder that made {@code x}, recorded with the head
+     */
+    public static Head train(Vectors x, int[] rows, Targets y, HeadConfig config, Head warmStart, String encoderId) {
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(y, "y");
+        Objects.requireNonNull(config, "config");
+        if (encoderId == null || encoderId.isBlank()) {
+            throw new IllegalArgumentException("encoderId must not be blank, got '" + encoderId + "'");
+        }
+        RowReader.checkRows(x, rows);
+        if (rows.length == 0) {
+            throw new IllegalArgumentException("no labeled rows to train on");
+        }
+        if (rows.length != y.size()) {
+            throw new IllegalArgumentException(rows.length + " rows but " + y.size() + " labeled examples");
+        }
+        if (x.dimension() < 1) {
+            throw new IllegalArgumentException("vectors have dimension " + x.dimension());
+        }
+        if (warmStart != null) {
+            warmStart.checkCanWarmStart(x.dimension(), y, config, encoderId);
+        }
+        DjlRuntime.configure();
+        long start = System.nanoTime();
+        Weights initial = warmStart == null
+                ? Weights.random(config, x.dimension(), y.labelCount())
+                : Weights.warm(warmStart.weights, warmStart.labels, y.labels(), config);
+        HeadTrainer.Result result = HeadTrainer.fit(x, rows, y, config, initial, warmStart != null);
+        Model model = newModel();
+        try {
+            Net net = Net.of(result.weights(), config.dropout());
+            net.initialize(model.getNDManager(), false);
+            model.setBlock(net.block());
+            float[] thresholds = null;
+            if (y.multiLabel()) {
+                float[][] probs = Scoring.probabilities(model.getNDManager(), net, true, x, rows, Scoring.CHUNK_ROWS);
+                thresholds = Thresholds.tune(probs, y);
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            TrainingInfo info = new TrainingInfo(rows.length, result.epochs(), result.steps(), warmStart != null,
+                    millis, result.finalLoss(), Instant.now().toString());
+            return new Head(model, net, result.weights(), y.labels(), y.multiLabel(), config, encoderId, thresholds,
+                    info);
+        } catch (RuntimeException | Error e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Rebuilds a head from saved weights (used by {@link #load}). */
+    static Head restore(Model model, Net net, List<String> labels, boolean multiLabel, HeadConfig config,
+                        String encoderId, float[] thresholds, TrainingInfo training) {
+        return new Head(model, net, net.weights(), labels, multiLabel, config, encoderId, thresholds, training);
+    }
+
+    static Model newModel() {
+        DjlRuntime.configure();
+        return Model.newInstance("quarry-head", Device.cpu(), Net.ENGINE);
+    }
+
+    private void checkCanWarmStart(int dimension, Targets y, HeadConfig newConfig, String newEncoderId) {
+        checkOpen();
+        if (!encoderId.equals(newEncoderId)) {
+            throw new IllegalArgumentException("cannot warm-start from a head of encoder '" + encoderId
+                    + "' for encoder '" + newEncoderId + "'");
+        }
+        if (dimension != dimension()) {
+            throw new IllegalArgumentException("cannot warm-start a " + dimension + "-d head from a " + dimension()
+                    + "-d head");
+        }
+        if (multiLabel != y.multiLabel()) {
+            throw new IllegalArgumentException("cannot warm-start a " + (y.multiLabel() ? "multi" : "single")
+                    + "-label head from a " + (multiLabel ? "multi" : "single") + "-label head");
+        }
+        if (newConfig.kind() != config.kind()
+                || newConfig.features(dimension) != config.features(dimension)) {
+            throw new IllegalArgumentException("cannot warm-start a " + describe(newConfig) + " head from a "
+                    + describe(config) + " head");
+        }
+    }
+
+    private static String describe(HeadConfig c) {
+        return c.kind() == HeadConfig.Kind.MLP ? "MLP(hidden " + c.hidden() + ")" : "LINEAR";
+    }
+
+    /**
+     * Class probabilities with dropout off, {@code [row][class]}: softmax for single-label, an
+     * independent sigmoid per label for multi-label.
+     */
+    public float[][] probabilities(Vectors x, int[] rows) {
+        checkInput(x, rows);
+        return Scoring.probabilities(model.getNDManager(), net, multiLabel, x, rows, Scoring.CHUNK_ROWS);
+    }
+
+    /**
+     * Predicted classes per row: the argmax for single-label; for multi-label every label whose
+     * probability reaches its threshold (possibly none).
+     */
+    public int[][] predict(Vectors x, int[] rows) {
+        float[][] probs = probabilities(x, rows);
+        int[][] out = new int[probs.length][];
+        for (int i = 0; i < probs.length; i++) {
+            out[i] = multiLabel ? above(probs[i], thresholds) : new int[] {argMax(probs[i])};
+        }
+        return out;
+    }
+
+    /** MC dropout with {@code passes} stochastic passes; see {@link Scoring} for how masks are drawn. */
+    public McStats mcDropout(Vectors x, int[] rows, int passes, long seed) {
+        return mcDropout(x, rows, passes, seed, true);
+    }
+
+    /**
+     * As {@link #mcDropout(Vectors, int[], int, long)}; with {@code withMeanProbs} false the mean
+     * probabilities are left out (null), which saves rows×classes floats on large pools.
+     */
+    public McStats mcDropout(Vectors x, int[] rows, int passes, long seed, boolean withMeanProbs) {
+        checkPasses(passes);
+        return mcDropout(x, rows, passes, seed, withMeanProbs, Scoring.mcChunkRows(passes, labels.size()));
+    }
+
+    McStats mcDropout(Vectors x, int[] rows, int passes, long seed, boolean withMeanProbs, int chunkRows) {
+        checkInput(x, rows);
+        checkPasses(passes);
+        if (chunkRows < 1) {
+            throw new IllegalArgumentException("chunkRows must be >= 1, got " + chunkRows);
+        }
+        return Scoring.mcDropout(model.getNDManager(), net, weights, config.dropout(), multiLabel, thresholds, x, rows,
+                passes, seed, withMeanProbs, chunkRows);
+    }
+
+    /** The per-pass probabilities {@code [row][pass][class]} that {@link #mcDropout} summarises. */
+    float[][][] passProbabilities(Vectors x, int[] rows, int passes, long seed) {
+        checkInput(x, rows);
+        checkPasses(passes);
+        return Scoring.passProbabilities(model.getNDManager(), net, weights, config.dropout(), multiLabel, x, rows,
+                passes, seed);
+    }
+
+    float[][] probabilities(Vectors x, int[] rows, int chunkRows) {
+        checkInput(x, rows);
+        return Scoring.probabilities(model.getNDManager(), net, multiLabel, x, rows, chunkRows);
+    }
+
+    /**
+     * Expected gradient length per row, with respect to the output layer's weights and bias, in
+     * expectation over the head's own predicted label distribution (dropout off).
+     */
+    public float[] expectedGradientLength(Vectors x, int[] rows) {
+        checkInput(x, rows);
+        return Scoring.expectedGradientLength(model.getNDManager(), net, multiLabel, x, rows, Scoring.CHUNK_ROWS);
+    }
+
+    /** Per-label decision thresholds (a copy) for multi-label heads; null for single-label. */
+    public float[] thresholds() {
+        return thresholds == null ? null : thresholds.clone();
+    }
+
+    public List<String> labels() {
+        return labels;
+    }
+
+    public boolean multiLabel() {
+        return multiLabel;
+    }
+
+    public HeadConfig config() {
+        return config;
+    }
+
+    public String encoderId() {
+        return encoderId;
+    }
+
+    public int dimension() {
+        return net.dimension();
+    }
+
+    public TrainingInfo training() {
+        return training;
+    }
+
+    /** Writes {@code head.json} and {@code weights.params} into {@code dir} (created if missing). */
+    public void save(Path dir) {
+        checkOpen();
+        HeadFiles.save(this, dir);
+    }
+
+    /** Reads a head written by {@link #save}; a missing or damaged file is reported by name. */
+    public static Head load(Path dir) {
+        return HeadFiles.load(dir);
+    }
+
+    Net net() {
+        return net;
+    }
+
+    Weights weights() {
+        return weights;
+    }
+
+    float[] thresholdsInternal() {
+        return thresholds;
+    }
+
+    Model model() {
+        return model;
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            model.close();
+        }
+    }
+
+    void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("head is closed");
+        }
+    }
+
+    private void checkInput(Vectors x, int[] rows) {
+        checkOpen();
+        Objects.requireNonNull(x, "x");
+        if (x.dimension() != dimension() && x.size() > 0) {
+            throw new IllegalArgumentException("vectors have dimension " + x.dimension() + ", the head expects "
+                    + dimension());
+        }
+        RowReader.checkRows(x, rows);
+    }
+
+    private static void checkPasses(int passes) {
+        if (passes < 1 || passes > 10_000) {
+            throw new IllegalArgumentException("passes must be in [1, 10000], got " + passes);
+        }
+    }
+
+    static int argMax(float[] p) {
+        int best = 0;
+        for (int c = 1; c < p.length; c++) {
+            if (p[c] > p[best]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    private static int[] above(float[] p, float[] thresholds) {
+        int count = 0;
+        for (int c = 0; c < p.length; c++) {
+            if (p[c] >= thresholds[c]) {
+                count++;
+            }
+        }
+        int[] out = new int[count];
+        int k = 0;
+        for (int c = 0; c < p.length; c++) {
+            if (p[c] >= thresholds[c]) {
+                out[k++] = c;
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,127 @@
+package quarry.model;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a head learns: the label set and, for each labeled example, the indices of its classes.
+ * Example {@code i} is the vector at {@code rows[i]} of the rows handed to {@link Head#train}.
+ *
+ * @param labels     the label names, in class-index order; unique and non-blank
+ * @param multiLabel whether an example may carry any number of labels (sigmoid per label) rather
+ *                   than exactly one (softmax over labels)
+ * @param classes    {@code classes[i]}: class indices of example {@code i}; exactly one for
+ *                   single-label, any number (possibly none) for multi-label, no duplicates
+ */
+public record Targets(List<String> labels, boolean multiLabel, int[][] classes) {
+
+    /** A softmax over one label is meaningless; past this the output layer gets unwieldy. */
+    public static final int MAX_LABELS = 100_000;
+
+    public Targets {
+        if (labels == null) {
+            throw new IllegalArgumentException("labels must not be null");
+        }
+        labels = List.copyOf(labels);
+        int minLabels = multiLabel ? 1 : 2;
+        if (labels.size() < minLabels || labels.size() > MAX_LABELS) {
+            throw new IllegalArgumentException((multiLabel ? "multi-label" : "single-label") + " targets need "
+                    + minLabels + " to " + MAX_LABELS + " labels, got " + labels.size());
+        }
+        Set<String> seen = new HashSet<>();
+        for (String label : labels) {
+            if (label.isBlank()) {
+                throw new IllegalArgumentException("label names must not be blank, got '" + label + "'");
+            }
+            if (!seen.add(label)) {
+                throw new IllegalArgumentException("label '" + label + "' appears twice in the label set");
+            }
+        }
+        if (classes == null) {
+            throw new IllegalArgumentException("classes must not be null");
+        }
+        int[][] copy = new int[classes.length][];
+        for (int i = 0; i < classes.length; i++) {
+            int[] c = classes[i];
+            if (c == null) {
+                throw new IllegalArgumentException("example " + i + " has no class array");
+            }
+            if (!multiLabel && c.length != 1) {
+                throw new IllegalArgumentException("single-label example " + i + " has " + c.length
+                        + " classes, needs exactly 1");
+            }
+            for (int j = 0; j < c.length; j++) {
+                if (c[j] < 0 || c[j] >= labels.size()) {
+                    throw new IllegalArgumentException("example " + i + " has class " + c[j] + ", outside [0, "
+                            + labels.size() + ")");
+                }
+                for (int k = 0; k < j; k++) {
+                    if (c[k] == c[j]) {
+                        throw new IllegalArgumentException("example " + i + " lists class " + c[j] + " twice");
+                    }
+                }
+            }
+            copy[i] = c.clone();
+        }
+        classes = copy;
+    }
+
+    /** Single-label targets: {@code classOf[i]} is the class index of example {@code i}. */
+    public static Targets singleLabel(List<String> labels, int[] classOf) {
+        int[][] classes = new int[classOf.length][];
+        for (int i = 0; i < classOf.length; i++) {
+            classes[i] = new int[] {classOf[i]};
+        }
+        return new Targets(labels, false, classes);
+    }
+
+    /** Multi-label targets: {@code classes[i]} are the class indices of example {@code i}. */
+    public static Targets multiLabel(List<String> labels, int[][] classes) {
+        return new Targets(labels, true, classes);
+    }
+
+    /** A copy: records hand out their components, and these must stay as they were validated. */
+    @Override
+    public int[][] classes() {
+        int[][] copy = new int[classes.length][];
+        for (int i = 0; i < classes.length; i++) {
+            copy[i] = classes[i].clone();
+        }
+        return copy;
+    }
+
+    /** Number of examples. */
+    public int size() {
+        return classes.length;
+    }
+
+    public int labelCount() {
+        return labels.size();
+    }
+
+    /** Examples per class. */
+    public int[] counts() {
+        int[] counts = new int[labels.size()];
+        for (int[] c : classes) {
+            for (int k : c) {
+                counts[k]++;
+            }
+        }
+        return counts;
+    }
+
+    /** Class indices of example {@code i}, not copied (package-internal hot paths only). */
+    int[] classesOf(int i) {
+        return classes[i];
+    }
+
+    /** The examples at {@code picks}, in that order (repeats allowed: bootstrap resamples). */
+    Targets select(int[] picks) {
+        int[][] picked = new int[picks.length][];
+        for (int i = 0; i < picks.length; i++) {
+            picked[i] = classes[picks[i]];
+        }
+        return new Targets(labels, multiLabel, picked);
+    }
+}

@@ -1,0 +1,170 @@
+package quarry.query;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import quarry.core.Pick;
+import quarry.core.Vectors;
+
+/**
+ * The first batch, before any label: documents that stand for the pool's main regions, so the
+ * seed set covers as many classes as it can. k-means++ seeding (each new centre drawn with
+ * probability ∝ squared distance to the nearest one) spreads the centres; a few Lloyd iterations
+ * pull them into the middle of their clusters; each centre is then replaced by its nearest real
+ * document. Works on a seeded sample of the candidates, so cost does not grow with the pool.
+ */
+public final class ColdStart implements QueryStrategy {
+
+    static final int SAMPLE = 20_000;
+    private static final int ITERATIONS = 5;
+
+    @Override
+    public String name() {
+        return "cold-start";
+    }
+
+    @Override
+    public List<Pick> select(QueryContext ctx, int batchSize) {
+        int[] sample = sample(ctx.candidates(), SAMPLE, ctx.seed());
+        int k = Math.min(batchSize, sample.length);
+        if (k == 0) {
+            return List.of();
+        }
+        Vectors pool = ctx.pool();
+        int dim = pool.dimension();
+        SplittableRandom random = new SplittableRandom(ctx.seed());
+        float[][] centres = seed(pool, sample, k, random);
+        int[] assignment = new int[sample.length];
+        for (int it = 0; it < ITERATIONS; it++) {
+            assign(pool, sample, centres, assignment);
+            float[][] sums = new float[k][dim];
+            for (int i = 0; i < sample.length; i++) {
+                float[] v = pool.row(sample[i]);
+                for (int d = 0; d < dim; d++) {
+                    sums[assignment[i]][d] += v[d];
+                }
+            }
+            for (int c = 0; c < k; c++) {
+                if (norm(sums[c]) > 0) {
+                    centres[c] = normalise(sums[c]);
+                }
+            }
+        }
+        assign(pool, sample, centres, assignment);
+        int[] size = new int[k];
+        for (int a : assignment) {
+            size[a]++;
+        }
+        // Nearest distinct document to each centre; the biggest clusters come first.
+        Integer[] byCentreSize = new Integer[k];
+        for (int c = 0; c < k; c++) {
+            byCentreSize[c] = c;
+        }
+        Arrays.sort(byCentreSize, (a, b) -> size[a] != size[b] ? Integer.compare(size[b], size[a]) : Integer.compare(a, b));
+        boolean[] taken = new boolean[sample.length];
+        List<Pick> picks = new ArrayList<>();
+        float[] density = Density.of(ctx, sample);
+        for (int c : byCentreSize) {
+            int best = -1;
+            double bestSim = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < sample.length; i++) {
+                if (!taken[i] && assignment[i] == c) {
+                    double sim = dot(pool.row(sample[i]), centres[c]);
+                    if (sim > bestSim) {
+                        bestSim = sim;
+                        best = i;
+                    }
+                }
+            }
+            if (best < 0) {
+                continue;
+            }
+            taken[best] = true;
+            double share = (double) size[c] / sample.length;
+            picks.add(new Pick(sample[best], name(), share, Double.NaN, density[best],
+                    String.format(java.util.Locale.ROOT, "no model yet: stands for a cluster holding %.1f%% of the pool",
+                            100 * share)));
+        }
+        return picks;
+    }
+
+    private static float[][] seed(Vectors pool, int[] sample, int k, SplittableRandom random) {
+        float[][] centres = new float[k][];
+        centres[0] = pool.row(sample[random.nextInt(sample.length)]).clone();
+        double[] nearest = new double[sample.length];
+        Arrays.fill(nearest, Double.POSITIVE_INFINITY);
+        for (int c = 1; c < k; c++) {
+            double total = 0;
+            for (int i = 0; i < sample.length; i++) {
+                double d = Math.max(0, 1 - dot(pool.row(sample[i]), centres[c - 1]));
+                nearest[i] = Math.min(nearest[i], d * d);
+                total += nearest[i];
+            }
+            int chosen = sample.length - 1;
+            double target = random.nextDouble() * total;
+            for (int i = 0; i < sample.length; i++) {
+                target -= nearest[i];
+                if (target <= 0) {
+                    chosen = i;
+                    break;
+                }
+            }
+            centres[c] = pool.row(sample[chosen]).clone();
+        }
+        return centres;
+    }
+
+    private static void assign(Vectors pool, int[] sample, float[][] centres, int[] assignment) {
+        for (int i = 0; i < sample.length; i++) {
+            float[] v = pool.row(sample[i]);
+            int best = 0;
+            double bestSim = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < centres.length; c++) {
+                double sim = dot(v, centres[c]);
+                if (sim > bestSim) {
+                    bestSim = sim;
+                    best = c;
+                }
+            }
+            assignment[i] = best;
+        }
+    }
+
+    /** Up to {@code max} candidates, chosen with the seed; all of them when there are fewer. */
+    static int[] sample(int[] candidates, int max, long seed) {
+        if (candidates.length <= max) {
+            return candidates.clone();
+        }
+        int[] copy = candidates.clone();
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < max; i++) {
+            int j = i + random.nextInt(copy.length - i);
+            int t = copy[i];
+            copy[i] = copy[j];
+            copy[j] = t;
+        }
+        return Arrays.copyOf(copy, max);
+    }
+
+    static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int d = 0; d < a.length; d++) {
+            s += a[d] * b[d];
+        }
+        return s;
+    }
+
+    private static double norm(float[] v) {
+        return Math.sqrt(dot(v, v));
+    }
+
+    private static float[] normalise(float[] v) {
+        double n = norm(v);
+        float[] out = new float[v.length];
+        for (int d = 0; d < v.length; d++) {
+            out[d] = (float) (v[d] / n);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,190 @@
+package quarry.query;
+
+import java.util.SplittableRandom;
+import java.util.function.ToDoubleFunction;
+import quarry.core.QuarryException;
+import quarry.model.CommitteeStats;
+import quarry.model.McStats;
+
+/** The scoring half of each strategy. Model outputs are read in chunks, so memory stays bounded. */
+final class Scorers {
+
+    private Scorers() {
+    }
+
+    /** Which Monte Carlo dropout statistic to use. */
+    enum Mc { BALD, VARIATION_RATIO }
+
+    /** Which committee disagreement to use. */
+    enum Qbc { VOTE_ENTROPY, KL }
+
+    static Scorer random() {
+        return new Scorer() {
+            @Override
+            public String name() {
+                return "random";
+            }
+
+            @Override
+            public boolean needsModel() {
+                return false;
+            }
+
+            @Override
+            public Scores score(QueryContext ctx) {
+                Scores s = Scores.empty(ctx.candidates());
+                SplittableRandom random = new SplittableRandom(ctx.seed());
+                for (int i = 0; i < s.score().length; i++) {
+                    s.score()[i] = (float) random.nextDouble();
+                }
+                return s;
+            }
+        };
+    }
+
+    /** An uncertainty measure of each candidate's predicted probabilities (dropout off). */
+    static Scorer probabilities(String name, ToDoubleFunction<float[]> uncertainty) {
+        return new ChunkedScorer(name) {
+            @Override
+            void scoreChunk(QueryContext ctx, int[] rows, int offset, Scores out) {
+                float[][] p = ctx.head().probabilities(ctx.pool(), rows);
+                for (int i = 0; i < rows.length; i++) {
+                    double u = uncertainty.applyAsDouble(p[i]);
+                    out.score()[offset + i] = (float) u;
+                    out.uncertainty()[offset + i] = (float) u;
+                    out.predicted()[offset + i] = Uncertainty.argmax(p[i]);
+                }
+            }
+        };
+    }
+
+    /** Multi-label: how far the number of labels predicted above threshold is from the labeled mean. */
+    static Scorer cardinalityInconsistency() {
+        return new ChunkedScorer("ml-cardinality") {
+            @Override
+            void scoreChunk(QueryContext ctx, int[] rows, int offset, Scores out) {
+                float[] thresholds = ctx.head().thresholds();
+                if (thresholds == null || Double.isNaN(ctx.labelCardinality())) {
+                    throw new QuarryException("ml-cardinality needs a multi-label model and the labeled documents' "
+                            + "mean label count");
+                }
+                float[][] p = ctx.head().probabilities(ctx.pool(), rows);
+                for (int i = 0; i < rows.length; i++) {
+                    int predicted = 0;
+                    for (int c = 0; c < p[i].length; c++) {
+                        predicted += p[i][c] >= thresholds[c] ? 1 : 0;
+                    }
+                    float gap = (float) Math.abs(predicted - ctx.labelCardinality());
+                    out.score()[offset + i] = gap;
+                    out.uncertainty()[offset + i] = gap;
+                    out.predicted()[offset + i] = Uncertainty.argmax(p[i]);
+                }
+            }
+        };
+    }
+
+    static Scorer monteCarlo(String name, Mc statistic) {
+        return new ChunkedScorer(name) {
+            @Override
+            void scoreChunk(QueryContext ctx, int[] rows, int offset, Scores out) {
+                // A seed per chunk keeps results independent of how many chunks ran before.
+                McStats mc = ctx.head().mcDropout(ctx.pool(), rows, ctx.mcPasses(), ctx.seed() * 31 + offset);
+                float[] value = statistic == Mc.BALD ? mc.bald() : mc.variationRatio();
+                for (int i = 0; i < rows.length; i++) {
+                    out.score()[offset + i] = value[i];
+                    out.uncertainty()[offset + i] = value[i];
+                    out.predicted()[offset + i] = Uncertainty.argmax(mc.meanProbs()[i]);
+                }
+            }
+        };
+    }
+
+    static Scorer committee(String name, Qbc measure) {
+        return new ChunkedScorer(name) {
+            @Override
+            void scoreChunk(QueryContext ctx, int[] rows, int offset, Scores out) {
+                if (ctx.committee() == null) {
+                    throw new QuarryException(name + " needs a committee of models; none was trained");
+                }
+                CommitteeStats stats = ctx.committee().stats(ctx.pool(), rows);
+                float[] value = measure == Qbc.VOTE_ENTROPY ? stats.voteEntropy() : stats.meanKl();
+                for (int i = 0; i < rows.length; i++) {
+                    out.score()[offset + i] = value[i];
+                    out.uncertainty()[offset + i] = value[i];
+                    out.predicted()[offset + i] = Uncertainty.argmax(stats.consensus()[i]);
+                }
+            }
+        };
+    }
+
+    static Scorer expectedGradientLength() {
+        return new ChunkedScorer("egl") {
+            @Override
+            void scoreChunk(QueryContext ctx, int[] rows, int offset, Scores out) {
+                float[] egl = ctx.head().expectedGradientLength(ctx.pool(), rows);
+                for (int i = 0; i < rows.length; i++) {
+                    out.score()[offset + i] = egl[i];
+                    out.uncertainty()[offset + i] = egl[i];
+                }
+            }
+        };
+    }
+
+    /**
+     * Information density: uncertainty × density^β, so outliers the model is unsure about (and
+     * that teach it little about the rest of the pool) rank below uncertain typical documents.
+     */
+    static Scorer densityWeighted(Scorer base, double beta) {
+        return new Scorer() {
+            @Override
+            public String name() {
+                return base.name() + "+density";
+            }
+
+            @Override
+            public boolean needsModel() {
+                return base.needsModel();
+            }
+
+            @Override
+            public Scores score(QueryContext ctx) {
+                Scores s = base.score(ctx);
+                float[] density = Density.of(ctx, s.rows());
+                for (int i = 0; i < s.rows().length; i++) {
+                    s.density()[i] = density[i];
+                    double d = Float.isNaN(density[i]) ? 1 : Math.max(0, density[i]);
+                    s.score()[i] = (float) (s.score()[i] * Math.pow(d, beta));
+                }
+                return s;
+            }
+        };
+    }
+
+    /** Walks the candidates chunk by chunk; subclasses fill their slice of the result. */
+    private abstract static class ChunkedScorer implements Scorer {
+
+        private final String name;
+
+        ChunkedScorer(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        abstract void scoreChunk(QueryContext ctx, int[] rows, int offset, Scores out);
+
+        @Override
+        public Scores score(QueryContext ctx) {
+            Scores out = Scores.empty(ctx.candidates());
+            int n = ctx.candidates().length;
+            for (int from = 0; from < n; from += ctx.chunkSize()) {
+                int to = Math.min(n, from + ctx.chunkSize());
+                scoreChunk(ctx, ctx.candidateChunk(from, to), from, out);
+            }
+            return out;
+        }
+    }
+}

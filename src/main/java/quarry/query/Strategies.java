@@ -1,0 +1,118 @@
+package quarry.query;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import quarry.core.Pick;
+import quarry.core.QuarryException;
+
+/** Every query strategy, by name, with the options that apply on top of any of them. */
+public final class Strategies {
+
+    /**
+     * Settings on top of a strategy's scores.
+     *
+     * @param diversityTau  no two picks with cosine ≥ τ; NaN for no diversity
+     * @param classBalanced predicted classes take turns, fewest labels first
+     * @param densityBeta   exponent of density for {@code density} strategies
+     * @param exploreRatio  share of a {@code hybrid} batch that explores
+     */
+    public record Options(double diversityTau, boolean classBalanced, double densityBeta, double exploreRatio) {
+
+        public static final Options DEFAULTS = new Options(Double.NaN, false, 1.0, 0.2);
+
+        public Options withDiversity(double tau) {
+            return new Options(tau, classBalanced, densityBeta, exploreRatio);
+        }
+
+        public Options withClassBalanced(boolean value) {
+            return new Options(diversityTau, value, densityBeta, exploreRatio);
+        }
+
+        public Options withDensityBeta(double value) {
+            return new Options(diversityTau, classBalanced, value, exploreRatio);
+        }
+
+        public Options withExploreRatio(double value) {
+            return new Options(diversityTau, classBalanced, densityBeta, value);
+        }
+    }
+
+    private static final Map<String, Function<Options, Scorer>> SCORERS = new TreeMap<>();
+
+    static {
+        SCORERS.put("random", o -> Scorers.random());
+        SCORERS.put("least-confidence", o -> Scorers.probabilities("least-confidence", Uncertainty::leastConfidence));
+        SCORERS.put("margin", o -> Scorers.probabilities("margin", p -> 1 - Uncertainty.margin(p)));
+        SCORERS.put("entropy", o -> Scorers.probabilities("entropy", Uncertainty::entropy));
+        SCORERS.put("bald", o -> Scorers.monteCarlo("bald", Scorers.Mc.BALD));
+        SCORERS.put("variation-ratio", o -> Scorers.monteCarlo("variation-ratio", Scorers.Mc.VARIATION_RATIO));
+        SCORERS.put("qbc-vote", o -> Scorers.committee("qbc-vote", Scorers.Qbc.VOTE_ENTROPY));
+        SCORERS.put("qbc-kl", o -> Scorers.committee("qbc-kl", Scorers.Qbc.KL));
+        SCORERS.put("egl", o -> Scorers.expectedGradientLength());
+        SCORERS.put("density-margin", o -> Scorers.densityWeighted(SCORERS.get("margin").apply(o), o.densityBeta()));
+        SCORERS.put("density-bald", o -> Scorers.densityWeighted(SCORERS.get("bald").apply(o), o.densityBeta()));
+        SCORERS.put("density-entropy", o -> Scorers.densityWeighted(SCORERS.get("entropy").apply(o), o.densityBeta()));
+        SCORERS.put("ml-mean", o -> Scorers.probabilities("ml-mean", p -> Uncertainty.bernoulliEntropy(p) / p.length));
+        SCORERS.put("ml-max", o -> Scorers.probabilities("ml-max", Strategies::maxBernoulliEntropy));
+        SCORERS.put("ml-cardinality", o -> Scorers.cardinalityInconsistency());
+    }
+
+    private Strategies() {
+    }
+
+    /** Strategy names {@link #byName} accepts. */
+    public static List<String> names() {
+        List<String> names = new ArrayList<>(SCORERS.keySet());
+        names.add("hybrid");
+        names.add("cold-start");
+        names.sort(Comparator.naturalOrder());
+        return names;
+    }
+
+    /** Names that apply to single-label data (the multi-label ones start with {@code ml-}). */
+    public static List<String> singleLabelNames() {
+        return names().stream().filter(n -> !n.startsWith("ml-")).toList();
+    }
+
+    public static QueryStrategy byName(String name, Options options) {
+        String key = name.toLowerCase(Locale.ROOT).trim();
+        Selector selector = new Selector(options.diversityTau(), options.classBalanced());
+        if (key.equals("cold-start")) {
+            return new ColdStart();
+        }
+        if (key.equals("hybrid")) {
+            QueryStrategy exploit = new ScoredStrategy("hybrid/exploit",
+                    SCORERS.get("density-margin").apply(options), selector);
+            return new Hybrid(exploit, options.exploreRatio());
+        }
+        Function<Options, Scorer> scorer = SCORERS.get(key);
+        if (scorer == null) {
+            throw new QuarryException("unknown strategy '" + name + "'; known: " + String.join(", ", names()));
+        }
+        return new ScoredStrategy(key, scorer.apply(options), selector);
+    }
+
+    public static QueryStrategy byName(String name) {
+        return byName(name, Options.DEFAULTS);
+    }
+
+    /** A batch in curriculum order, easiest (least uncertain) first; picks without an uncertainty go last. */
+    public static List<Pick> easyToHard(List<Pick> picks) {
+        List<Pick> ordered = new ArrayList<>(picks);
+        ordered.sort(Comparator.comparingDouble(p -> Double.isNaN(p.uncertainty()) ? Double.MAX_VALUE : p.uncertainty()));
+        return ordered;
+    }
+
+    private static double maxBernoulliEntropy(float[] p) {
+        double max = 0;
+        for (float v : p) {
+            max = Math.max(max, Uncertainty.bernoulliEntropy(new float[] {v}));
+        }
+        return max;
+    }
+}

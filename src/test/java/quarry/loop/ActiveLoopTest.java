@@ -1,0 +1,107 @@
+package quarry.loop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import quarry.core.Pick;
+import quarry.core.Vectors;
+import quarry.model.HeadConfig;
+import quarry.query.Strategies;
+
+class ActiveLoopTest {
+
+    /** Four well-separated classes in 8-d. */
+    private static Vectors pool(int[] truth) {
+        Random random = new Random(5);
+        float[][] rows = new float[truth.length][8];
+        for (int i = 0; i < truth.length; i++) {
+            truth[i] = i % 4;
+            double norm = 0;
+            for (int d = 0; d < 8; d++) {
+                rows[i][d] = (float) ((d == truth[i] ? 3 : 0) + random.nextGaussian() * 0.5);
+                norm += rows[i][d] * rows[i][d];
+            }
+            for (int d = 0; d < 8; d++) {
+                rows[i][d] /= (float) Math.sqrt(norm);
+            }
+        }
+        return Vectors.of(rows);
+    }
+
+    private static LoopSettings settings(String strategy) {
+        return LoopSettings.defaults().withStrategy(strategy, Strategies.Options.DEFAULTS).withBatchSize(8)
+                .withHead(HeadConfig.defaults().withHidden(16)).withCrossValidation(2, 1).withStopSetSize(50);
+    }
+
+    @Test
+    void roundsTrainScoreAndSelectAndLeaveAReport() {
+        int[] truth = new int[200];
+        Vectors pool = pool(truth);
+        try (ActiveLoop loop = new ActiveLoop(pool, List.of("a", "b", "c", "d"), false, null, settings("margin"),
+                "toy")) {
+            RoundReport first = loop.round();
+            assertEquals(0, first.modelVersion(), "no labels, no model");
+            assertEquals(8, first.picks().size());
+            assertTrue(first.picks().stream().allMatch(p -> p.strategy().equals("cold-start")));
+            for (Pick p : first.picks()) {
+                loop.label(p.row(), truth[p.row()]);
+            }
+            for (int r = 0; r < 3; r++) {
+                RoundReport report = loop.round();
+                assertEquals(r + 1, report.modelVersion());
+                assertEquals(8 * (r + 1), report.labelsUsed());
+                Set<Integer> labeled = loop.reports().stream().limit(r + 1).flatMap(x -> x.picks().stream())
+                        .map(Pick::row).collect(Collectors.toSet());
+                assertTrue(report.picks().stream().noneMatch(p -> labeled.contains(p.row())), "picks unlabeled rows");
+                assertEquals("margin", report.strategy());
+                assertTrue(report.trainSeconds() > 0 && report.selectSeconds() >= 0);
+                assertFalse(report.stop().signals().isEmpty());
+                report.picks().forEach(p -> loop.label(p.row(), truth[p.row()]));
+            }
+            RoundReport last = loop.round();
+            assertTrue(last.estimatedAccuracy() > 0.8, "cross-validated estimate " + last.estimatedAccuracy());
+            assertFalse(last.weakestClasses().isEmpty());
+            assertEquals(5, loop.stopHistory().size());
+        }
+    }
+
+    @Test
+    void badLabelsAreRejectedWithTheValueNamed() {
+        int[] truth = new int[40];
+        try (ActiveLoop loop = new ActiveLoop(pool(truth), List.of("a", "b", "c", "d"), false, null,
+                settings("entropy"), "toy")) {
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> loop.label(40, 0)).getMessage()
+                    .contains("row 40"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> loop.label(1, 4)).getMessage()
+                    .contains("class 4"));
+            assertThrows(IllegalArgumentException.class, () -> loop.label(1, 0, 1));
+            assertEquals(0, loop.labeledCount(), "nothing half-stored");
+            loop.label(1, 2);
+            loop.label(1, 3);
+            assertEquals(1, loop.labeledCount(), "relabeling replaces");
+        }
+        assertThrows(RuntimeException.class, () -> settings("no-such-strategy"));
+    }
+
+    @Test
+    void sameSeedGivesTheSameRounds() {
+        int[] truth = new int[120];
+        Vectors pool = pool(truth);
+        List<List<Integer>> runs = IntStream.range(0, 2).mapToObj(i -> {
+            try (ActiveLoop loop = new ActiveLoop(pool, List.of("a", "b", "c", "d"), false, null, settings("bald"),
+                    "toy")) {
+                IntStream.range(0, 8).forEach(r -> loop.label(r, truth[r]));
+                return loop.round().picks().stream().map(Pick::row).toList();
+            }
+        }).toList();
+        assertEquals(runs.get(0), runs.get(1));
+    }
+}

@@ -1,0 +1,70 @@
+package quarry.loop;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import quarry.core.Document;
+import quarry.core.Vectors;
+import quarry.data.DocumentImporter;
+import quarry.data.ImportOptions;
+import quarry.encode.CachingEncoder;
+import quarry.encode.EncoderOptions;
+import quarry.encode.Encoders;
+import quarry.model.HeadConfig;
+import quarry.query.Strategies;
+
+/** End to end on a real slice: CLINC150's first 30 intents, embedded by the real encoder. */
+class SimulationTest {
+
+    private static Path sharedData() {
+        String configured = System.getProperty("quarry.sharedData");
+        return Path.of(configured != null ? configured : "../shared/data");
+    }
+
+    private static List<Document> slice(String split, TreeSet<String> keep) throws Exception {
+        List<Document> docs = DocumentImporter.read(sharedData().resolve("clinc150").resolve(split),
+                ImportOptions.defaults()).documents();
+        return docs.stream().filter(d -> keep.contains(d.labels().get(0))).toList();
+    }
+
+    @Test
+    void marginBeatsRandomOnARealSliceForAFixedSeed() throws Exception {
+        TreeSet<String> all = new TreeSet<>();
+        DocumentImporter.read(sharedData().resolve("clinc150/train.jsonl"), ImportOptions.defaults()).documents()
+                .forEach(d -> all.add(d.labels().get(0)));
+        all.remove("oos");
+        TreeSet<String> keep = new TreeSet<>(new ArrayList<>(all).subList(0, 30));
+        List<Document> train = slice("train.jsonl", keep);
+        List<Document> test = slice("test.jsonl", keep);
+        List<String> labels = new ArrayList<>(keep);
+        Vectors poolVectors;
+        Vectors testVectors;
+        try (CachingEncoder encoder = Encoders.openCached(Encoders.DEFAULT, EncoderOptions.DEFAULTS)) {
+            poolVectors = Vectors.of(encoder.encode(train.stream().map(Document::text).toList()));
+            testVectors = Vectors.of(encoder.encode(test.stream().map(Document::text).toList()));
+        }
+        Simulation simulation = new Simulation(split(poolVectors, train, labels), split(testVectors, test, labels),
+                labels, false, null, "all-minilm-l6-v2");
+        Map<String, Double> meanAccuracy = new TreeMap<>();
+        for (String strategy : List.of("random", "margin")) {
+            LoopSettings settings = LoopSettings.defaults().withStrategy(strategy, Strategies.Options.DEFAULTS)
+                    .withBatchSize(30).withHead(HeadConfig.defaults().withSeed(7)).withCrossValidation(0, 1);
+            Simulation.Run run = simulation.run(settings, 0, 30, 240, p -> { });
+            meanAccuracy.put(strategy, run.points().stream().skip(1)
+                    .mapToDouble(Simulation.Point::accuracy).average().orElseThrow());
+        }
+        assertTrue(meanAccuracy.get("margin") > meanAccuracy.get("random"), "mean test accuracy over rounds: "
+                + meanAccuracy);
+    }
+
+    private static Simulation.Split split(Vectors vectors, List<Document> docs, List<String> labels) {
+        int[][] classes = docs.stream().map(d -> new int[] {labels.indexOf(d.labels().get(0))}).toArray(int[][]::new);
+        return new Simulation.Split(vectors, classes);
+    }
+}

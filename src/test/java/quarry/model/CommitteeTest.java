@@ -1,0 +1,135 @@
+package quarry.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import quarry.core.Vectors;
+
+class CommitteeTest {
+
+    private static final Toy TOY = new Toy(3, 40, 24, 0.9, 31);
+    private static final int[] TRAIN = Toy.range(0, 90);
+    private static final int[] ALL = Toy.range(0, 120);
+    private static final HeadConfig SMALL = HeadConfig.defaults().withHidden(24).withSeed(8);
+
+    @Test
+    void identicalMembersHaveNoDisagreement() {
+        List<Head> heads = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            heads.add(Head.train(TOY.vectors(), TRAIN, TOY.targets(TRAIN), SMALL, null, "toy"));
+        }
+        try (Committee committee = Committee.of(heads)) {
+            CommitteeStats stats = committee.stats(TOY.vectors(), ALL);
+            float[][] p = heads.get(0).probabilities(TOY.vectors(), ALL);
+            for (int i = 0; i < ALL.length; i++) {
+                assertEquals(0f, stats.voteEntropy()[i], "vote entropy of row " + i);
+                assertEquals(0f, stats.meanKl()[i], 1e-6f, "KL of row " + i);
+                assertArrayEquals(p[i], stats.consensus()[i], 1e-6f);
+            }
+        }
+    }
+
+    @Test
+    void bootstrapMembersDisagreeWhereTheDataIsAmbiguous() {
+        Vectors x = Vectors.of(new float[][] {TOY.rows[0], Toy.between(TOY.rows[0], TOY.rows[1])});
+        int[] both = {0, 1};
+        try (Committee committee = Committee.train(TOY.vectors(), TRAIN, TOY.targets(TRAIN), SMALL, 4, "toy")) {
+            assertEquals(4, committee.members().size());
+            CommitteeStats pool = committee.stats(TOY.vectors(), ALL);
+            for (int i = 0; i < ALL.length; i++) {
+                assertEquals(1.0, HeadTest.sum(pool.consensus()[i]), 1e-5);
+                assertTrue(pool.voteEntropy()[i] >= 0 && pool.meanKl()[i] >= 0);
+            }
+            CommitteeStats stats = committee.stats(x, both);
+            assertTrue(stats.meanKl()[1] > stats.meanKl()[0], "KL ambiguous " + stats.meanKl()[1] + " vs confident "
+                    + stats.meanKl()[0]);
+            checkAgainstMembers(committee, x, both, stats);
+            // member k trained on its own resample with seed + k
+            assertEquals(SMALL.seed() + 3, committee.members().get(3).config().seed());
+        }
+    }
+
+    @Test
+    void multiLabelCommitteeUsesBernoulliVersions() {
+        HeadTest.MultiToy toy = new HeadTest.MultiToy(160, 12);
+        int[] train = Toy.range(0, 120);
+        try (Committee committee = Committee.train(toy.vectors(), train, toy.targets(train), SMALL, 3, "toy")) {
+            int[] rows = Toy.range(100, 160);
+            CommitteeStats stats = committee.stats(toy.vectors(), rows);
+            checkAgainstMembers(committee, toy.vectors(), rows, stats);
+        }
+    }
+
+    @Test
+    void committeesAreChecked() {
+        IllegalArgumentException one = assertThrows(IllegalArgumentException.class,
+                () -> Committee.train(TOY.vectors(), TRAIN, TOY.targets(TRAIN), SMALL, 1, "toy"));
+        assertTrue(one.getMessage().contains("1"), one.getMessage());
+        int[] few = Toy.range(0, 30);
+        try (Head a = Head.train(TOY.vectors(), few, TOY.targets(few), SMALL.withEpochs(1), null, "toy");
+             Head b = Head.train(TOY.vectors(), few, TOY.targets(few), SMALL.withEpochs(1), null, "other")) {
+            assertThrows(IllegalArgumentException.class, () -> Committee.of(List.of(a, b)));
+        }
+    }
+
+    /** The committee's statistics recomputed in Java from each member's probabilities. */
+    private static void checkAgainstMembers(Committee committee, Vectors x, int[] rows, CommitteeStats stats) {
+        List<Head> members = committee.members();
+        int k = members.size();
+        float[][][] p = new float[k][][];
+        for (int m = 0; m < k; m++) {
+            p[m] = members.get(m).probabilities(x, rows);
+        }
+        boolean multi = committee.multiLabel();
+        for (int i = 0; i < rows.length; i++) {
+            int classes = p[0][i].length;
+            double[] consensus = new double[classes];
+            for (int m = 0; m < k; m++) {
+                for (int c = 0; c < classes; c++) {
+                    consensus[c] += (double) p[m][i][c] / k;
+                }
+            }
+            double kl = 0;
+            double voteEntropy = 0;
+            if (multi) {
+                for (int c = 0; c < classes; c++) {
+                    int votes = 0;
+                    for (int m = 0; m < k; m++) {
+                        double q = p[m][i][c];
+                        kl += (xlogy(q, q) - xlogy(q, consensus[c]) + xlogy(1 - q, 1 - q)
+                                - xlogy(1 - q, 1 - consensus[c])) / k;
+                        votes += q >= members.get(m).thresholds()[c] ? 1 : 0;
+                    }
+                    double share = (double) votes / k;
+                    voteEntropy -= xlogy(share, share) + xlogy(1 - share, 1 - share);
+                }
+            } else {
+                int[] votes = new int[classes];
+                for (int m = 0; m < k; m++) {
+                    votes[Head.argMax(p[m][i])]++;
+                    for (int c = 0; c < classes; c++) {
+                        kl += xlogy(p[m][i][c], p[m][i][c] / consensus[c]) / k;
+                    }
+                }
+                for (int v : votes) {
+                    double share = (double) v / k;
+                    voteEntropy -= xlogy(share, share);
+                }
+            }
+            for (int c = 0; c < classes; c++) {
+                assertEquals(consensus[c], stats.consensus()[i][c], 1e-5);
+            }
+            assertEquals(Math.max(0, kl), stats.meanKl()[i], 1e-4, "KL of row " + rows[i]);
+            assertEquals(voteEntropy, stats.voteEntropy()[i], 1e-5, "vote entropy of row " + rows[i]);
+        }
+    }
+
+    private static double xlogy(double x, double y) {
+        return x == 0 ? 0 : x * Math.log(y);
+    }
+}
