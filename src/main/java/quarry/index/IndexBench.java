@@ -145,6 +145,7 @@ public final class IndexBench {
                 densityExact = exact / (double) DENSITY_SAMPLE;
             }
             bytes = sizeOf(dir);
+            long densityBytes = sizeOf(dir.resolve(VectorIndex.DENSITY_FILE));
             Arrays.sort(latency);
             double mean = Arrays.stream(latency).average().orElse(Double.NaN);
 
@@ -172,8 +173,9 @@ public final class IndexBench {
             row(out, "row searches that missed the row itself: retried / answered by a scan",
                     repairs[0] + " / " + repairs[1]);
             row(out, "segments", Integer.toString(segments));
-            row(out, "on disk", String.format(Locale.ROOT, "%.1f MB (%.0f bytes/row; raw vectors %d)",
-                    bytes / 1e6, bytes / (double) n, 4 * dim));
+            row(out, "on disk", String.format(Locale.ROOT,
+                    "%.1f MB = Lucene %.1f MB + density file %.1f MB (%.0f bytes/row; the raw vector is %d)",
+                    bytes / 1e6, (bytes - densityBytes) / 1e6, densityBytes / 1e6, bytes / (double) n, 4 * dim));
             return out.toString();
         } finally {
             delete(dir);
@@ -259,8 +261,8 @@ public final class IndexBench {
         return (System.nanoTime() - start) / 1e9;
     }
 
-    private static long sizeOf(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
+    private static long sizeOf(Path path) {
+        try (Stream<Path> files = Files.walk(path)) {
             return files.filter(Files::isRegularFile).mapToLong(f -> {
                 try {
                     return Files.size(f);

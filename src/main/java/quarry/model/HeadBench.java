@@ -24,8 +24,13 @@ public final class HeadBench {
     private static final double NOISE = 2.0;
     private static final String ENCODER = "synthetic";
 
-    /** One measured task. */
-    public record Row(String task, int rows, double medianSeconds, double[] runs, String note) {
+    /**
+     * One measured task: wall-clock seconds of each run and their median, and the median process CPU
+     * seconds (all threads). On a shared machine the CPU time shows the work even when the wall
+     * clock shows the neighbours.
+     */
+    public record Row(String task, int rows, double medianSeconds, double[] runs, double medianCpuSeconds,
+                      String note) {
     }
 
     private HeadBench() {
@@ -48,6 +53,7 @@ public final class HeadBench {
             throw new IllegalArgumentException("repeats must be >= 1, got " + repeats);
         }
         List<Row> rows = new ArrayList<>();
+        log.accept("load average before: " + loadAverage());
         Synthetic data = new Synthetic(100_000 + 20_000 + 5_000, 7L);
         int[] testRows = range(120_000, 125_000);
         HeadConfig config = HeadConfig.defaults();
@@ -62,12 +68,12 @@ public final class HeadBench {
             for (int n : new int[] {CLUSTERS, 1_000, 5_000, 20_000}) {
                 int[] train = range(0, n);
                 Targets y = data.targets(train);
-                double[] runs = new double[repeats];
+                Timer timer = new Timer(repeats);
                 String note = "";
                 for (int r = 0; r < repeats; r++) {
-                    long start = System.nanoTime();
+                    timer.start();
                     Head head = Head.train(data, train, y, config, null, ENCODER);
-                    runs[r] = seconds(start);
+                    timer.stop(r);
                     note = String.format(Locale.ROOT, "%d epochs, %d steps, held-out accuracy %.3f",
                             head.training().epochs(), head.training().steps(), accuracy(head, data, testRows));
                     if (n == 5_000 && fiveK == null) {
@@ -76,7 +82,7 @@ public final class HeadBench {
                         head.close();
                     }
                 }
-                rows.add(report(log, new Row("train MLP, cold, defaults", n, median(runs), runs, note)));
+                rows.add(report(log, timer.row("train MLP, cold, defaults", n, note)));
             }
 
             // 10 new labels, one of them a class the 5k head has never seen
@@ -88,18 +94,17 @@ public final class HeadBench {
                 classOf[i] = i >= 5_005 ? CLUSTERS : data.clusterOf(train[i]);
             }
             Targets y = Targets.singleLabel(grown, classOf);
-            double[] runs = new double[repeats];
+            Timer timer = new Timer(repeats);
             String note = "";
             for (int r = 0; r < repeats; r++) {
-                long start = System.nanoTime();
+                timer.start();
                 try (Head head = Head.train(data, train, y, config, fiveK, ENCODER)) {
-                    runs[r] = seconds(start);
+                    timer.stop(r);
                     note = String.format(Locale.ROOT, "%d epochs, %d steps, held-out accuracy %.3f",
                             head.training().epochs(), head.training().steps(), accuracy(head, data, testRows));
                 }
             }
-            rows.add(report(log, new Row("warm retrain, +10 labels (1 new class)", train.length, median(runs), runs,
-                    note)));
+            rows.add(report(log, timer.row("warm retrain, +10 labels (1 new class)", train.length, note)));
 
             int[] pool = range(0, 100_000);
             rows.addAll(scoring(fiveK, data, pool, repeats, log, true));
@@ -118,51 +123,88 @@ public final class HeadBench {
     private static List<Row> scoring(Head head, Vectors x, int[] pool, int repeats, Consumer<String> log,
                                      boolean withMeans) {
         List<Row> rows = new ArrayList<>();
-        double[] runs = new double[repeats];
+        Timer timer = new Timer(repeats);
         for (int r = 0; r < repeats; r++) {
-            long start = System.nanoTime();
+            timer.start();
             head.probabilities(x, pool);
-            runs[r] = seconds(start);
+            timer.stop(r);
         }
-        rows.add(report(log, new Row("probabilities (150 classes)", pool.length, median(runs), runs, "")));
-        runs = new double[repeats];
+        rows.add(report(log, timer.row("probabilities (150 classes)", pool.length, "")));
+        timer = new Timer(repeats);
         for (int r = 0; r < repeats; r++) {
-            long start = System.nanoTime();
+            timer.start();
             head.mcDropout(x, pool, Head.DEFAULT_PASSES, 11L + r, withMeans);
-            runs[r] = seconds(start);
+            timer.stop(r);
         }
-        rows.add(report(log, new Row("MC dropout, 20 passes", pool.length, median(runs), runs,
+        rows.add(report(log, timer.row("MC dropout, 20 passes", pool.length,
                 (withMeans ? "with mean probabilities" : "scalar statistics only") + ", peak RSS " + peakRssMiB()
                         + " MiB")));
-        runs = new double[repeats];
+        timer = new Timer(repeats);
         for (int r = 0; r < repeats; r++) {
-            long start = System.nanoTime();
+            timer.start();
             head.expectedGradientLength(x, pool);
-            runs[r] = seconds(start);
+            timer.stop(r);
         }
-        rows.add(report(log, new Row("expected gradient length", pool.length, median(runs), runs, "")));
+        rows.add(report(log, timer.row("expected gradient length", pool.length, "")));
         return rows;
+    }
+
+    /** Wall and process CPU time of repeated runs. */
+    private static final class Timer {
+
+        private final double[] wall;
+        private final double[] cpu;
+        private long wallStart;
+        private long cpuStart;
+
+        Timer(int repeats) {
+            wall = new double[repeats];
+            cpu = new double[repeats];
+        }
+
+        void start() {
+            wallStart = System.nanoTime();
+            cpuStart = processCpuNanos();
+        }
+
+        void stop(int run) {
+            wall[run] = (System.nanoTime() - wallStart) / 1e9;
+            cpu[run] = (processCpuNanos() - cpuStart) / 1e9;
+        }
+
+        Row row(String task, int rows, String note) {
+            return new Row(task, rows, median(wall), wall.clone(), median(cpu), note);
+        }
+    }
+
+    /** CPU time of the whole process (native threads included), or 0 where the JVM cannot tell. */
+    private static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
     }
 
     public static String table(List<Row> rows) {
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "Heads on synthetic embeddings (%d clusters, %d-d, normalised), %d cores%n",
-                CLUSTERS, DIMENSION, Runtime.getRuntime().availableProcessors()));
-        out.append(String.format(Locale.ROOT, "%-40s %10s %9s  %-24s %s%n", "task", "rows", "median s", "runs", "note"));
+        out.append(String.format(Locale.ROOT,
+                "Heads on synthetic embeddings (%d clusters, %d-d, normalised), %d cores, load average %s%n", CLUSTERS,
+                DIMENSION, Runtime.getRuntime().availableProcessors(), loadAverage()));
+        out.append(String.format(Locale.ROOT, "%-40s %10s %9s %8s  %-24s %s%n", "task", "rows", "median s", "cpu s",
+                "runs (wall s)", "note"));
         for (Row r : rows) {
             StringBuilder runs = new StringBuilder();
             for (double s : r.runs()) {
                 runs.append(runs.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f", s));
             }
-            out.append(String.format(Locale.ROOT, "%-40s %,10d %9.2f  %-24s %s%n", r.task(), r.rows(), r.medianSeconds(),
-                    runs, r.note()));
+            out.append(String.format(Locale.ROOT, "%-40s %,10d %9.2f %8.2f  %-24s %s%n", r.task(), r.rows(),
+                    r.medianSeconds(), r.medianCpuSeconds(), runs, r.note()));
         }
         return out.toString();
     }
 
     private static Row report(Consumer<String> log, Row row) {
-        log.accept(String.format(Locale.ROOT, "%s, %,d rows: %.2f s %s", row.task(), row.rows(), row.medianSeconds(),
-                row.note()));
+        log.accept(String.format(Locale.ROOT, "%s, %,d rows: %.2f s (cpu %.2f s) %s", row.task(), row.rows(),
+                row.medianSeconds(), row.medianCpuSeconds(), row.note()));
         return row;
     }
 
@@ -175,6 +217,16 @@ public final class HeadBench {
             }
         }
         return (double) right / rows.length;
+    }
+
+    /** The 1, 5 and 15 minute load averages (Linux), or "?": other work on the machine skews timings. */
+    static String loadAverage() {
+        try {
+            String[] fields = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     /** Peak resident set size of the process so far (Linux), or -1. */
@@ -196,10 +248,6 @@ public final class HeadBench {
         Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    private static double seconds(long start) {
-        return (System.nanoTime() - start) / 1e9;
     }
 
     static int[] range(int from, int to) {

@@ -31,8 +31,6 @@ final class Scoring {
 
     /** Rows per chunk for probabilities and EGL (a chunk's input is 6 MB at 384-d). */
     static final int CHUNK_ROWS = 4096;
-    /** Classes per row among which MC-dropout votes are counted first (see variationRatio). */
-    static final int CANDIDATES = 4;
     /** Floats in one chunk's rows×passes×classes tensor: small enough to stay in cache. */
     static final int MC_CHUNK_ELEMENTS = 1 << 21;
 
@@ -216,7 +214,7 @@ final class Scoring {
                     float[] pred = stats[1].toFloatArray();
                     float[] exp = stats[2].toFloatArray();
                     float[] mi = stats[3].toFloatArray();
-                    float[] vr = multiLabel ? stats[4].toFloatArray() : variationRatio(logits, stats[4], passes);
+                    float[] vr = stats[4].toFloatArray();
                     System.arraycopy(pred, 0, predictive, from, pred.length);
                     System.arraycopy(exp, 0, expected, from, exp.length);
                     System.arraycopy(mi, 0, bald, from, mi.length);
@@ -242,58 +240,15 @@ final class Scoring {
         NDArray mean = probs.sum(new int[] {0}).div(passes);
         NDArray predictive = mean.xlogy(mean).sum(new int[] {1}).neg().add(0f);
         NDArray bald = predictive.sub(expected).maximum(0f);
-        // Votes among each row's likeliest classes (see variationRatio): (rows, M) counts of the
-        // passes whose maximum logit is that candidate's.
-        NDArray candidates = mean.topK(Math.min(CANDIDATES, (int) mean.getShape().get(1)), 1).get(1);
-        NDArray candidateLogits = logits.gather(candidates.expandDims(0).repeat(0, passes), 2);
-        NDArray votes = candidateLogits.eq(logits.max(new int[] {2}, true)).toType(DataType.FLOAT32, false)
-                .sum(new int[] {0});
-        return new NDArray[] {mean, predictive, expected, bald, votes};
-    }
-
-    /**
-     * 1 − (passes voting for the modal class) / T. An argmax over T×rows×C is the slowest kernel of
-     * the lot, and almost every pass votes for one of the few classes the row's mean prediction
-     * ranks highest; so the votes are counted among those {@link #CANDIDATES} (a pass votes for a
-     * candidate when the candidate's logit is the pass's maximum). Where the candidates' votes add
-     * up to T, every pass voted for one of them and the largest count is exact; the few rows where a
-     * pass voted elsewhere (or a tie counted twice) are recounted with a full argmax.
-     */
-    static float[] variationRatio(NDArray logits, NDArray candidateVotes, int passes) {
-        int rows = (int) candidateVotes.getShape().get(0);
-        int m = (int) candidateVotes.getShape().get(1);
-        float[] votes = candidateVotes.toFloatArray();
-        float[] ratio = new float[rows];
-        int[] recount = new int[rows];
-        int misses = 0;
-        for (int i = 0; i < rows; i++) {
-            float total = 0;
-            float modal = 0;
-            for (int j = 0; j < m; j++) {
-                total += votes[i * m + j];
-                modal = Math.max(modal, votes[i * m + j]);
-            }
-            if (total == passes) {
-                ratio[i] = 1 - modal / passes;
-            } else {
-                recount[misses++] = i;
-            }
-        }
-        if (misses > 0) {
-            long[] missed = new long[misses];
-            for (int j = 0; j < misses; j++) {
-                missed[j] = recount[j];
-            }
-            NDManager m2 = logits.getManager();
-            NDArray argmax = logits.get(new NDIndex(":, {}", m2.create(missed))).argMax(2); // (T, misses)
-            // for each pass, how many passes agree with it: the largest count is the modal class's
-            long[] modal = argmax.expandDims(1).eq(argmax.expandDims(0)).sum(new int[] {1}).max(new int[] {0})
-                    .toLongArray();
-            for (int j = 0; j < misses; j++) {
-                ratio[recount[j]] = 1 - (float) modal[j] / passes;
-            }
-        }
-        return ratio;
+        // votes (T, rows); for each pass, how many passes agree with it: the largest count is the
+        // modal class's. T×T×rows is far cheaper than one-hot counts over T×rows×C. (Counting
+        // votes among each row's few likeliest classes instead of a full argmax was tried: the
+        // extra kernels and the recount of rows that vote elsewhere cost more than they saved.)
+        NDArray votes = logits.argMax(2);
+        NDArray agreement = votes.expandDims(1).eq(votes.expandDims(0)).sum(new int[] {1});
+        NDArray modal = agreement.max(new int[] {0}).toType(DataType.FLOAT32, false);
+        NDArray variation = modal.div(passes).neg().add(1f);
+        return new NDArray[] {mean, predictive, expected, bald, variation};
     }
 
     /**

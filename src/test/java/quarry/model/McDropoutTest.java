@@ -209,12 +209,12 @@ class McDropoutTest {
     }
 
     @Test
-    void variationRatioIsExactWhenPassesVoteBeyondTheLikeliestClasses() {
+    void variationRatioCountsTheModalVote() {
         quarry.encode.DjlRuntime.configure();
         int passes = 5;
         int classes = 8;
-        // row 0: votes 0,0,0,1,2 (within the likeliest classes); row 1: every pass a different
-        // class, more than CANDIDATES of them; row 2: a tie between two classes in one pass
+        // row 0: votes 0,0,0,1,2; row 1: every pass a different class; row 2: 2,2,5,5,5 with a tie
+        // between classes 2 and 7 in pass 0 (the first maximum wins)
         int[][] winners = {{0, 0, 0, 1, 2}, {3, 4, 5, 6, 7}, {2, 2, 5, 5, 5}};
         float[] logits = new float[passes * winners.length * classes];
         for (int t = 0; t < passes; t++) {
@@ -229,10 +229,30 @@ class McDropoutTest {
             ai.djl.ndarray.NDArray l = m.create(logits, new ai.djl.ndarray.types.Shape(passes, winners.length,
                     classes));
             ai.djl.ndarray.NDArray[] stats = Scoring.softmaxStats(l, passes);
-            float[] vr = Scoring.variationRatio(l, stats[4], passes);
+            float[] vr = stats[4].toFloatArray();
             assertEquals(1 - 3f / 5, vr[0], 1e-6f);
             assertEquals(1 - 1f / 5, vr[1], 1e-6f);
             assertEquals(1 - 3f / 5, vr[2], 1e-6f);
+        }
+    }
+
+    @Test
+    void aHeadScoresFromSeveralThreadsAtOnce() throws Exception {
+        McStats expected = heavyDropout.mcDropout(TOY.vectors(), ALL, 10, 3);
+        float[][] probabilities = heavyDropout.probabilities(TOY.vectors(), ALL);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            java.util.List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int k = 0; k < 6; k++) {
+                results.add(pool.submit(() -> Arrays.equals(expected.bald(),
+                        heavyDropout.mcDropout(TOY.vectors(), ALL, 10, 3).bald())
+                        && Arrays.deepEquals(probabilities, heavyDropout.probabilities(TOY.vectors(), ALL))));
+            }
+            for (java.util.concurrent.Future<Boolean> result : results) {
+                assertTrue(result.get());
+            }
+        } finally {
+            pool.shutdown();
         }
     }
 
