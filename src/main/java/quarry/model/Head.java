@@ -165,7 +165,13 @@ public final class Head implements AutoCloseable {
         return out;
     }
 
-    /** MC dropout with {@code passes} stochastic passes; see {@link Scoring} for how masks are drawn. */
+    /**
+     * MC dropout: {@code passes} stochastic passes with dropout on (at the head's own rate), summarised
+     * per row. The hidden layer runs once; pass t applies one dropout mask, drawn from {@code seed},
+     * to every row ("consistent" MC dropout: for each row exactly T independent dropout passes,
+     * and a row's statistics do not depend on which other rows are scored with it or on chunking).
+     * Same seed, same statistics. Rows are processed in chunks, so any number may be passed.
+     */
     public McStats mcDropout(Vectors x, int[] rows, int passes, long seed) {
         return mcDropout(x, rows, passes, seed, true);
     }

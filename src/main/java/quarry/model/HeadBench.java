@@ -10,11 +10,15 @@ import quarry.core.Vectors;
 
 /**
  * Times the heads on synthetic embeddings: 150 Gaussian clusters in 384-d, each point its cluster's
- * centre plus noise, L2-normalised (cosine to its own centre ≈ 0.45, like sentence embeddings of one
- * intent), all seeded. Measures cold training at 150 (one per class), 1k, 5k and 20k labels with the default settings, a warm
- * retrain after 10 new labels on 5k, and scoring (probabilities, MC dropout with 20 passes, EGL) of a
- * 100k pool, optionally a 1M pool. Each timing is the median of several runs, because the machine is
- * shared; all runs are listed.
+ * centre plus noise, L2-normalised (cosine to its own centre ≈ 0.45), all seeded. Measures cold
+ * training with the default settings at 150 labels (one per class), 1k, 5k and 20k; a warm retrain
+ * after 10 new labels on 5k; and scoring (probabilities, MC dropout with 20 passes, EGL) of a 100k
+ * pool, optionally of a 1M pool. Each timing is the median of several runs, with all runs and the
+ * process CPU time listed, because the machine may be shared. The clusters are easier than real
+ * intents (held-out accuracy is a sanity check here, not a quality figure).
+ *
+ * <p>Call {@link #run} (the CLI's {@code bench} command does); a full run with the 1M pool takes a
+ * few minutes and about 2.5 GB of memory.
  */
 public final class HeadBench {
 
@@ -40,8 +44,8 @@ public final class HeadBench {
      * Runs the benchmark and returns the printable table.
      *
      * @param repeats    runs per timing (the median is reported), at least 1
-     * @param millionRow also score a 1M-row pool (a 100k base repeated ten times; needs ~1 GB of heap
-     *                   for the 1M×150 mean probabilities)
+     * @param millionRow also score a 1M-row pool (a 100k base repeated ten times; the 1M×150
+     *                   probabilities take ~650 MB of heap, MC dropout runs without mean probabilities)
      * @param log        progress lines as the runs finish
      */
     public static String run(int repeats, boolean millionRow, Consumer<String> log) {

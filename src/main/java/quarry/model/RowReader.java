@@ -29,7 +29,11 @@ final class RowReader {
                 .order(ByteOrder.nativeOrder());
     }
 
-    /** Rows {@code rows[from..to)} as a (to−from)×dimension array in {@code manager} (a copy). */
+    /**
+     * Rows {@code rows[from..to)} as a (to−from)×dimension array in {@code manager}. The array is
+     * backed by this reader's buffer (DJL wraps a direct buffer without copying), so it is valid only
+     * until the next {@code read}: callers finish a chunk before reading the next one.
+     */
     NDArray read(NDManager manager, int[] rows, int from, int to) {
         int n = to - from;
         x.copyRows(Arrays.copyOfRange(rows, from, to), scratch);

@@ -29,39 +29,46 @@ final class Thresholds {
     /** {@code probs[i][c]}: probability of label c for example i; {@code y} its true labels. */
     static float[] tune(float[][] probs, Targets y) {
         int classes = y.labelCount();
+        int n = y.size();
         float[] thresholds = new float[classes];
         Arrays.fill(thresholds, DEFAULT);
-        int n = y.size();
-        boolean[][] positive = new boolean[classes][n];
+        int[] counts = y.counts();
+        // examples of each label, so that a label's positives can be marked without a C×n table
+        int[][] examplesOf = new int[classes][];
+        for (int c = 0; c < classes; c++) {
+            examplesOf[c] = new int[counts[c]];
+        }
+        int[] filled = new int[classes];
         for (int i = 0; i < n; i++) {
             for (int c : y.classesOf(i)) {
-                positive[c][i] = true;
+                examplesOf[c][filled[c]++] = i;
             }
         }
-        int[] counts = y.counts();
-        Integer[] order = new Integer[n];
+        boolean[] positive = new boolean[n];
+        long[] order = new long[n];
         for (int c = 0; c < classes; c++) {
             if (counts[c] < MIN_POSITIVES || counts[c] == n) {
                 continue;
             }
-            final int label = c;
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
+            for (int i : examplesOf[c]) {
+                positive[i] = true;
             }
-            // highest score first; ties broken by index so the result is deterministic
-            Arrays.sort(order, (a, b) -> {
-                int cmp = Float.compare(probs[b][label], probs[a][label]);
-                return cmp != 0 ? cmp : Integer.compare(a, b);
-            });
+            // highest score first, ties by index: probabilities are non-negative, so their bit
+            // patterns sort like the values, and a primitive sort of packed keys is fast
+            for (int i = 0; i < n; i++) {
+                int bits = Float.floatToIntBits(Math.max(0f, probs[i][c]));
+                order[i] = ((long) (Integer.MAX_VALUE - bits) << 32) | i;
+            }
+            Arrays.sort(order);
             int truePositives = 0;
             double bestF1 = -1;
             int bestK = 0;
             for (int k = 1; k <= n; k++) {
-                if (positive[c][order[k - 1]]) {
+                if (positive[example(order[k - 1])]) {
                     truePositives++;
                 }
                 // only cut between distinct scores: equal scores cannot be told apart by a threshold
-                if (k < n && probs[order[k]][c] == probs[order[k - 1]][c]) {
+                if (k < n && probs[example(order[k])][c] == probs[example(order[k - 1])][c]) {
                     continue;
                 }
                 double f1 = 2.0 * truePositives / (k + counts[c]);
@@ -70,11 +77,17 @@ final class Thresholds {
                     bestK = k;
                 }
             }
-            float lowestIn = probs[order[bestK - 1]][c];
-            float highestOut = bestK < n ? probs[order[bestK]][c] : 0f;
-            float threshold = (lowestIn + highestOut) / 2;
-            thresholds[c] = Math.max(MIN_THRESHOLD, Math.min(MAX_THRESHOLD, threshold));
+            float lowestIn = probs[example(order[bestK - 1])][c];
+            float highestOut = bestK < n ? probs[example(order[bestK])][c] : 0f;
+            thresholds[c] = Math.max(MIN_THRESHOLD, Math.min(MAX_THRESHOLD, (lowestIn + highestOut) / 2));
+            for (int i : examplesOf[c]) {
+                positive[i] = false;
+            }
         }
         return thresholds;
+    }
+
+    private static int example(long key) {
+        return (int) key;
     }
 }

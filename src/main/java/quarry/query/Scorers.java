@@ -87,8 +87,9 @@ final class Scorers {
         return new ChunkedScorer(name) {
             @Override
             void scoreChunk(QueryContext ctx, int[] rows, int offset, Scores out) {
-                // A seed per chunk keeps results independent of how many chunks ran before.
-                McStats mc = ctx.head().mcDropout(ctx.pool(), rows, ctx.mcPasses(), ctx.seed() * 31 + offset);
+                // One seed for every chunk: the head draws one dropout mask per pass, shared by all
+                // rows, so a row's statistics do not depend on how the pool was chunked.
+                McStats mc = ctx.head().mcDropout(ctx.pool(), rows, ctx.mcPasses(), ctx.seed());
                 float[] value = statistic == Mc.BALD ? mc.bald() : mc.variationRatio();
                 for (int i = 0; i < rows.length; i++) {
                     out.score()[offset + i] = value[i];
