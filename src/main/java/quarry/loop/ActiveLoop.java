@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import quarry.core.Pick;
+import quarry.core.Sampling;
 import quarry.core.Vectors;
 import quarry.eval.AcceptThreshold;
 import quarry.eval.ClassMetrics;
@@ -21,6 +21,7 @@ import quarry.model.Targets;
 import quarry.query.QueryContext;
 import quarry.query.QueryStrategy;
 import quarry.query.Strategies;
+import quarry.query.Uncertainty;
 
 /**
  * The active-learning loop, one implementation for the server and the simulator: labels come in
@@ -61,7 +62,9 @@ public final class ActiveLoop implements AutoCloseable {
         this.settings = settings;
         this.encoderId = encoderId;
         this.strategy = Strategies.byName(settings.strategy(), settings.options());
-        this.stopSet = sample(pool.size(), settings.stopSetSize(), settings.seed());
+        int[] stop = Sampling.sample(pool.size(), settings.stopSetSize(), settings.seed() ^ 0x5DEECE66DL);
+        Arrays.sort(stop);
+        this.stopSet = stop;
     }
 
     /** Records (or replaces) the labels of pool row {@code row}, as class indexes of the schema. */
@@ -126,7 +129,7 @@ public final class ActiveLoop implements AutoCloseable {
             meanUncertainty = 0;
             maxUncertainty = 0;
             for (int i = 0; i < p.length; i++) {
-                stopPredictions[i] = argmax(p[i]);
+                stopPredictions[i] = Uncertainty.argmax(p[i]);
                 double u = 1 - p[i][stopPredictions[i]];
                 meanUncertainty += u / p.length;
                 maxUncertainty = Math.max(maxUncertainty, u);
@@ -212,7 +215,7 @@ public final class ActiveLoop implements AutoCloseable {
             try (Head foldHead = Head.train(pool, trainRows, targets(trainRows), settings.head(), null, encoderId)) {
                 float[][] p = foldHead.probabilities(pool, testRows);
                 for (int i = 0; i < testRows.length; i++) {
-                    predicted[fold.test()[i]] = argmax(p[i]);
+                    predicted[fold.test()[i]] = Uncertainty.argmax(p[i]);
                     confidence[fold.test()[i]] = p[i][predicted[fold.test()[i]]];
                 }
             }
@@ -226,7 +229,7 @@ public final class ActiveLoop implements AutoCloseable {
         float[][] poolP = head.probabilities(pool, unlabeled);
         double[] poolConfidence = new double[poolP.length];
         for (int i = 0; i < poolP.length; i++) {
-            poolConfidence[i] = poolP[i][argmax(poolP[i])];
+            poolConfidence[i] = poolP[i][Uncertainty.argmax(poolP[i])];
         }
         AcceptThreshold safe = SafeToAccept.choose(confidence, correct, poolConfidence);
         return new Estimate(metrics.accuracy(), metrics.weakestFirst(), safe);
@@ -235,32 +238,6 @@ public final class ActiveLoop implements AutoCloseable {
     private Targets targets(int[] rows) {
         int[][] classes = Arrays.stream(rows).mapToObj(labels::get).toArray(int[][]::new);
         return new Targets(labelNames, multiLabel, classes);
-    }
-
-    private static int[] sample(int n, int size, long seed) {
-        int[] all = new int[n];
-        Arrays.setAll(all, i -> i);
-        SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
-        int k = Math.min(size, n);
-        for (int i = 0; i < k; i++) {
-            int j = i + random.nextInt(n - i);
-            int t = all[i];
-            all[i] = all[j];
-            all[j] = t;
-        }
-        int[] chosen = Arrays.copyOf(all, k);
-        Arrays.sort(chosen);
-        return chosen;
-    }
-
-    private static int argmax(float[] p) {
-        int best = 0;
-        for (int c = 1; c < p.length; c++) {
-            if (p[c] > p[best]) {
-                best = c;
-            }
-        }
-        return best;
     }
 
     private static double seconds(long start) {

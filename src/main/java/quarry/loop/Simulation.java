@@ -3,10 +3,9 @@ package quarry.loop;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.OptionalInt;
-import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import quarry.core.Pick;
+import quarry.core.Sampling;
 import quarry.core.Vectors;
 import quarry.eval.Metrics;
 import quarry.eval.MultiLabelMetrics;
@@ -74,7 +73,7 @@ public final class Simulation {
         LoopSettings seeded = settings.withHead(settings.head().withSeed(seed));
         List<Point> points = new ArrayList<>();
         try (ActiveLoop loop = new ActiveLoop(pool.vectors(), labelNames, multiLabel, index, seeded, encoderId)) {
-            for (int row : randomRows(pool.vectors().size(), Math.min(seedSize, budget), seed)) {
+            for (int row : Sampling.sample(pool.vectors().size(), Math.min(seedSize, budget), seed)) {
                 loop.label(row, pool.classes()[row]);
             }
             while (true) {
@@ -89,7 +88,7 @@ public final class Simulation {
                 }
                 if (loop.labeledCount() >= budget || report.picks().isEmpty()) {
                     double[] perClass = loop.head() == null ? new double[0] : perClassF1(loop.head());
-                    return new Run(settings.strategy(), repeat, seed, points, perClass, stopHistory(loop));
+                    return new Run(settings.strategy(), repeat, seed, points, perClass, loop.stopHistory());
                 }
                 int room = budget - loop.labeledCount();
                 for (Pick pick : report.picks().subList(0, Math.min(room, report.picks().size()))) {
@@ -97,10 +96,6 @@ public final class Simulation {
                 }
             }
         }
-    }
-
-    private static List<StopRound> stopHistory(ActiveLoop loop) {
-        return loop.stopHistory();
     }
 
     private Point evaluate(Head head, int round, int labels, double estimated, double trainSeconds,
@@ -143,23 +138,5 @@ public final class Simulation {
         Arrays.setAll(rows, i -> i);
         return multiLabel ? multiLabelMetrics(head, rows).perLabel().stream().mapToDouble(c -> c.f1()).toArray()
                 : singleLabelMetrics(head, rows).f1ByClass();
-    }
-
-    private static int[] randomRows(int n, int k, long seed) {
-        int[] all = new int[n];
-        Arrays.setAll(all, i -> i);
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int i = 0; i < k; i++) {
-            int j = i + random.nextInt(n - i);
-            int t = all[i];
-            all[i] = all[j];
-            all[j] = t;
-        }
-        return Arrays.copyOf(all, k);
-    }
-
-    /** The round at which each criterion first fired, or -1. */
-    public static OptionalInt firstFired(Run run, StopCriterion criterion, StopSettings settings) {
-        return Stopping.firstRoundFired(run.stopHistory(), criterion, settings);
     }
 }

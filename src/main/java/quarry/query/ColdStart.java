@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import quarry.core.Pick;
+import quarry.core.Sampling;
 import quarry.core.Vectors;
 
 /**
@@ -133,18 +134,7 @@ public final class ColdStart implements QueryStrategy {
 
     /** Up to {@code max} candidates, chosen with the seed; all of them when there are fewer. */
     static int[] sample(int[] candidates, int max, long seed) {
-        if (candidates.length <= max) {
-            return candidates.clone();
-        }
-        int[] copy = candidates.clone();
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int i = 0; i < max; i++) {
-            int j = i + random.nextInt(copy.length - i);
-            int t = copy[i];
-            copy[i] = copy[j];
-            copy[j] = t;
-        }
-        return Arrays.copyOf(copy, max);
+        return candidates.length <= max ? candidates.clone() : Sampling.sample(candidates, max, seed);
     }
 
     static double dot(float[] a, float[] b) {
