@@ -282,16 +282,4 @@ public final class IndexBench {
             // Best effort: a leftover temporary folder is harmless.
         }
     }
-
-    /** {@code java quarry.index.IndexBench [n] [dim] [seed] [threads]}: prints the table. */
-    public static void main(String[] args) {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-        int dim = args.length > 1 ? Integer.parseInt(args[1]) : 384;
-        long seed = args.length > 2 ? Long.parseLong(args[2]) : 42;
-        VectorIndex.Options options = VectorIndex.Options.defaults();
-        if (args.length > 3) {
-            options = options.withThreads(Integer.parseInt(args[3]));
-        }
-        System.out.print(run(n, dim, seed, options));
-    }
 }
