@@ -307,7 +307,8 @@ final class SimulateCommand implements Callable<Integer> {
             for (StopCriterion c : StopCriterion.values()) {
                 List<Integer> fired = new ArrayList<>();
                 for (Simulation.Run run : e.getValue()) {
-                    OptionalInt round = Stopping.firstRoundFired(run.stopHistory(), c);
+                    OptionalInt round = Stopping.firstRoundFired(run.stopHistory(), c,
+                            quarry.loop.StopSettings.defaults().withBudget(budget));
                     if (round.isPresent()) {
                         fired.add(run.stopHistory().get(round.getAsInt()).labelsUsed());
                     }
