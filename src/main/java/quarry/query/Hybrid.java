@@ -46,7 +46,7 @@ final class Hybrid implements QueryStrategy {
         Set<Integer> taken = new HashSet<>();
         picks.forEach(p -> taken.add(p.row()));
         // Ask for enough that the overlap with exploration cannot leave the batch short.
-        for (Pick p : exploit.select(ctx, batchSize)) {
+        for (Pick p : exploit.select(ctx, batchSize + picks.size())) {
             if (picks.size() < batchSize && taken.add(p.row())) {
                 picks.add(p);
             }
