@@ -9,7 +9,7 @@ import quarry.encode.DjlRuntime;
 /** {@code quarry <command>}: the command-line entry point. */
 @Command(name = "quarry", mixinStandardHelpOptions = true, version = "quarry 0.1.0",
         description = "Active-learning workbench for text classification.",
-        subcommands = {DemoCommand.class, EmbedCommand.class, EncodersCommand.class, SimulateCommand.class, BenchCommand.class,
+        subcommands = {ServeCommand.class, DemoCommand.class, EmbedCommand.class, EncodersCommand.class, SimulateCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -1,0 +1,180 @@
+package quarry.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import quarry.store.Records.Job;
+
+/**
+ * Batch predictions too large for one request: the input is streamed to a file, a job embeds and
+ * predicts it in chunks on a thread of its own, and results land in the database page by page, so
+ * clients poll progress and read results while it runs, and no request waits on the whole batch.
+ */
+final class PredictionJobs implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PredictionJobs.class);
+    static final int CHUNK = 256;
+
+    private final Workspace workspace;
+    private final Path dir;
+    private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "quarry-jobs");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
+
+    PredictionJobs(Workspace workspace, Path dir) {
+        this.workspace = workspace;
+        this.dir = dir;
+    }
+
+    /** Jobs that were running when the server stopped are marked so; their results so far stay. */
+    void recover() {
+        for (ProjectRuntime p : workspace.projects()) {
+            for (Job j : workspace.store().jobs(p.project().id())) {
+                if (j.state().equals("queued") || j.state().equals("running")) {
+                    workspace.store().updateJob(j.id(), "failed", j.done(), "the server stopped while this job ran;"
+                            + " results so far are kept; submit the input again for the rest");
+                }
+            }
+        }
+    }
+
+    /**
+     * Streams a JSONL body (one {@code {"id": ..., "text": ...}} per line; id optional) to disk,
+     * checking every line, and starts a job. Nothing is created when a line is bad.
+     */
+    Job submit(ProjectRuntime project, InputStream body, long maxBytes) throws IOException {
+        if (project.lastReport() == null && project.modelStatus().version() == 0) {
+            throw ApiError.conflict("project '" + project.project().name() + "' has no model yet: label a few"
+                    + " documents first");
+        }
+        Files.createDirectories(dir);
+        String id = UUID.randomUUID().toString();
+        Path file = dir.resolve(id + ".jsonl");
+        long lines = 0;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(new Api.LimitedStream(body, maxBytes),
+                StandardCharsets.UTF_8)); BufferedWriter out = Files.newBufferedWriter(file)) {
+            String line;
+            long lineNo = 0;
+            while ((line = in.readLine()) != null) {
+                lineNo++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                Item item = parse(line, lineNo);
+                out.write(Api.write(Map.of("id", item.id(), "text", item.text())));
+                out.newLine();
+                lines++;
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(file);
+            throw e;
+        }
+        if (lines == 0) {
+            Files.deleteIfExists(file);
+            throw ApiError.badRequest("the body holds no texts: send JSONL, one {\"id\": ..., \"text\": ...} per line");
+        }
+        Job job = workspace.store().addJob(id, project.project().id(), "predict", lines);
+        runner.submit(() -> run(project, job, file));
+        return job;
+    }
+
+    private record Item(String id, String text) {
+    }
+
+    private static Item parse(String line, long lineNo) {
+        JsonNode node;
+        try {
+            node = Api.MAPPER.readTree(line);
+        } catch (IOException e) {
+            throw new ApiError(400, "bad_jsonl", "line " + lineNo + ": not valid JSON", Map.of("line", lineNo));
+        }
+        JsonNode text = node == null ? null : node.get("text");
+        if (text == null || !text.isTextual() || text.asText().isBlank()) {
+            throw new ApiError(400, "bad_jsonl", "line " + lineNo + ": field 'text': missing or empty",
+                    Map.of("line", lineNo, "field", "text"));
+        }
+        JsonNode id = node.get("id");
+        return new Item(id == null || id.isNull() ? Long.toString(lineNo) : id.asText(), text.asText());
+    }
+
+    private void run(ProjectRuntime project, Job job, Path file) {
+        long done = 0;
+        try (BufferedReader in = Files.newBufferedReader(file)) {
+            workspace.store().updateJob(job.id(), "running", 0, null);
+            List<String> ids = new ArrayList<>();
+            List<String> texts = new ArrayList<>();
+            String line;
+            while (true) {
+                line = in.readLine();
+                if (line != null) {
+                    JsonNode n = Api.MAPPER.readTree(line);
+                    ids.add(n.get("id").asText());
+                    texts.add(n.get("text").asText());
+                }
+                if (texts.size() == CHUNK || (line == null && !texts.isEmpty())) {
+                    if (cancelled.remove(job.id())) {
+                        workspace.store().updateJob(job.id(), "cancelled", done, null);
+                        return;
+                    }
+                    List<String> results = new ArrayList<>();
+                    for (Views.TextPrediction p : project.predict(ids, texts)) {
+                        results.add(Api.write(p));
+                    }
+                    workspace.store().addJobResults(job.id(), done, results);
+                    done += results.size();
+                    ids.clear();
+                    texts.clear();
+                }
+                if (line == null) {
+                    break;
+                }
+            }
+            workspace.store().updateJob(job.id(), "done", done, null);
+        } catch (IOException | RuntimeException e) {
+            LOG.error("prediction job {} failed", job.id(), e);
+            workspace.store().updateJob(job.id(), "failed", done, e.getMessage());
+        } finally {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                LOG.warn("cannot delete {}", file);
+            }
+        }
+    }
+
+    /** Asks a job to stop after its current chunk. */
+    boolean cancel(Job job) {
+        if (job.state().equals("queued") || job.state().equals("running")) {
+            cancelled.add(job.id());
+            if (job.state().equals("queued")) {
+                workspace.store().updateJob(job.id(), "cancelled", 0, null);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        runner.shutdownNow();
+    }
+}

@@ -1,0 +1,65 @@
+package quarry.server;
+
+import quarry.loop.LoopSettings;
+import quarry.loop.StopSettings;
+import quarry.query.Strategies;
+
+/**
+ * How a project's loop runs, as clients set it when they create a project. Any field left out
+ * takes Quarry's default. Stored with the project as JSON.
+ *
+ * @param strategy       query strategy (see GET /api/strategies)
+ * @param diversity      diverse batches: no two queued items with cosine ≥ this (0 turns it off)
+ * @param queueSize      items ranked per retrain (the loop's batch)
+ * @param retrainEvery   retrain in the background after this many new labels
+ * @param leaseSeconds   how long an item handed to an annotator stays reserved for them
+ * @param budget         labels the team plans to spend (0: none); a stopping criterion
+ * @param kappaWindow    stabilising predictions: rounds in a row with κ at or above the threshold
+ * @param kappaThreshold stabilising predictions: the κ threshold
+ * @param cvFolds        folds for the accuracy estimate from the labels alone (0 turns it off)
+ * @param seed           seeds training and selection
+ */
+public record ProjectSettings(String strategy, Double diversity, Integer queueSize, Integer retrainEvery,
+        Integer leaseSeconds, Integer budget, Integer kappaWindow, Double kappaThreshold, Integer cvFolds, Long seed) {
+
+    public static final ProjectSettings DEFAULTS = new ProjectSettings(LoopSettings.DEFAULT_STRATEGY, 0.9, 50, 10, 600,
+            0, StopSettings.defaults().kappaWindow(), StopSettings.defaults().kappaThreshold(), 5, 42L);
+
+    /** These settings with every missing field taken from the defaults, checked. */
+    public ProjectSettings complete() {
+        ProjectSettings d = DEFAULTS;
+        ProjectSettings s = new ProjectSettings(or(strategy, d.strategy), or(diversity, d.diversity),
+                or(queueSize, d.queueSize), or(retrainEvery, d.retrainEvery), or(leaseSeconds, d.leaseSeconds),
+                or(budget, d.budget), or(kappaWindow, d.kappaWindow), or(kappaThreshold, d.kappaThreshold),
+                or(cvFolds, d.cvFolds), or(seed, d.seed));
+        s.loopSettings(); // names the bad value, if any
+        require(s.retrainEvery >= 1, "retrainEvery must be >= 1, got " + s.retrainEvery);
+        require(s.leaseSeconds >= 5, "leaseSeconds must be >= 5, got " + s.leaseSeconds);
+        require(s.queueSize <= 1000, "queueSize must be <= 1000, got " + s.queueSize);
+        require(s.budget >= 0, "budget must be >= 0, got " + s.budget);
+        require(s.diversity >= 0 && s.diversity <= 1, "diversity must be in [0, 1], got " + s.diversity);
+        return s;
+    }
+
+    public LoopSettings loopSettings() {
+        Strategies.Options options = strategy.equals("random") || diversity == 0 ? Strategies.Options.DEFAULTS
+                : Strategies.Options.DEFAULTS.withDiversity(diversity);
+        StopSettings stop = StopSettings.defaults().withKappa(kappaWindow, kappaThreshold);
+        if (budget > 0) {
+            stop = stop.withBudget(budget);
+        }
+        LoopSettings d = LoopSettings.defaults();
+        return d.withStrategy(strategy, options).withBatchSize(queueSize).withStopping(stop)
+                .withHead(d.head().withSeed(seed)).withCrossValidation(cvFolds, 1);
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

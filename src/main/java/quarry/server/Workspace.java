@@ -1,0 +1,272 @@
+package quarry.server;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import quarry.core.Document;
+import quarry.data.DocumentImporter;
+import quarry.data.ImportException;
+import quarry.data.ImportOptions;
+import quarry.encode.CachingEncoder;
+import quarry.encode.EncoderOptions;
+import quarry.encode.Encoders;
+import quarry.store.Database;
+import quarry.store.Records.Label;
+import quarry.store.Records.Project;
+import quarry.store.Store;
+
+/**
+ * A workspace folder: the database, each project's models and index, and the threads that embed,
+ * train and run jobs. One trainer thread serves every project (libtorch allows one gradient
+ * recorder at a time), so a retrain never competes with another for the two cores.
+ */
+public final class Workspace implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Workspace.class);
+    public static final int MAX_LABELS = 1000;
+    public static final String DEMO = "demo";
+
+    private final Path dir;
+    private final Store store;
+    private final Auth auth;
+    private final Map<String, CachingEncoder> encoders = new ConcurrentHashMap<>();
+    private final Map<String, ProjectRuntime> projects = new ConcurrentHashMap<>();
+    private final ExecutorService trainer = Executors.newSingleThreadExecutor(named("quarry-trainer"));
+    private final ExecutorService embedder = Executors.newSingleThreadExecutor(named("quarry-embedder"));
+    private final PredictionJobs jobs;
+    private String firstAdminToken;
+
+    private Workspace(Path dir) {
+        this.dir = dir.toAbsolutePath();
+        this.store = new Store(Database.sqlite(this.dir));
+        this.auth = new Auth(store);
+        this.jobs = new PredictionJobs(this, this.dir.resolve("jobs"));
+    }
+
+    /**
+     * Opens (or creates) a workspace. On first start it creates an admin token, and with
+     * {@code demo} a demo project.
+     */
+    public static Workspace open(Path dir, boolean demo) {
+        Workspace w = new Workspace(dir);
+        try {
+            if (!w.auth.hasTokens()) {
+                w.firstAdminToken = w.auth.create("admin", Auth.Role.ADMIN);
+            }
+            for (Project p : w.store.projects()) {
+                w.start(p);
+            }
+            w.jobs.recover();
+            if (demo && w.store.projects().isEmpty()) {
+                w.createDemo();
+            }
+            return w;
+        } catch (RuntimeException e) {
+            w.close();
+            throw e;
+        }
+    }
+
+    /** The admin token created on this start, or null when the workspace already had tokens. */
+    public String firstAdminToken() {
+        return firstAdminToken;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    Store store() {
+        return store;
+    }
+
+    Auth auth() {
+        return auth;
+    }
+
+    PredictionJobs jobs() {
+        return jobs;
+    }
+
+    /** Creates a token (for the CLI and tests). */
+    public String createToken(String name, String role) {
+        return auth.create(name, Auth.Role.valueOf(role.toUpperCase()));
+    }
+
+    List<ProjectRuntime> projects() {
+        List<ProjectRuntime> out = new ArrayList<>(projects.values());
+        out.sort(Comparator.comparingLong(p -> p.project().id()));
+        return out;
+    }
+
+    ProjectRuntime project(String name) {
+        ProjectRuntime p = projects.get(name);
+        if (p == null) {
+            throw ApiError.notFound("no project '" + name + "'");
+        }
+        return p;
+    }
+
+    /** Creates a project with its label schema. */
+    ProjectRuntime createProject(String name, boolean multiLabel, String encoder, List<Label> labels,
+            ProjectSettings settings) {
+        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+            throw ApiError.badRequest("project name must be 1-64 letters, digits, _ . - (starting with a letter or"
+                    + " digit), got '" + name + "'");
+        }
+        if (labels == null || labels.size() < 2 || labels.size() > MAX_LABELS) {
+            throw ApiError.badRequest("a label schema needs 2 to " + MAX_LABELS + " labels, got "
+                    + (labels == null ? 0 : labels.size()));
+        }
+        TreeSet<String> seen = new TreeSet<>();
+        for (Label l : labels) {
+            if (l.name() == null || l.name().isBlank() || l.name().length() > 200) {
+                throw ApiError.badRequest("label " + (l.index() + 1) + " has an empty or over-long name");
+            }
+            if (!seen.add(l.name())) {
+                throw ApiError.badRequest("label '" + l.name() + "' appears twice in the schema");
+            }
+        }
+        String encoderName = encoder == null ? Encoders.DEFAULT : encoder;
+        Encoders.find(Encoders.modelsDir(), encoderName); // names the installed encoders when unknown
+        ProjectSettings complete = (settings == null ? ProjectSettings.DEFAULTS : settings).complete();
+        if (projects.containsKey(name)) {
+            throw ApiError.conflict("a project named '" + name + "' exists already");
+        }
+        Project p = store.createProject(name, multiLabel, encoderName, labels, Api.write(complete));
+        return start(p);
+    }
+
+    private ProjectRuntime start(Project p) {
+        CachingEncoder encoder = encoders.computeIfAbsent(p.encoder(),
+                n -> Encoders.openCached(n, EncoderOptions.DEFAULTS));
+        ProjectRuntime runtime = new ProjectRuntime(p, store, encoder, projectDir(p), trainer, embedder);
+        projects.put(p.name(), runtime);
+        runtime.embedPending();
+        return runtime;
+    }
+
+    private Path projectDir(Project p) {
+        return dir.resolve("projects").resolve(Long.toString(p.id()));
+    }
+
+    void deleteProject(String name) {
+        ProjectRuntime p = project(name);
+        projects.remove(name);
+        p.close();
+        store.deleteProject(p.project().id());
+        deleteTree(projectDir(p.project()));
+    }
+
+    /**
+     * Imports a JSONL or CSV file into a project: checked in full first, then stored in one
+     * transaction (all rows or none), then embedded in the background.
+     *
+     * @return documents added
+     */
+    int importDocuments(ProjectRuntime p, Path file) throws ImportException, IOException {
+        ImportOptions options = ImportOptions.defaults().withLabelSchema(p.project().labelNames());
+        var summary = DocumentImporter.validate(file, options);
+        if (summary.totalProblems() > 0 || summary.documents() == 0) {
+            DocumentImporter.stream(file, options, d -> { }); // throws with every problem, by line and field
+        }
+        if (!p.project().multiLabel() && summary.multiLabel()) {
+            throw ApiError.badRequest("project '" + p.project().name() + "' is single-label but the file gives"
+                    + " several labels for some rows");
+        }
+        int added;
+        try {
+            // Streams into one transaction; the store never holds more than a batch of rows.
+            added = store.addDocuments(p.project().id(), sink -> DocumentImporter.stream(file, options, sink), "import");
+        } catch (Store.SourceException e) {
+            if (e.getCause() instanceof ImportException ie) {
+                throw ie;
+            }
+            throw e;
+        }
+        p.labelsImported();
+        p.embedPending();
+        return added;
+    }
+
+    private void createDemo() {
+        Path file = Encoders.modelsDir().resolveSibling("data").resolve("demo.jsonl");
+        try {
+            List<Document> docs = DocumentImporter.read(file, ImportOptions.defaults()).documents();
+            List<String> names = new ArrayList<>(new TreeSet<>(docs.stream().map(d -> d.labels().get(0)).toList()));
+            List<Label> labels = new ArrayList<>();
+            for (String n : names) {
+                labels.add(new Label(labels.size(), n, null));
+            }
+            ProjectRuntime p = createProject(DEMO, false, Encoders.DEFAULT, labels, ProjectSettings.DEFAULTS);
+            // One seed label per class; everything else waits for an annotator.
+            TreeSet<String> seeded = new TreeSet<>();
+            List<Document> pool = new ArrayList<>();
+            for (Document d : docs) {
+                boolean seed = seeded.add(d.labels().get(0));
+                pool.add(seed ? d : Document.unlabeled(d.id(), d.text()));
+            }
+            store.addDocuments(p.project().id(), pool::forEach, "seed");
+            p.labelsImported();
+            p.embedPending();
+            LOG.info("created the demo project: {} documents, {} labels, {} seed labels", pool.size(), names.size(),
+                    seeded.size());
+        } catch (ImportException | IOException e) {
+            LOG.warn("no demo project: cannot read {}: {}", file, e.getMessage());
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            LOG.warn("could not delete {}: {}", root, e.getMessage());
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public void close() {
+        jobs.close();
+        for (ProjectRuntime p : projects.values()) {
+            p.close();
+        }
+        projects.clear();
+        trainer.shutdown();
+        embedder.shutdownNow();
+        try {
+            trainer.awaitTermination(30, TimeUnit.SECONDS);
+            embedder.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (CachingEncoder e : encoders.values()) {
+            e.close();
+        }
+        store.close();
+    }
+}

@@ -1,0 +1,57 @@
+package quarry.store;
+
+import java.util.List;
+
+/** The values the store hands out. Times are ISO-8601 UTC strings, as stored. */
+public final class Records {
+
+    private Records() {
+    }
+
+    /** An API token's owner; the secret itself is never stored, only its hash. */
+    public record Token(String name, String role, String created) {
+    }
+
+    /** One label of a project's schema, with its index in the model's outputs. */
+    public record Label(int index, String name, String description) {
+    }
+
+    /**
+     * A project: its schema and its settings (a JSON object the server reads).
+     */
+    public record Project(long id, String name, boolean multiLabel, String encoder, List<Label> labels,
+            String settings, String created) {
+
+        public Project {
+            labels = List.copyOf(labels);
+        }
+
+        public List<String> labelNames() {
+            return labels.stream().map(Label::name).toList();
+        }
+    }
+
+    /** A document of a project's pool; {@code row} is its position in the pool, from 0. */
+    public record Doc(int row, String id, String text) {
+    }
+
+    /**
+     * One annotation: labels for a document, or a skip. Undone annotations stay in the log.
+     */
+    public record Annotation(long id, int row, String documentId, List<String> labels, boolean skipped,
+            String annotator, String requestId, String created, boolean undone) {
+
+        public Annotation {
+            labels = labels == null ? List.of() : List.copyOf(labels);
+        }
+    }
+
+    /** A trained model version and its round report (JSON). */
+    public record ModelVersion(int version, int labelsUsed, String created, String report) {
+    }
+
+    /** A background job (an import's embedding, a batch prediction). */
+    public record Job(String id, long projectId, String kind, String state, long total, long done, String created,
+            String finished, String error) {
+    }
+}
