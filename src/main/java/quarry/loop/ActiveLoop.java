@@ -107,6 +107,10 @@ public final class ActiveLoop implements AutoCloseable {
         return List.copyOf(reports);
     }
 
+    public Vectors pool() {
+        return pool;
+    }
+
     public List<String> labelNames() {
         return labelNames;
     }

@@ -77,6 +77,10 @@ final class ProjectRuntime implements AutoCloseable {
     private volatile List<Pick> ranked = List.of();
     private volatile Map<Integer, Pick> rankedByRow = Map.of();
 
+    private final Map<String, Set<Integer>> skips = new ConcurrentHashMap<>();
+    /** The ranked rows' top predictions, computed on the trainer thread with the ranking. */
+    private volatile Map<Integer, List<Views.Prediction>> rankedPredictions = Map.of();
+
     private final Object queueLock = new Object();
     private final Map<Integer, Lease> leases = new HashMap<>();
     private int fallbackCursor;
@@ -198,6 +202,15 @@ final class ProjectRuntime implements AutoCloseable {
             for (Pick p : round.picks()) {
                 byRow.put(p.row(), p);
             }
+            Map<Integer, List<Views.Prediction>> predictions = new HashMap<>();
+            if (head != null && !round.picks().isEmpty()) {
+                int[] rows = round.picks().stream().mapToInt(Pick::row).toArray();
+                float[][] probs = head.probabilities(loop.pool(), rows);
+                for (int i = 0; i < rows.length; i++) {
+                    predictions.put(rows[i], top(probs[i]));
+                }
+            }
+            rankedPredictions = predictions;
             rankedByRow = byRow;
             ranked = round.picks();
             trainingError = null;
@@ -300,7 +313,7 @@ final class ProjectRuntime implements AutoCloseable {
     /** Up to {@code n} documents for the annotator, leased to them; their unexpired leases come first. */
     List<Views.QueueItem> next(String annotator, int n) {
         long now = System.currentTimeMillis();
-        Set<Integer> skipped = store.skippedRows(project.id(), annotator);
+        Set<Integer> skipped = skipsOf(annotator);
         List<Integer> chosen = new ArrayList<>();
         long expires = now + settings.leaseSeconds() * 1000L;
         synchronized (queueLock) {
@@ -335,6 +348,15 @@ final class ProjectRuntime implements AutoCloseable {
         return chosen.stream().map(row -> item(row, expiry)).toList();
     }
 
+    /** The rows an annotator skipped, read from the store once, then kept up to date here. */
+    private Set<Integer> skipsOf(String annotator) {
+        return skips.computeIfAbsent(annotator, a -> {
+            Set<Integer> set = ConcurrentHashMap.newKeySet();
+            set.addAll(store.skippedRows(project.id(), a));
+            return set;
+        });
+    }
+
     private boolean available(int row, int size, Set<Integer> skipped) {
         return row < size && !labels.containsKey(row) && !leases.containsKey(row) && !skipped.contains(row);
     }
@@ -362,7 +384,10 @@ final class ProjectRuntime implements AutoCloseable {
         List<Views.Neighbour> neighbours = List.of();
         if (row < pool.size()) {
             float[] x = pool.row(row);
-            predictions = withModel(head -> top(head.probabilities(Vectors.of(new float[][] {x}), new int[] {0})[0]));
+            predictions = rankedPredictions.get(row);
+            if (predictions == null) {
+                predictions = withModel(h -> top(h.probabilities(Vectors.of(new float[][] {x}), new int[] {0})[0]));
+            }
             neighbours = neighbours(x, row);
         }
         return new Views.QueueItem(doc.id(), row, doc.text(), why, predictions == null ? List.of() : predictions,
@@ -421,13 +446,15 @@ final class ProjectRuntime implements AutoCloseable {
         }
         Annotation stored;
         try {
-            stored = store.addAnnotation(project.id(), doc.row(), clean, annotator, requestId);
+            stored = store.addAnnotation(project.id(), doc.row(), doc.id(), clean, annotator, requestId);
         } catch (quarry.store.DuplicateException e) {
             // The same request id raced in on another connection: the first one won.
             return Map.entry(store.annotationByRequest(project.id(), annotator, requestId).orElseThrow(), false);
         }
         release(annotator, doc.row());
-        if (clean != null) {
+        if (clean == null) {
+            skipsOf(annotator).add(doc.row());
+        } else {
             labels.put(doc.row(), clean);
             countChange();
         }
@@ -468,7 +495,9 @@ final class ProjectRuntime implements AutoCloseable {
             } else {
                 labels.remove(a.row());
             }
-            if (!a.skipped()) {
+            if (a.skipped()) {
+                skipsOf(annotator).remove(a.row());
+            } else {
                 countChange();
             }
             synchronized (queueLock) {

@@ -37,13 +37,25 @@ public final class Store implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
 
+    /** Readers at once; WAL lets them read while the writer commits. */
+    private static final int READERS = 4;
+
     private final Database database;
+    /** The one writing connection; every write holds this object's lock. */
     private final Connection connection;
+    private final java.util.concurrent.BlockingQueue<Connection> readers =
+            new java.util.concurrent.ArrayBlockingQueue<>(READERS);
+    private final List<Connection> allReaders = new ArrayList<>();
 
     public Store(Database database) {
         this.database = database;
         try {
             this.connection = database.connect();
+            for (int i = 0; i < READERS; i++) {
+                Connection c = database.connect();
+                allReaders.add(c);
+                readers.add(c);
+            }
         } catch (SQLException e) {
             throw new StoreException("cannot connect to the database", e);
         }
@@ -60,18 +72,18 @@ public final class Store implements AutoCloseable {
                 name, role, hash, now());
     }
 
-    public synchronized Optional<Token> tokenByHash(String hash) {
+    public Optional<Token> tokenByHash(String hash) {
         return one("find token", "SELECT name, role, created FROM tokens WHERE hash = ?",
                 r -> new Token(r.getString(1), r.getString(2), r.getString(3)), hash);
     }
 
-    public synchronized List<Token> tokens() {
+    public List<Token> tokens() {
         return list("list tokens", "SELECT name, role, created FROM tokens ORDER BY created, name",
                 r -> new Token(r.getString(1), r.getString(2), r.getString(3)));
     }
 
     /** Every token by its hash, for a check that compares against all of them. */
-    public synchronized Map<String, Token> tokenHashes() {
+    public Map<String, Token> tokenHashes() {
         Map<String, Token> out = new LinkedHashMap<>();
         list("list tokens", "SELECT hash, name, role, created FROM tokens", r -> out.put(r.getString(1),
                 new Token(r.getString(2), r.getString(3), r.getString(4))));
@@ -112,7 +124,7 @@ public final class Store implements AutoCloseable {
         });
     }
 
-    public synchronized List<Project> projects() {
+    public List<Project> projects() {
         List<Project> bare = list("list projects",
                 "SELECT id, name, multi_label, encoder, settings, created FROM projects ORDER BY id",
                 r -> new Project(r.getLong(1), r.getString(2), r.getInt(3) == 1, r.getString(4), List.of(),
@@ -125,7 +137,7 @@ public final class Store implements AutoCloseable {
         return out;
     }
 
-    public synchronized Optional<Project> project(String name) {
+    public Optional<Project> project(String name) {
         return projects().stream().filter(p -> p.name().equals(name)).findFirst();
     }
 
@@ -213,24 +225,24 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    public synchronized int documentCount(long projectId) {
-        return transaction("count documents", () -> count("SELECT COUNT(*) FROM documents WHERE project_id = ?",
-                projectId));
+    public int documentCount(long projectId) {
+        return one("count documents", "SELECT COUNT(*) FROM documents WHERE project_id = ?", r -> r.getInt(1),
+                projectId).orElse(0);
     }
 
     /** Documents with {@code from <= row < from + limit}, in row order. */
-    public synchronized List<Doc> documents(long projectId, int from, int limit) {
+    public List<Doc> documents(long projectId, int from, int limit) {
         return list("read documents", "SELECT row_no, ext_id, text FROM documents WHERE project_id = ? AND row_no >= ?"
                 + " ORDER BY row_no LIMIT ?", r -> new Doc(r.getInt(1), r.getString(2), r.getString(3)), projectId,
                 from, limit);
     }
 
-    public synchronized Optional<Doc> document(long projectId, String id) {
+    public Optional<Doc> document(long projectId, String id) {
         return one("find document", "SELECT row_no, ext_id, text FROM documents WHERE project_id = ? AND ext_id = ?",
                 r -> new Doc(r.getInt(1), r.getString(2), r.getString(3)), projectId, id);
     }
 
-    public synchronized Optional<Doc> document(long projectId, int row) {
+    public Optional<Doc> document(long projectId, int row) {
         return one("find document", "SELECT row_no, ext_id, text FROM documents WHERE project_id = ? AND row_no = ?",
                 r -> new Doc(r.getInt(1), r.getString(2), r.getString(3)), projectId, row);
     }
@@ -238,7 +250,7 @@ public final class Store implements AutoCloseable {
     // ---- annotations ----
 
     /** The stored annotation with this request id, if the client sent it before. */
-    public synchronized Optional<Annotation> annotationByRequest(long projectId, String annotator, String requestId) {
+    public Optional<Annotation> annotationByRequest(long projectId, String annotator, String requestId) {
         if (requestId == null) {
             return Optional.empty();
         }
@@ -246,24 +258,83 @@ public final class Store implements AutoCloseable {
                 + " AND a.request_id = ?", Store::annotation, projectId, annotator, requestId);
     }
 
-    /** Appends an annotation (labels, or a skip when {@code labels} is null) and commits it. */
-    public synchronized Annotation addAnnotation(long projectId, int row, List<String> labels, String annotator,
-            String requestId) {
-        String created = now();
-        long id = transaction("store annotation", () -> {
-            try (PreparedStatement p = connection.prepareStatement("INSERT INTO annotations (project_id, row_no, labels,"
-                    + " skipped, annotator, request_id, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    Statement.RETURN_GENERATED_KEYS)) {
-                bind(p, projectId, row, labels == null ? null : json(labels), labels == null ? 1 : 0, annotator,
-                        requestId, created);
-                p.executeUpdate();
-                try (ResultSet keys = p.getGeneratedKeys()) {
-                    keys.next();
-                    return keys.getLong(1);
-                }
+    private record PendingAnnotation(long projectId, int row, String documentId, List<String> labels,
+            String annotator, String requestId, java.util.concurrent.CompletableFuture<Annotation> done) {
+    }
+
+    private final java.util.concurrent.ConcurrentLinkedQueue<PendingAnnotation> pending =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /**
+     * Appends an annotation (labels, or a skip when {@code labels} is null) and commits it before
+     * returning. Group commit: annotations that arrive while another commit is under way are written
+     * together by whichever caller takes the lock next, in one transaction with one fsync, each
+     * behind its own savepoint so that one failure fails only its own caller.
+     */
+    public Annotation addAnnotation(long projectId, int row, String documentId, List<String> labels,
+            String annotator, String requestId) {
+        PendingAnnotation mine = new PendingAnnotation(projectId, row, documentId, labels == null ? null
+                : List.copyOf(labels), annotator, requestId, new java.util.concurrent.CompletableFuture<>());
+        pending.add(mine);
+        synchronized (this) {
+            if (!mine.done().isDone()) {
+                commitPending();
             }
-        });
-        return one("read annotation", ANNOTATION_SELECT + " WHERE a.id = ?", Store::annotation, id).orElseThrow();
+        }
+        try {
+            return mine.done().join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private void commitPending() {
+        List<PendingAnnotation> batch = new ArrayList<>();
+        for (PendingAnnotation p = pending.poll(); p != null; p = pending.poll()) {
+            batch.add(p);
+        }
+        List<Annotation> stored = new ArrayList<>();
+        try {
+            transaction("store annotations", () -> {
+                String created = now();
+                try (PreparedStatement ps = connection.prepareStatement("INSERT INTO annotations (project_id, row_no,"
+                        + " labels, skipped, annotator, request_id, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        Statement.RETURN_GENERATED_KEYS)) {
+                    for (PendingAnnotation p : batch) {
+                        java.sql.Savepoint save = connection.setSavepoint();
+                        try {
+                            bind(ps, p.projectId(), p.row(), p.labels() == null ? null : json(p.labels()),
+                                    p.labels() == null ? 1 : 0, p.annotator(), p.requestId(), created);
+                            ps.executeUpdate();
+                            long id;
+                            try (ResultSet keys = ps.getGeneratedKeys()) {
+                                keys.next();
+                                id = keys.getLong(1);
+                            }
+                            connection.releaseSavepoint(save);
+                            stored.add(new Annotation(id, p.row(), p.documentId(), p.labels(), p.labels() == null,
+                                    p.annotator(), p.requestId(), created, false));
+                        } catch (SQLException e) {
+                            connection.rollback(save);
+                            stored.add(null);
+                            p.done().completeExceptionally(isConstraint(e)
+                                    ? new DuplicateException("annotation with request id '" + p.requestId()
+                                            + "' exists already")
+                                    : new StoreException("store annotation", e));
+                        }
+                    }
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            batch.forEach(p -> p.done().completeExceptionally(e));
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            if (stored.get(i) != null) {
+                batch.get(i).done().complete(stored.get(i));
+            }
+        }
     }
 
     /** Marks the annotator's latest annotation in the project as undone, and returns it. */
@@ -277,7 +348,7 @@ public final class Store implements AutoCloseable {
     }
 
     /** Each labeled row's current labels: its latest annotation that is neither a skip nor undone. */
-    public synchronized Map<Integer, List<String>> currentLabels(long projectId) {
+    public Map<Integer, List<String>> currentLabels(long projectId) {
         Map<Integer, List<String>> out = new LinkedHashMap<>();
         list("read labels", "SELECT row_no, labels FROM annotations WHERE project_id = ? AND undone = 0 AND skipped = 0"
                 + " ORDER BY id", r -> {
@@ -290,18 +361,18 @@ public final class Store implements AutoCloseable {
     }
 
     /** One row's current labels, or empty when it has none. */
-    public synchronized Optional<List<String>> currentLabels(long projectId, int row) {
+    public Optional<List<String>> currentLabels(long projectId, int row) {
         return one("read labels", "SELECT labels FROM annotations WHERE project_id = ? AND row_no = ? AND undone = 0"
                 + " AND skipped = 0 ORDER BY id DESC LIMIT 1", r -> parse(r.getString(1)), projectId, row);
     }
 
     /** Rows the annotator skipped (and did not undo). */
-    public synchronized Set<Integer> skippedRows(long projectId, String annotator) {
+    public Set<Integer> skippedRows(long projectId, String annotator) {
         return new HashSet<>(list("read skips", "SELECT row_no FROM annotations WHERE project_id = ? AND annotator = ?"
                 + " AND skipped = 1 AND undone = 0", r -> r.getInt(1), projectId, annotator));
     }
 
-    public synchronized List<Annotation> annotations(long projectId, long afterId, int limit) {
+    public List<Annotation> annotations(long projectId, long afterId, int limit) {
         return list("list annotations", ANNOTATION_SELECT + " WHERE a.project_id = ? AND a.id > ? ORDER BY a.id LIMIT ?",
                 Store::annotation, projectId, afterId, limit);
     }
@@ -341,7 +412,7 @@ public final class Store implements AutoCloseable {
                 + " VALUES (?, ?, ?, ?, ?)", projectId, version, labelsUsed, now(), report);
     }
 
-    public synchronized List<ModelVersion> models(long projectId) {
+    public List<ModelVersion> models(long projectId) {
         return list("list models", "SELECT version, labels_used, created, report FROM models WHERE project_id = ?"
                 + " ORDER BY version", r -> new ModelVersion(r.getInt(1), r.getInt(2), r.getString(3), r.getString(4)),
                 projectId);
@@ -361,12 +432,12 @@ public final class Store implements AutoCloseable {
                 error, finished ? now() : null, id);
     }
 
-    public synchronized Optional<Job> job(String id) {
+    public Optional<Job> job(String id) {
         return one("find job", "SELECT id, project_id, kind, state, total, done, created, finished, error FROM jobs"
                 + " WHERE id = ?", Store::job, id);
     }
 
-    public synchronized List<Job> jobs(long projectId) {
+    public List<Job> jobs(long projectId) {
         return list("list jobs", "SELECT id, project_id, kind, state, total, done, created, finished, error FROM jobs"
                 + " WHERE project_id = ? ORDER BY created", Store::job, projectId);
     }
@@ -396,7 +467,7 @@ public final class Store implements AutoCloseable {
         });
     }
 
-    public synchronized List<String> jobResults(String jobId, long offset, int limit) {
+    public List<String> jobResults(String jobId, long offset, int limit) {
         return list("read job results", "SELECT line FROM job_results WHERE job_id = ? AND seq >= ? ORDER BY seq LIMIT ?",
                 r -> r.getString(1), jobId, offset, limit);
     }
@@ -447,7 +518,14 @@ public final class Store implements AutoCloseable {
     }
 
     private <T> List<T> list(String what, String sql, RowMapper<T> mapper, Object... args) {
-        try (PreparedStatement p = connection.prepareStatement(sql)) {
+        Connection c;
+        try {
+            c = readers.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(what, new SQLException("interrupted"));
+        }
+        try (PreparedStatement p = c.prepareStatement(sql)) {
             bind(p, args);
             List<T> out = new ArrayList<>();
             try (ResultSet r = p.executeQuery()) {
@@ -458,6 +536,8 @@ public final class Store implements AutoCloseable {
             return out;
         } catch (SQLException e) {
             throw new StoreException(what, e);
+        } finally {
+            readers.add(c);
         }
     }
 
@@ -509,6 +589,9 @@ public final class Store implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
+            for (Connection c : allReaders) {
+                c.close();
+            }
             connection.close();
         } catch (SQLException e) {
             throw new StoreException("close the database", e);
