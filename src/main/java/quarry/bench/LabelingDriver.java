@@ -57,10 +57,18 @@ public final class LabelingDriver {
      * @param gold    the label to give each document id (the annotators' answers)
      */
     public LabelingDriver(URI base, String project, Map<String, String> gold) {
+        this(base, project, gold, 0);
+    }
+
+    /** @param thinkMillis how long an annotator reads an item before labeling it (0: no pause) */
+    public LabelingDriver(URI base, String project, Map<String, String> gold, long thinkMillis) {
         this.base = base;
         this.project = project;
         this.gold = gold;
+        this.thinkMillis = thinkMillis;
     }
+
+    private final long thinkMillis;
 
     /** Each token labels until {@code target} labels are stored in all. */
     public Result run(List<String> tokens, int target) throws Exception {
@@ -113,6 +121,9 @@ public final class LabelingDriver {
             String previous = leasedTo.putIfAbsent(doc, token);
             if (previous != null && !previous.equals(token)) {
                 twice.incrementAndGet();
+            }
+            if (thinkMillis > 0) {
+                Thread.sleep(thinkMillis);
             }
             String body = JSON.writeValueAsString(Map.of("document", doc, "labels", List.of(gold.get(doc)),
                     "requestId", UUID.randomUUID().toString()));

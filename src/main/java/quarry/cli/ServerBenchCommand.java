@@ -1,0 +1,172 @@
+package quarry.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import quarry.bench.LabelingDriver;
+import quarry.core.Document;
+import quarry.data.DocumentImporter;
+import quarry.data.ImportOptions;
+import quarry.encode.DjlEncoder;
+import quarry.encode.DjlRuntime;
+import quarry.encode.EncoderOptions;
+import quarry.encode.Encoders;
+import quarry.server.Server;
+import quarry.server.Workspace;
+
+/**
+ * Server speed: label → next item latency with concurrent annotators while the model retrains, and
+ * batch prediction throughput through REST against the encoder's own, in one process.
+ */
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = "Label -> next item latency (p50/p99) with concurrent annotators while retraining runs, and"
+                + " batch prediction throughput through REST against the encoder's own throughput.")
+final class ServerBenchCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "../shared/data/clinc150",
+            description = "data set folder with train.jsonl and test.jsonl (default: ${DEFAULT-VALUE})")
+    Path data;
+
+    @Option(names = "--pool", paramLabel = "N", defaultValue = "3000", description = "pool documents from train")
+    int poolSize;
+
+    @Option(names = "--annotators", paramLabel = "N", defaultValue = "8")
+    int annotators;
+
+    @Option(names = "--labels", paramLabel = "N", defaultValue = "600", description = "labels to post in all")
+    int labels;
+
+    @Option(names = "--think-ms", paramLabel = "MS", defaultValue = "0,250", split = ",",
+            description = "annotator pause before each label; one run per value (default: ${DEFAULT-VALUE})")
+    List<Long> thinkMillis;
+
+    @Option(names = "--predict", paramLabel = "N", defaultValue = "2000", description = "texts from test to predict")
+    int predictCount;
+
+    @Override
+    public Integer call() throws Exception {
+        DjlRuntime.configure(); // keeps DJL's native libraries where they are before the cache moves
+        Path tmp = Files.createTempDirectory("quarry-bench-server");
+        // A fresh embedding cache, so that nothing predicted below is served from an earlier run.
+        System.setProperty("quarry.home", tmp.resolve("home").toString());
+        List<Document> train = DocumentImporter.read(data.resolve("train.jsonl"), ImportOptions.defaults()).documents();
+        List<Document> pool = new ArrayList<>();
+        for (int i = 0; pool.size() < Math.min(poolSize, train.size()); i += Math.max(1, train.size() / poolSize)) {
+            pool.add(train.get(i));
+        }
+        List<String> texts = DocumentImporter.read(data.resolve("test.jsonl"), ImportOptions.defaults()).documents()
+                .stream().limit(predictCount).map(Document::text).toList();
+        Map<String, String> gold = new LinkedHashMap<>();
+        pool.forEach(d -> gold.put(d.id(), d.labels().get(0)));
+        List<String> schema = gold.values().stream().distinct().sorted().toList();
+
+        try (Workspace w = Workspace.open(tmp.resolve("ws"), false)) {
+            Javalin app = Server.create(w, 1L << 30).start(0);
+            try {
+                URI base = URI.create("http://localhost:" + app.port());
+                String admin = w.firstAdminToken();
+                List<String> tokens = new ArrayList<>();
+                for (int i = 0; i < annotators; i++) {
+                    tokens.add(w.createToken("bench" + i, "annotator"));
+                }
+                post(base, admin, "/api/projects", JSON.writeValueAsString(Map.of("name", "bench", "labels", schema)));
+                StringBuilder jsonl = new StringBuilder();
+                for (Document d : pool) {
+                    jsonl.append(JSON.writeValueAsString(Map.of("id", d.id(), "text", d.text()))).append('\n');
+                }
+                post(base, admin, "/api/projects/bench/documents", jsonl.toString());
+                ProgressBar bar = new ProgressBar(System.err, "embed pool", "texts");
+                while (true) {
+                    JsonNode e = get(base, admin, "/api/projects/bench").get("embedding");
+                    bar.update(e.get("done").asLong(), Math.max(1, e.get("total").asLong()));
+                    if (e.get("state").asText().equals("done")) {
+                        break;
+                    }
+                    Thread.sleep(200);
+                }
+                System.err.println();
+                System.out.printf(Locale.ROOT, "pool: %d documents, %d labels; %d annotators, retrain every 10 labels%n",
+                        pool.size(), schema.size(), annotators);
+                int target = 0;
+                for (long think : thinkMillis) {
+                    target += labels;
+                    LabelingDriver.Result r = new LabelingDriver(base, "bench", gold, think).run(tokens, target);
+                    if (!r.failures().isEmpty() || r.leasedTwice() > 0) {
+                        throw new IllegalStateException("labeling failed: " + r.failures() + ", leased twice: "
+                                + r.leasedTwice());
+                    }
+                    System.out.printf(Locale.ROOT, "label -> next item, think %d ms: p50 %.1f ms, p99 %.1f ms, max %.1f"
+                            + " ms over %d labels (%.1f labels/s); model versions seen %d%n", think,
+                            r.percentileMicros(0.5) / 1000.0, r.percentileMicros(0.99) / 1000.0,
+                            r.percentileMicros(1.0) / 1000.0, r.latenciesMicros().length,
+                            r.latenciesMicros().length / r.seconds(), r.modelVersions());
+                }
+                System.out.printf(Locale.ROOT, "models trained meanwhile: %d%n",
+                        get(base, admin, "/api/projects/bench/model").get("version").asInt());
+
+                double encoderRate;
+                try (DjlEncoder encoder = DjlEncoder.load(Encoders.find(Encoders.modelsDir(), Encoders.DEFAULT),
+                        EncoderOptions.DEFAULTS)) {
+                    encoder.encode(texts.subList(0, Math.min(256, texts.size())), quarry.core.Progress.NONE);
+                    long t0 = System.nanoTime();
+                    encoder.encode(texts, quarry.core.Progress.NONE);
+                    encoderRate = texts.size() / ((System.nanoTime() - t0) / 1e9);
+                }
+                StringBuilder input = new StringBuilder();
+                for (int i = 0; i < texts.size(); i++) {
+                    input.append(JSON.writeValueAsString(Map.of("id", "t" + i, "text", texts.get(i)))).append('\n');
+                }
+                long t0 = System.nanoTime();
+                String job = post(base, admin, "/api/projects/bench/predictions", input.toString()).get("id").asText();
+                while (!get(base, admin, "/api/jobs/" + job).get("state").asText().matches("done|failed|cancelled")) {
+                    Thread.sleep(20);
+                }
+                long lines = getText(base, admin, "/api/jobs/" + job + "/results.jsonl").lines().count();
+                double restRate = lines / ((System.nanoTime() - t0) / 1e9);
+                System.out.printf(Locale.ROOT, "batch prediction: encoder alone %.0f texts/s; REST job (upload, embed,"
+                        + " predict, read results) %.0f texts/s = %.2fx the encoder (%d texts)%n", encoderRate, restRate,
+                        restRate / encoderRate, lines);
+            } finally {
+                app.stop();
+            }
+        }
+        return 0;
+    }
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private JsonNode post(URI base, String token, String path, String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(path)).header("Authorization",
+                "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() >= 300) {
+            throw new IllegalStateException(path + ": " + r.statusCode() + " " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
+    private JsonNode get(URI base, String token, String path) throws Exception {
+        return JSON.readTree(getText(base, token, path));
+    }
+
+    private String getText(URI base, String token, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+}
