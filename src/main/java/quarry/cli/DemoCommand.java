@@ -34,7 +34,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "FILE", description = "labeled JSONL or CSV (default: data/demo.jsonl)")
     Path data;
 
-    @Option(names = "--seed-size", paramLabel = "N", defaultValue = "15", description = "random labels to start from")
+    @Option(names = "--seed-size", paramLabel = "N", defaultValue = "30", description = "random labels to start from")
     int seedSize;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "10", description = "labels asked per round")

@@ -50,8 +50,11 @@ final class ProjectRuntime implements AutoCloseable {
     private static final int TOP = 5;
     private static final int NEIGHBOURS = 3;
 
-    private record Lease(String annotator, long expiresAtMillis) {
+    /** {@code order}: when it was handed out, so an annotator gets their leased items back in rank order. */
+    private record Lease(String annotator, long expiresAtMillis, long order) {
     }
+
+    private long leaseOrder;
 
     private final Project project;
     private final ProjectSettings settings;
@@ -320,7 +323,7 @@ final class ProjectRuntime implements AutoCloseable {
             leases.values().removeIf(l -> l.expiresAtMillis() <= now);
             leases.entrySet().removeIf(e -> labels.containsKey(e.getKey()));
             leases.entrySet().stream().filter(e -> e.getValue().annotator().equals(annotator))
-                    .sorted(Map.Entry.comparingByKey()).forEach(e -> chosen.add(e.getKey()));
+                    .sorted(Comparator.comparingLong(e -> e.getValue().order())).forEach(e -> chosen.add(e.getKey()));
             int size = pool.size();
             for (Pick p : ranked) {
                 if (chosen.size() >= n) {
@@ -341,7 +344,8 @@ final class ProjectRuntime implements AutoCloseable {
                 leases.remove(chosen.remove(chosen.size() - 1));
             }
             for (int row : chosen) {
-                leases.put(row, new Lease(annotator, expires));
+                Lease old = leases.get(row);
+                leases.put(row, new Lease(annotator, expires, old != null ? old.order() : leaseOrder++));
             }
         }
         String expiry = Instant.ofEpochMilli(expires).toString();
@@ -501,7 +505,9 @@ final class ProjectRuntime implements AutoCloseable {
                 countChange();
             }
             synchronized (queueLock) {
-                leases.put(a.row(), new Lease(annotator, System.currentTimeMillis() + settings.leaseSeconds() * 1000L));
+                // Undone first: the document comes back at the head of the annotator's queue.
+                leases.put(a.row(), new Lease(annotator, System.currentTimeMillis() + settings.leaseSeconds() * 1000L,
+                        -(++leaseOrder)));
             }
         });
         return undone;

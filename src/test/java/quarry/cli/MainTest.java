@@ -130,7 +130,7 @@ class MainTest {
     @Test
     void demoRunsTheSimulatedLoop() {
         assertEquals(0, run("demo", "--rounds", "2", "--batch", "5"), err());
-        assertTrue(out().contains("300 labeled documents over 15 labels"), out());
+        assertTrue(out().contains("510 labeled documents over 30 labels"), out());
         assertEquals(3, out().lines().filter(l -> l.matches("\\s+\\d+\\s+[\\d.]+%\\s+[\\d.]+%")).count(), out());
     }
 }

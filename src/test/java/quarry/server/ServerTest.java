@@ -219,7 +219,7 @@ class ServerTest {
             Http.Reply outside = al.post("/api/projects/demo/annotations",
                     "{\"document\":\"" + second + "\",\"labels\":[\"no_such_label\"]}");
             assertEquals("unknown_label", outside.error());
-            assertTrue(outside.json().get("details").get("allowed").size() == 15);
+            assertTrue(outside.json().get("details").get("allowed").size() == 30);
             assertEquals(400, al.post("/api/projects/demo/annotations",
                     "{\"document\":\"" + second + "\",\"labels\":[\"" + label + "\",\"compliments\"]}").code());
             assertEquals(400, al.post("/api/projects/demo/annotations", "{\"document\":\"" + second + "\"}").code());
@@ -333,8 +333,8 @@ class ServerTest {
             assertTrue(csv.startsWith("id,labels,annotator,created\n"));
             assertTrue(a.get("/api/projects/demo/export/labels?log=true").body().contains("\"undone\""));
             String predictions = a.get("/api/projects/demo/export/predictions?format=csv").body();
-            assertEquals(301, predictions.lines().count(), "a header and one row per document");
-            assertEquals(300, a.get("/api/projects/demo/export/predictions").body().lines().count());
+            assertEquals(511, predictions.lines().count(), "a header and one row per document");
+            assertEquals(510, a.get("/api/projects/demo/export/predictions").body().lines().count());
             assertEquals(400, a.get("/api/projects/demo/export/labels?format=xls").code());
         });
     }
