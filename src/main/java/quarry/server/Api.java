@@ -17,8 +17,46 @@ import java.util.regex.Pattern;
 /** The API's route table, its JSON, and the OpenAPI description generated from the table. */
 final class Api {
 
+    /** NaN and infinities (a metric not estimated yet) go out as JSON null, never as the string "NaN". */
     static final ObjectMapper MAPPER = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+            .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule("finite-numbers")
+                    .addSerializer(Double.class, new FiniteDouble())
+                    .addSerializer(Double.TYPE, new FiniteDouble())
+                    .addSerializer(Float.class, new FiniteFloat())
+                    .addSerializer(Float.TYPE, new FiniteFloat()));
+
+    private static final class FiniteDouble extends com.fasterxml.jackson.databind.ser.std.StdSerializer<Double> {
+        FiniteDouble() {
+            super(Double.class);
+        }
+
+        @Override
+        public void serialize(Double v, com.fasterxml.jackson.core.JsonGenerator g,
+                com.fasterxml.jackson.databind.SerializerProvider p) throws IOException {
+            if (v == null || v.isNaN() || v.isInfinite()) {
+                g.writeNull();
+            } else {
+                g.writeNumber(v);
+            }
+        }
+    }
+
+    private static final class FiniteFloat extends com.fasterxml.jackson.databind.ser.std.StdSerializer<Float> {
+        FiniteFloat() {
+            super(Float.class);
+        }
+
+        @Override
+        public void serialize(Float v, com.fasterxml.jackson.core.JsonGenerator g,
+                com.fasterxml.jackson.databind.SerializerProvider p) throws IOException {
+            if (v == null || v.isNaN() || v.isInfinite()) {
+                g.writeNull();
+            } else {
+                g.writeNumber(v);
+            }
+        }
+    }
 
     private Api() {
     }

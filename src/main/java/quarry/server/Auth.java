@@ -62,6 +62,11 @@ final class Auth {
     }
 
     boolean delete(String name) {
+        long admins = known.stream().filter(k -> k.token().role().equals("admin")).count();
+        boolean isAdmin = known.stream().anyMatch(k -> k.token().name().equals(name) && k.token().role().equals("admin"));
+        if (isAdmin && admins == 1) {
+            throw ApiError.conflict("'" + name + "' is the last admin token; create another admin token first");
+        }
         boolean deleted = store.deleteToken(name);
         reload();
         return deleted;
@@ -73,7 +78,7 @@ final class Auth {
             return null;
         }
         String header = ctx.header("Authorization");
-        if (header == null || !header.startsWith("Bearer ")) {
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new ApiError(401, "unauthorized", "send an API token as 'Authorization: Bearer <token>'", null);
         }
         byte[] hash = sha256(header.substring("Bearer ".length()).strip());

@@ -69,8 +69,15 @@ final class Controllers {
     }
 
     void encoders(Context ctx) {
-        ctx.json(Encoders.list(Encoders.modelsDir()).stream().map(e -> Map.of("name", e.name(), "ok", e.ok(),
-                "problem", String.valueOf(e.problem()))).toList());
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Encoders.Installed e : Encoders.list(Encoders.modelsDir())) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", e.name());
+            m.put("ok", e.ok());
+            m.put("problem", e.problem());
+            out.add(m);
+        }
+        ctx.json(out);
     }
 
     void strategies(Context ctx) {
@@ -107,7 +114,12 @@ final class Controllers {
 
     void createProject(Context ctx) {
         JsonNode body = body(ctx);
+        onlyFields(body, "name", "multiLabel", "encoder", "labels", "settings");
         String name = text(body, "name", true);
+        if (body.has("multiLabel") && !body.get("multiLabel").isBoolean()) {
+            throw new ApiError(400, "bad_request", "field 'multiLabel' must be true or false", Map.of("field",
+                    "multiLabel"));
+        }
         boolean multi = body.path("multiLabel").asBoolean(false);
         String encoder = text(body, "encoder", false);
         JsonNode labelsNode = body.get("labels");
@@ -148,7 +160,9 @@ final class Controllers {
             throw ApiError.badRequest("format must be jsonl or csv, got '" + format + "'");
         }
         Files.createDirectories(w.dir().resolve("uploads"));
-        Path file = Files.createTempFile(w.dir().resolve("uploads"), "import-", "." + format);
+        // A folder of its own, so the file keeps a plain name: errors say "upload.csv:12", ids "upload-12".
+        Path folder = Files.createTempDirectory(w.dir().resolve("uploads"), "import-");
+        Path file = folder.resolve("upload." + format);
         try {
             try (InputStream in = new Api.LimitedStream(ctx.bodyInputStream(), maxUpload)) {
                 Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -158,6 +172,7 @@ final class Controllers {
                     "embedding", p.embedding()));
         } finally {
             Files.deleteIfExists(file);
+            Files.deleteIfExists(folder);
         }
     }
 
@@ -205,8 +220,12 @@ final class Controllers {
     void annotate(Context ctx) {
         ProjectRuntime p = project(ctx);
         JsonNode body = body(ctx);
+        onlyFields(body, "document", "labels", "skip", "requestId");
         String document = text(body, "document", true);
         boolean skip = body.path("skip").asBoolean(false);
+        if (skip && body.has("labels")) {
+            throw ApiError.badRequest("send either labels or \"skip\": true, not both");
+        }
         List<String> labels = null;
         if (!skip) {
             JsonNode l = body.get("labels");
@@ -241,12 +260,13 @@ final class Controllers {
         ProjectRuntime p = project(ctx);
         Annotation a = p.undo(Server.caller(ctx).name())
                 .orElseThrow(() -> ApiError.conflict("nothing to undo: you have no annotation in this project"));
-        ctx.json(Map.of("undone", a, "document", p.item(a.row(), null)));
+        String name = Server.caller(ctx).name();
+        ctx.json(Map.of("undone", a, "document", p.item(a.row(), p.leaseExpiry(name, a.row()))));
     }
 
     void annotations(Context ctx) {
         ProjectRuntime p = project(ctx);
-        long after = longParam(ctx, "after", 0);
+        long after = intParam(ctx, "after", 0, 0, Integer.MAX_VALUE);
         int limit = intParam(ctx, "limit", 100, 1, 1000);
         ctx.json(Map.of("items", w.store().annotations(p.project().id(), after, limit)));
     }
@@ -270,7 +290,7 @@ final class Controllers {
 
     void retrain(Context ctx) {
         ProjectRuntime p = project(ctx);
-        p.requestRetrain();
+        p.retrainNow();
         ctx.status(202).json(p.modelStatus());
     }
 
@@ -279,7 +299,7 @@ final class Controllers {
         List<Map<String, Object>> curve = new ArrayList<>();
         for (ModelVersion m : w.store().models(p.project().id())) {
             Views.Report r = Api.read(m.report(), Views.Report.class);
-            if (!Double.isNaN(r.estimatedAccuracy())) {
+            if (r.estimatedAccuracy() != null) {
                 curve.add(Map.of("version", m.version(), "labels", m.labelsUsed(), "estimatedAccuracy",
                         r.estimatedAccuracy()));
             }
@@ -321,6 +341,10 @@ final class Controllers {
         }
         List<String> ids = new ArrayList<>();
         JsonNode idNode = body.get("ids");
+        if (idNode != null && (!idNode.isArray() || idNode.size() != list.size())) {
+            throw new ApiError(400, "bad_request", "field 'ids': a list as long as 'texts' (" + list.size() + ")",
+                    Map.of("field", "ids"));
+        }
         for (int i = 0; i < list.size(); i++) {
             ids.add(idNode != null && idNode.has(i) ? idNode.get(i).asText() : Integer.toString(i));
         }
@@ -351,7 +375,7 @@ final class Controllers {
 
     void jobResults(Context ctx) {
         Job j = job(ctx.pathParam("job"));
-        long offset = longParam(ctx, "offset", 0);
+        long offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
         int limit = intParam(ctx, "limit", 100, 1, 1000);
         List<Object> items = new ArrayList<>();
         for (String line : w.store().jobResults(j.id(), offset, limit)) {
@@ -439,6 +463,8 @@ final class Controllers {
         }
         boolean csv = csv(ctx);
         ctx.contentType(csv ? "text/csv" : "application/x-ndjson");
+        ctx.header("Content-Disposition", "attachment; filename=\"" + p.project().name() + "-predictions."
+                + (csv ? "csv" : "jsonl") + "\"");
         try (Writer out = writer(ctx)) {
             if (csv) {
                 out.write("id,labels,confidence\n");
@@ -509,6 +535,16 @@ final class Controllers {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new ApiError(400, "bad_json", "malformed JSON: " + e.getOriginalMessage(), null);
         }
+    }
+
+    private static void onlyFields(JsonNode body, String... allowed) {
+        List<String> known = List.of(allowed);
+        body.fieldNames().forEachRemaining(f -> {
+            if (!known.contains(f)) {
+                throw new ApiError(400, "bad_request", "unknown field '" + f + "'; allowed: " + known,
+                        Map.of("field", f, "allowed", known));
+            }
+        });
     }
 
     private static String text(JsonNode body, String field, boolean required) {

@@ -82,7 +82,7 @@ final class ProjectRuntime implements AutoCloseable {
 
     private final Map<String, Set<Integer>> skips = new ConcurrentHashMap<>();
     /** The ranked rows' top predictions, computed on the trainer thread with the ranking. */
-    private volatile Map<Integer, List<Views.Prediction>> rankedPredictions = Map.of();
+    private volatile Map<Integer, Views.TextPrediction> rankedPredictions = Map.of();
 
     private final Object queueLock = new Object();
     private final Map<Integer, Lease> leases = new HashMap<>();
@@ -95,6 +95,8 @@ final class ProjectRuntime implements AutoCloseable {
     private int loopSize;
     private final Map<Integer, List<String>> loopLabels = new HashMap<>();
     private VectorIndex index;
+    private Map<Integer, List<String>> labelsAtLastVersion = Map.of();
+    private volatile boolean forceVersion;
     private int indexed;
     private volatile boolean closed;
 
@@ -126,6 +128,11 @@ final class ProjectRuntime implements AutoCloseable {
 
     /** Embeds every document not embedded yet (in the background), then retrains. */
     void embedPending() {
+        // Visible at once, so a client polling after an import never sees the old "done".
+        int total = store.documentCount(project.id());
+        if (total > pool.size()) {
+            embedding = new Views.Embedding("queued", pool.size(), total, null);
+        }
         embedder.submit(this::embedNow);
     }
 
@@ -162,6 +169,12 @@ final class ProjectRuntime implements AutoCloseable {
 
     // ---- training ----
 
+    /** A retrain asked for by a person: it makes a new version even when the labels did not change. */
+    void retrainNow() {
+        forceVersion = true;
+        requestRetrain();
+    }
+
     /** Queues a retrain unless one is queued already; labeling never waits for it. */
     void requestRetrain() {
         if (!closed && retrainQueued.compareAndSet(false, true)) {
@@ -187,7 +200,11 @@ final class ProjectRuntime implements AutoCloseable {
             syncLabels(size);
             RoundReport round = loop.round();
             Head head = loop.head();
-            if (head != null && loop.labeledCount() > 0) {
+            // A new version only when the labels changed: a re-rank over a grown pool is not a new model.
+            boolean forced = forceVersion;
+            forceVersion = false;
+            if (head != null && loop.labeledCount() > 0 && (forced || !loopLabels.equals(labelsAtLastVersion))) {
+                labelsAtLastVersion = new HashMap<>(loopLabels);
                 int version = modelVersion + 1;
                 Path modelDir = dir.resolve("models").resolve("v" + version);
                 head.save(modelDir);
@@ -205,12 +222,14 @@ final class ProjectRuntime implements AutoCloseable {
             for (Pick p : round.picks()) {
                 byRow.put(p.row(), p);
             }
-            Map<Integer, List<Views.Prediction>> predictions = new HashMap<>();
+            Map<Integer, Views.TextPrediction> predictions = new HashMap<>();
             if (head != null && !round.picks().isEmpty()) {
                 int[] rows = round.picks().stream().mapToInt(Pick::row).toArray();
                 float[][] probs = head.probabilities(loop.pool(), rows);
+                float[] thresholds = head.thresholds();
                 for (int i = 0; i < rows.length; i++) {
-                    predictions.put(rows[i], top(probs[i]));
+                    predictions.put(rows[i], new Views.TextPrediction(null, names(predicted(probs[i], thresholds)),
+                            top(probs[i])));
                 }
             }
             rankedPredictions = predictions;
@@ -276,7 +295,8 @@ final class ProjectRuntime implements AutoCloseable {
                 : loopSettings.cvFolds() + "-fold cross-validation on the labels alone. Actively chosen labels are"
                         + " harder than the pool at large, so this tends to under-estimate accuracy on the pool.";
         return new Views.Report(version, round.labelsUsed(), round.strategy(), round.trainSeconds(),
-                round.selectSeconds(), round.estimatedAccuracy(), note, weakest, round.safeToAccept(), round.stop());
+                round.selectSeconds(), Double.isNaN(round.estimatedAccuracy()) ? null : round.estimatedAccuracy(), note,
+                weakest, round.safeToAccept(), round.stop());
     }
 
     private void loadLatestModel() {
@@ -340,8 +360,9 @@ final class ProjectRuntime implements AutoCloseable {
                     chosen.add(row);
                 }
             }
-            while (chosen.size() > n) {
-                leases.remove(chosen.remove(chosen.size() - 1));
+            // More of the caller's leases than asked for stay reserved for them; they come back next time.
+            if (chosen.size() > n) {
+                chosen.subList(n, chosen.size()).clear();
             }
             for (int row : chosen) {
                 Lease old = leases.get(row);
@@ -384,17 +405,18 @@ final class ProjectRuntime implements AutoCloseable {
                 ? new Views.PickReason("fallback", Double.NaN, Double.NaN, Double.NaN,
                         "the ranked queue was used up before the next retrain; next in pool order")
                 : new Views.PickReason(pick.strategy(), pick.score(), pick.uncertainty(), pick.density(), pick.note());
-        List<Views.Prediction> predictions = List.of();
+        Views.TextPrediction prediction = null;
         List<Views.Neighbour> neighbours = List.of();
         if (row < pool.size()) {
             float[] x = pool.row(row);
-            predictions = rankedPredictions.get(row);
-            if (predictions == null) {
-                predictions = withModel(h -> top(h.probabilities(Vectors.of(new float[][] {x}), new int[] {0})[0]));
+            prediction = rankedPredictions.get(row);
+            if (prediction == null) {
+                prediction = withModel(h -> predictRows(h, Vectors.of(new float[][] {x}), List.of(doc.id())).get(0));
             }
             neighbours = neighbours(x, row);
         }
-        return new Views.QueueItem(doc.id(), row, doc.text(), why, predictions == null ? List.of() : predictions,
+        return new Views.QueueItem(doc.id(), row, doc.text(), why,
+                prediction == null ? List.of() : prediction.top(), prediction == null ? List.of() : prediction.labels(),
                 neighbours, leaseExpires, modelVersion);
     }
 
@@ -434,9 +456,12 @@ final class ProjectRuntime implements AutoCloseable {
      */
     Map.Entry<Annotation, Boolean> annotate(String annotator, String documentId, List<String> chosen,
             String requestId) {
+        if (requestId != null && (requestId.isBlank() || requestId.length() > 200)) {
+            throw ApiError.badRequest("requestId must be 1-200 characters when given");
+        }
         Optional<Annotation> replay = store.annotationByRequest(project.id(), annotator, requestId);
         if (replay.isPresent()) {
-            return Map.entry(replay.get(), false);
+            return Map.entry(sameRequest(replay.get(), documentId, chosen), false);
         }
         Doc doc = store.document(project.id(), documentId).orElseThrow(() -> ApiError.notFound(
                 "no document '" + documentId + "' in project '" + project.name() + "'"));
@@ -465,6 +490,18 @@ final class ProjectRuntime implements AutoCloseable {
         return Map.entry(stored, true);
     }
 
+    /** A replayed request id must carry the same request; anything else is a client bug worth a 409. */
+    private Annotation sameRequest(Annotation stored, String documentId, List<String> chosen) {
+        boolean same = stored.documentId().equals(documentId) && (chosen == null ? stored.skipped()
+                : !stored.skipped() && stored.labels().equals(List.copyOf(new LinkedHashSet<>(chosen))));
+        if (!same) {
+            throw new ApiError(409, "request_id_reused", "requestId '" + stored.requestId() + "' was used before for"
+                    + " a different annotation (document '" + stored.documentId() + "')", Map.of("requestId",
+                            stored.requestId(), "document", stored.documentId()));
+        }
+        return stored;
+    }
+
     private List<String> checkLabels(List<String> chosen) {
         List<String> clean = List.copyOf(new LinkedHashSet<>(chosen));
         if (clean.isEmpty()) {
@@ -490,6 +527,15 @@ final class ProjectRuntime implements AutoCloseable {
     }
 
     /** Undoes the annotator's latest annotation and leases its document back to them. */
+    /** When a lease of the annotator on {@code row} expires, or null when it holds none. */
+    String leaseExpiry(String annotator, int row) {
+        synchronized (queueLock) {
+            Lease l = leases.get(row);
+            return l == null || !l.annotator().equals(annotator) ? null
+                    : Instant.ofEpochMilli(l.expiresAtMillis()).toString();
+        }
+    }
+
     Optional<Annotation> undo(String annotator) {
         Optional<Annotation> undone = store.undoLatest(project.id(), annotator);
         undone.ifPresent(a -> {

@@ -39,6 +39,7 @@ public final class Server {
         Path web = quarry.encode.Encoders.modelsDir().resolveSibling("web");
         return Javalin.create(config -> {
             config.http.maxRequestSize = MAX_JSON_BYTES;
+            config.jsonMapper(new io.javalin.json.JavalinJackson(Api.MAPPER, false));
             config.startup.showJavalinBanner = false;
             if (Files.isDirectory(web)) {
                 config.staticFiles.add(web.toString(), Location.EXTERNAL);
@@ -62,8 +63,13 @@ public final class Server {
             config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
             config.routes.exception(ImportException.class, (e, ctx) -> error(ctx, new ApiError(400, "bad_import",
                     e.getMessage().lines().findFirst().orElse("bad file"), Map.of("problems", e.problems().stream()
-                            .map(p -> Map.of("line", p.line(), "field", String.valueOf(p.field()), "message",
-                                    p.message())).toList(), "totalProblems", e.totalProblems()))));
+                            .map(p -> {
+                        Map<String, Object> m = new java.util.LinkedHashMap<>();
+                        m.put("line", p.line());
+                        m.put("field", p.field());
+                        m.put("message", p.message());
+                        return m;
+                    }).toList(), "totalProblems", e.totalProblems()))));
             config.routes.exception(DuplicateException.class, (e, ctx) -> error(ctx, ApiError.conflict(e.getMessage())));
             config.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx,
                     ApiError.badRequest(e.getMessage())));

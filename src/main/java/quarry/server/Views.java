@@ -25,6 +25,7 @@ final class Views {
 
     /** A document handed to an annotator, reserved for them until {@code leaseExpires}. */
     record QueueItem(String id, int row, String text, PickReason why, List<Prediction> predictions,
+            List<String> predicted,
             List<Neighbour> neighbours, String leaseExpires, int modelVersion) {
     }
 
@@ -33,7 +34,7 @@ final class Views {
 
     /** What one retrain produced, as stored with the model version. */
     record Report(int version, int labelsUsed, String strategy, double trainSeconds, double selectSeconds,
-            double estimatedAccuracy, String accuracyNote, List<ClassF1> weakestClasses, AcceptThreshold safeToAccept,
+            Double estimatedAccuracy, String accuracyNote, List<ClassF1> weakestClasses, AcceptThreshold safeToAccept,
             StopReport stop) {
     }
 

@@ -146,7 +146,12 @@ public final class Workspace implements AutoCloseable {
             throw ApiError.conflict("a project named '" + name + "' exists already");
         }
         Project p = store.createProject(name, multiLabel, encoderName, labels, Api.write(complete));
-        return start(p);
+        try {
+            return start(p);
+        } catch (RuntimeException e) {
+            store.deleteProject(p.id()); // a project that cannot run is not kept half-made
+            throw e;
+        }
     }
 
     private ProjectRuntime start(Project p) {

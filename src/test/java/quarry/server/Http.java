@@ -48,6 +48,10 @@ final class Http {
         return reply(client.request(path, b -> auth(b).get()));
     }
 
+    Reply getAuthorized(String path, String authorization) {
+        return reply(client.request(path, b -> b.header("Authorization", authorization).get()));
+    }
+
     Reply post(String path, String body) {
         return reply(client.request(path, b -> auth(b).header("Content-Type", "application/json")
                 .post(BodyPublishers.ofString(body))));

@@ -44,9 +44,6 @@ class ServerTest {
         workspace.close();
     }
 
-    private static void test(Http.Reply unused) {
-    }
-
     interface Case {
         void run(Http admin, Http alice, Http bob) throws Exception;
     }
@@ -336,6 +333,45 @@ class ServerTest {
             assertEquals(511, predictions.lines().count(), "a header and one row per document");
             assertEquals(510, a.get("/api/projects/demo/export/predictions").body().lines().count());
             assertEquals(400, a.get("/api/projects/demo/export/labels?format=xls").code());
+        });
+    }
+
+    @Test
+    void clientMistakesAreRefusedByName() {
+        run((a, al, b) -> {
+            // Asking for fewer items keeps the caller's other leases: nobody else gets them.
+            JsonNode three = al.get("/api/projects/demo/queue?n=3").json().get("items");
+            assertEquals(1, al.get("/api/projects/demo/queue?n=1").json().get("items").size());
+            Set<String> aliceHas = new HashSet<>();
+            three.forEach(i -> aliceHas.add(i.get("id").asText()));
+            b.get("/api/projects/demo/queue?n=5").json().get("items")
+                    .forEach(i -> assertFalse(aliceHas.contains(i.get("id").asText()), "lease lost"));
+
+            String doc = three.get(0).get("id").asText();
+            String label = three.get(0).get("predictions").get(0).get("label").asText();
+            assertEquals(201, al.post("/api/projects/demo/annotations", "{\"document\":\"" + doc + "\",\"labels\":[\""
+                    + label + "\"],\"requestId\":\"same\"}").code());
+            Http.Reply reused = al.post("/api/projects/demo/annotations", "{\"document\":\"" + three.get(1).get("id")
+                    .asText() + "\",\"labels\":[\"" + label + "\"],\"requestId\":\"same\"}");
+            assertEquals("request_id_reused", reused.error());
+            assertEquals(400, al.post("/api/projects/demo/annotations", "{\"document\":\"" + doc + "\",\"labels\":[\""
+                    + label + "\"],\"requestId\":\"\"}").code());
+            assertEquals(400, al.post("/api/projects/demo/annotations", "{\"document\":\"" + doc + "\",\"skip\":true,"
+                    + "\"labels\":[\"" + label + "\"]}").code());
+            Http.Reply unknownField = al.post("/api/projects/demo/annotations", "{\"document\":\"" + doc
+                    + "\",\"label\":\"x\"}");
+            assertTrue(unknownField.json().get("message").asText().contains("'label'"), unknownField.body());
+
+            assertEquals(400, a.post("/api/projects", "{\"name\":\"ml\",\"multilabel\":true,\"labels\":[\"a\",\"b\"]}")
+                    .code());
+            assertEquals(400, a.post("/api/projects", "{\"name\":\"ml\",\"multiLabel\":\"yes\",\"labels\":[\"a\",\"b\"]}")
+                    .code());
+            assertEquals(404, al.get("/api/projects/ml").code(), "a refused project is not half-made");
+            assertEquals(400, al.post("/api/projects/demo/predict", "{\"texts\":[\"a\",\"b\"],\"ids\":[\"x\"]}").code());
+            assertEquals(400, al.get("/api/projects/demo/annotations?after=-1").code());
+            assertEquals("conflict", a.delete("/api/tokens/admin").error(), "the last admin token stays");
+            assertTrue(al.get("/api/encoders").json().get(0).get("problem").isNull());
+            assertEquals(200, al.getAuthorized("/api/me", "bearer " + alice).code(), "the scheme is case-insensitive");
         });
     }
 

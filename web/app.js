@@ -1,0 +1,529 @@
+'use strict';
+// Quarry's labeling page. No libraries; every piece of data is inserted as text (textContent),
+// never as HTML, and the Content-Security-Policy allows only this file to run.
+
+const state = { token: sessionStorage.getItem('quarry.token'), me: null };
+window.quarryTimings = []; // key press -> next document shown, in ms (read by the browser tests)
+
+// ---- small helpers ----
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === 'class') e.className = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null && v !== false) e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+/** replaceChildren that skips null, undefined and false (replaceChildren itself would print "null"). */
+function fill(node, ...children) {
+  node.replaceChildren(...children.flat().filter(c => c !== null && c !== undefined && c !== false));
+}
+
+function svg(tag, attrs) {
+  const e = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  return e;
+}
+
+function pct(x) { return (x === null || x === undefined || Number.isNaN(Number(x))) ? '–' : (100 * x).toFixed(1) + '%'; }
+
+function toast(message, error) {
+  const t = document.getElementById('toast');
+  t.textContent = message;
+  t.className = 'show' + (error ? ' error' : '');
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { t.className = ''; }, error ? 5000 : 1800);
+}
+
+async function api(method, path, body, raw) {
+  const headers = { Authorization: 'Bearer ' + state.token };
+  let payload;
+  if (raw !== undefined) { payload = raw; }
+  else if (body !== undefined) { headers['Content-Type'] = 'application/json'; payload = JSON.stringify(body); }
+  const r = await fetch(path, { method, headers, body: payload });
+  const text = await r.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch (e) { json = null; }
+  if (!r.ok) {
+    if (r.status === 401) { signOut(); }
+    const err = new Error(json && json.message ? json.message : ('HTTP ' + r.status));
+    err.status = r.status; err.body = json;
+    throw err;
+  }
+  return json === null ? text : json;
+}
+
+function signOut() {
+  sessionStorage.removeItem('quarry.token');
+  state.token = null; state.me = null;
+  location.hash = '#/signin';
+}
+
+function setMain(...children) {
+  const m = document.getElementById('main');
+  fill(m, ...children);
+}
+
+// ---- routing ----
+
+let leaveView = null;
+async function route() {
+  if (leaveView) { leaveView(); leaveView = null; }
+  const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  if (!state.token) { return signIn(); }
+  if (!state.me) {
+    try { state.me = await api('GET', '/api/me'); } catch (e) { return signIn(e.message); }
+  }
+  renderHeader();
+  try {
+    if (parts[0] === 'label' && parts[1]) return await labelView(parts[1]);
+    if (parts[0] === 'admin' && parts[1]) return await adminView(parts[1]);
+    return await projectsView();
+  } catch (e) {
+    setMain(el('div', { class: 'card' }, 'Error: ' + e.message));
+  }
+}
+
+function renderHeader() {
+  fill(document.getElementById('nav'), el('a', { href: '#/projects' }, 'Projects'));
+  fill(document.getElementById('who'), 
+    state.me ? state.me.name + ' (' + state.me.role + ') ' : '',
+    state.me ? el('button', { id: 'signout', onclick: signOut }, 'Sign out') : '');
+}
+
+// ---- sign in ----
+
+function signIn(problem) {
+  fill(document.getElementById('nav'), );
+  fill(document.getElementById('who'), );
+  const input = el('input', { type: 'password', id: 'token', placeholder: 'qk_…', autocomplete: 'off' });
+  const form = el('form', { class: 'card', id: 'signin-form', onsubmit: async (ev) => {
+    ev.preventDefault();
+    state.token = input.value.trim();
+    try {
+      state.me = await api('GET', '/api/me');
+      sessionStorage.setItem('quarry.token', state.token);
+      location.hash = '#/projects';
+      route();
+    } catch (e) { state.token = null; toast('Sign-in failed: ' + e.message, true); }
+  } },
+  el('h1', {}, 'Sign in'),
+  el('p', { class: 'muted' }, 'Paste your API token. The server prints an admin token on its first start; admins create annotator tokens.'),
+  input, el('p', {}, el('button', { class: 'primary', type: 'submit', id: 'signin' }, 'Sign in')),
+  problem ? el('p', { class: 'muted' }, problem) : null);
+  setMain(form);
+  input.focus();
+}
+
+// ---- projects ----
+
+async function projectsView() {
+  const projects = await api('GET', '/api/projects');
+  const list = el('ul', { class: 'plain', id: 'projects' }, projects.map(p => el('li', {},
+    el('a', { href: '#/label/' + encodeURIComponent(p.name), class: 'project-link', 'data-project': p.name }, p.name),
+    ' ', el('span', { class: 'muted' }, `${p.labeled} of ${p.documents} labeled · ${p.labelCount} labels` +
+      (p.multiLabel ? ' · multi-label' : '') + ` · model v${p.model.version}`),
+    state.me.role === 'admin' ? [' · ', el('a', { href: '#/admin/' + encodeURIComponent(p.name) }, 'admin')] : null)));
+  const children = [el('h1', {}, 'Projects'), el('div', { class: 'card' }, projects.length ? list : 'No projects yet.')];
+  if (state.me.role === 'admin') children.push(createProjectForm());
+  setMain(...children);
+}
+
+function createProjectForm() {
+  const name = el('input', { type: 'text', id: 'new-name', placeholder: 'project name' });
+  const labels = el('textarea', { id: 'new-labels', rows: 6, placeholder: 'one label per line (optionally "name: description")' });
+  const file = el('input', { type: 'file', id: 'new-labels-file', accept: '.txt,.csv' });
+  file.addEventListener('change', async () => { if (file.files[0]) labels.value = await file.files[0].text(); });
+  const multi = el('input', { type: 'checkbox', id: 'new-multi' });
+  return el('form', { class: 'card', onsubmit: async (ev) => {
+    ev.preventDefault();
+    const parsed = labels.value.split(/\r?\n/).map(l => l.trim()).filter(Boolean).map(l => {
+      const i = l.indexOf(':');
+      return i > 0 ? { name: l.slice(0, i).trim(), description: l.slice(i + 1).trim() } : { name: l };
+    });
+    try {
+      await api('POST', '/api/projects', { name: name.value.trim(), multiLabel: multi.checked, labels: parsed });
+      toast('Project created');
+      location.hash = '#/admin/' + encodeURIComponent(name.value.trim());
+    } catch (e) { toast(e.message, true); }
+  } }, el('h2', {}, 'New project'), name, el('p', {}, labels), el('p', {}, 'or upload a list: ', file),
+  el('p', {}, el('label', {}, multi, ' multi-label')), el('button', { class: 'primary', type: 'submit', id: 'create' }, 'Create'));
+}
+
+// ---- labeling ----
+
+async function labelView(name) {
+  const project = await api('GET', '/api/projects/' + encodeURIComponent(name));
+  const v = {
+    project, item: null, selected: 0, checked: new Set(), searching: false, results: [], resultIndex: 0,
+    modelVersion: -1, busy: false, pendingKey: null,
+  };
+  const doc = el('div', { class: 'doc', id: 'doc', tabindex: '-1' });
+  const docMeta = el('div', { class: 'meta', id: 'doc-meta' });
+  const suggestions = el('ul', { class: 'suggestions', id: 'suggestions' });
+  const search = el('input', { type: 'text', id: 'search', placeholder: 'Press / to search all ' + project.labels.length + ' labels', autocomplete: 'off' });
+  const results = el('div', { class: 'results', id: 'results', hidden: true });
+  const why = el('div', { id: 'why', class: 'meta' });
+  const status = el('div', { id: 'status', class: 'meta' });
+  const stop = el('div', { class: 'card stop', id: 'stop' }, 'No model yet.');
+  const chart = el('div', { id: 'chart' });
+  const f1 = el('div', { class: 'f1-scroll', id: 'f1' });
+  const safe = el('div', { id: 'safe' });
+  const keys = el('div', { class: 'keys' }, el('kbd', {}, '1'), '–', el('kbd', {}, '9'), ' pick · ', el('kbd', {}, 'Enter'),
+    ' accept · ', el('kbd', {}, '/'), ' search · ', el('kbd', {}, 'S'), ' skip · ', el('kbd', {}, 'U'), ' undo');
+
+  setMain(el('h1', {}, project.name, ' ', el('span', { class: 'muted' }, project.multiLabel ? 'multi-label' : 'single-label')),
+    el('div', { class: 'grid' },
+      el('div', {},
+        el('div', { class: 'card' }, docMeta, doc),
+        el('div', { class: 'card' }, el('h2', {}, project.multiLabel ? 'Labels (checked above the threshold)' : 'Model suggests'),
+          suggestions, search, results, keys),
+        el('div', { class: 'card' }, el('h2', {}, 'Why this item'), why)),
+      el('div', {},
+        el('div', { class: 'card' }, el('h2', {}, 'Progress'), status),
+        stop,
+        el('div', { class: 'card' }, el('h2', {}, 'Learning curve (estimated accuracy)'), chart),
+        el('div', { class: 'card' }, el('h2', {}, 'Safe to accept'), safe),
+        el('div', { class: 'card' }, el('h2', {}, 'Per-class F1, weakest first'), f1))));
+
+  function labelNames() { return project.labels.map(l => l.name); }
+
+  function suggestionList() {
+    const top = v.item ? v.item.predictions.map(p => p.label) : [];
+    return top.concat(labelNames().filter(n => !top.includes(n))).slice(0, 9);
+  }
+
+  function renderItem(reply) {
+    const items = reply.items || [];
+    v.item = items.length ? items[0] : null;
+    v.selected = 0;
+    v.checked = new Set(v.item && project.multiLabel ? v.item.predicted : []);
+    closeSearch();
+    if (!v.item) {
+      doc.textContent = reply.embedding && reply.embedding.state === 'running'
+        ? `Embedding documents… ${reply.embedding.done} of ${reply.embedding.total}` : 'Nothing left to label. Well done.';
+      docMeta.textContent = '';
+      fill(suggestions, ); fill(why, );
+    } else {
+      doc.textContent = v.item.text;
+      doc.scrollTop = 0;
+      docMeta.textContent = 'Document ' + v.item.id;
+      renderSuggestions();
+      renderWhy();
+    }
+    renderStatus(reply);
+    if (v.pendingKey !== null) {
+      window.quarryTimings.push(performance.now() - v.pendingKey);
+      v.pendingKey = null;
+    }
+  }
+
+  function renderSuggestions() {
+    const probs = new Map((v.item ? v.item.predictions : []).map(p => [p.label, p.probability]));
+    fill(suggestions, ...suggestionList().map((name, i) => {
+      const p = probs.get(name);
+      const li = el('li', { class: (!project.multiLabel && i === v.selected) ? 'selected' : '', 'data-label': name,
+        onclick: () => { v.selected = i; if (project.multiLabel) toggle(name); else accept(name); } },
+      el('kbd', {}, String(i + 1)),
+      project.multiLabel ? el('input', { type: 'checkbox', tabindex: '-1', checked: v.checked.has(name) }) : null,
+      el('span', {}, name),
+      el('span', { class: 'bar' }, el('span', { style: null })),
+      el('span', { class: 'meta' }, p === undefined ? '' : pct(p)));
+      // Width set through the CSSOM: the policy forbids inline style attributes, not this.
+      li.querySelector('.bar > span').style.width = ((p || 0) * 100).toFixed(1) + '%';
+      return li;
+    }));
+    if (project.multiLabel && v.checked.size) {
+      const extra = [...v.checked].filter(n => !suggestionList().includes(n));
+      for (const n of extra) suggestions.append(el('li', { class: 'selected', 'data-label': n }, el('input', { type: 'checkbox', checked: true, tabindex: '-1' }), n));
+    }
+  }
+
+  function renderWhy() {
+    const w = v.item.why;
+    const num = x => (typeof x === 'number' ? x.toFixed(3) : '–');
+    fill(why, 
+      el('div', {}, `Strategy ${w.strategy} · uncertainty ${num(w.uncertainty)} · density ${num(w.density)}`),
+      el('div', {}, w.note),
+      v.item.neighbours.length ? el('div', {}, 'Nearest labeled: ',
+        el('ul', { class: 'plain' }, v.item.neighbours.map(n => el('li', {}, `${n.labels.join(', ')} `,
+          el('span', { class: 'muted' }, `(${n.id}, similarity ${n.similarity.toFixed(2)})`))))) : null);
+  }
+
+  function renderStatus(reply) {
+    const m = reply.model || {};
+    const budget = reply.budget ? ` of a budget of ${reply.budget}` : '';
+    fill(status, 
+      el('div', { id: 'labeled-count' }, `${reply.labeled} labels done${budget}`),
+      el('div', { id: 'model-version', 'data-version': m.version }, `Model version ${m.version}` +
+        (m.training ? ' · retraining…' : '') + ` · ${m.labelsSinceTraining} new labels since (retrains every ${m.retrainEvery})`),
+      m.lastError ? el('div', {}, 'Last retrain failed: ' + m.lastError) : null);
+    if (m.version !== v.modelVersion) { v.modelVersion = m.version; refreshMetrics(); }
+  }
+
+  async function refreshMetrics() {
+    let metrics;
+    try { metrics = await api('GET', `/api/projects/${encodeURIComponent(project.name)}/metrics`); } catch (e) { return; }
+    const s = metrics.stopping;
+    if (s) {
+      stop.className = 'card stop' + (s.stopNow ? '' : ' go');
+      fill(stop, el('h2', {}, 'Stopping'), el('div', { id: 'stop-message' }, s.message),
+        el('ul', { class: 'plain' }, (s.signals || []).map(x => el('li', { class: 'meta' }, x.explanation))));
+    }
+    drawChart(metrics.learningCurve || []);
+    const a = metrics.safeToAccept;
+    fill(safe, a ? el('div', {},
+      el('div', { id: 'safe-share' }, a.found ? `${pct(a.poolShare)} of the pool (${a.poolAccepted} of ${a.poolSize}) can be accepted without review` : 'No confidence threshold reaches the target precision yet.'),
+      el('div', { class: 'meta' }, a.explanation)) : 'No estimate yet.',
+    el('div', { class: 'meta' }, metrics.accuracyNote || ''));
+    fill(f1, el('table', {}, el('tr', {}, el('th', {}, 'label'), el('th', { class: 'num' }, 'F1'),
+      el('th', { class: 'num' }, 'precision'), el('th', { class: 'num' }, 'recall'), el('th', { class: 'num' }, 'n')),
+    (metrics.perClass || []).map(c => el('tr', {}, el('td', {}, c.label), el('td', { class: 'num' }, c.f1.toFixed(2)),
+      el('td', { class: 'num' }, c.precision.toFixed(2)), el('td', { class: 'num' }, c.recall.toFixed(2)), el('td', { class: 'num' }, c.support)))));
+  }
+
+  function drawChart(points) {
+    const W = 400, H = 180, L = 36, B = 22, T = 8, R = 8;
+    const s = svg('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, 'data-points': points.length });
+    s.append(svg('line', { class: 'axis', x1: L, y1: H - B, x2: W - R, y2: H - B }), svg('line', { class: 'axis', x1: L, y1: T, x2: L, y2: H - B }));
+    if (points.length) {
+      const maxX = Math.max(...points.map(p => p.labels), 1);
+      const x = n => L + (W - L - R) * n / maxX;
+      const y = a => (H - B) - (H - B - T) * a;
+      s.append(svg('polyline', { class: 'line', points: points.map(p => `${x(p.labels)},${y(p.estimatedAccuracy)}`).join(' ') }));
+      for (const p of points) s.append(svg('circle', { cx: x(p.labels), cy: y(p.estimatedAccuracy), r: 3 }));
+      const label = (tx, ty, text, anchor) => { const t = svg('text', { x: tx, y: ty, 'text-anchor': anchor }); t.textContent = text; s.append(t); };
+      label(L - 4, T + 8, '100%', 'end'); label(L - 4, H - B, '0%', 'end');
+      label(W - R, H - 6, maxX + ' labels', 'end');
+    }
+    fill(chart, s, el('div', { class: 'meta' }, points.length ? `${points.length} model versions` : 'The curve starts once the model has a few labels per class.'));
+  }
+
+  function toggle(name) {
+    if (v.checked.has(name)) v.checked.delete(name); else v.checked.add(name);
+    renderSuggestions();
+  }
+
+  async function send(body) {
+    if (v.busy || !v.item) return;
+    v.busy = true;
+    try {
+      const reply = await api('POST', `/api/projects/${encodeURIComponent(project.name)}/annotations?next=true`,
+        Object.assign({ document: v.item.id, requestId: crypto.randomUUID ? crypto.randomUUID() : String(Math.random()) }, body));
+      renderItem(reply);
+    } catch (e) { v.pendingKey = null; toast(e.message, true); }
+    finally { v.busy = false; }
+  }
+
+  function accept(name) {
+    if (project.multiLabel) {
+      if (!v.checked.size) { toast('Check at least one label, or press S to skip', true); return; }
+      return send({ labels: [...v.checked] });
+    }
+    return send({ labels: [name || suggestionList()[v.selected]] });
+  }
+
+  async function undo() {
+    if (v.busy) return;
+    v.busy = true;
+    try {
+      const r = await api('POST', `/api/projects/${encodeURIComponent(project.name)}/annotations/undo`);
+      toast('Undone: ' + r.undone.documentId);
+      const q = await api('GET', `/api/projects/${encodeURIComponent(project.name)}/queue?n=1`);
+      renderItem(q);
+    } catch (e) { v.pendingKey = null; toast(e.message, true); }
+    finally { v.busy = false; }
+  }
+
+  function openSearch() {
+    v.searching = true;
+    search.focus();
+    search.select();
+    filter();
+  }
+
+  function closeSearch() {
+    v.searching = false;
+    search.value = '';
+    results.hidden = true;
+    if (document.activeElement === search) search.blur();
+  }
+
+  function filter() {
+    const q = search.value.trim().toLowerCase();
+    const all = project.labels;
+    v.results = q ? all.filter(l => l.name.toLowerCase().includes(q) || (l.description || '').toLowerCase().includes(q)) : all;
+    v.resultIndex = 0;
+    renderResults();
+  }
+
+  function renderResults() {
+    results.hidden = false;
+    fill(results, ...v.results.slice(0, 200).map((l, i) => el('div', {
+      class: i === v.resultIndex ? 'selected' : '', 'data-label': l.name,
+      onmousedown: (ev) => { ev.preventDefault(); pick(l.name); } },
+    l.name, l.description ? el('span', { class: 'desc' }, l.description) : null)));
+    const sel = results.querySelector('.selected');
+    if (sel) sel.scrollIntoView({ block: 'nearest' });
+  }
+
+  function pick(name) {
+    if (project.multiLabel) { toggle(name); closeSearch(); return; }
+    v.pendingKey = performance.now();
+    closeSearch();
+    accept(name);
+  }
+
+  search.addEventListener('input', filter);
+  search.addEventListener('focus', () => { if (!v.searching) { v.searching = true; filter(); } });
+  search.addEventListener('keydown', (ev) => {
+    if (ev.key === 'ArrowDown') { v.resultIndex = Math.min(v.results.length - 1, v.resultIndex + 1); renderResults(); ev.preventDefault(); }
+    else if (ev.key === 'ArrowUp') { v.resultIndex = Math.max(0, v.resultIndex - 1); renderResults(); ev.preventDefault(); }
+    else if (ev.key === 'Enter') { ev.preventDefault(); if (v.results[v.resultIndex]) pick(v.results[v.resultIndex].name); }
+    else if (ev.key === 'Escape') { ev.preventDefault(); closeSearch(); }
+    ev.stopPropagation();
+  });
+
+  function onKey(ev) {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (ev.target && (ev.target.tagName === 'INPUT' || ev.target.tagName === 'TEXTAREA')) return;
+    const k = ev.key;
+    if (k === '/') { ev.preventDefault(); openSearch(); return; }
+    if (/^[1-9]$/.test(k)) {
+      const i = Number(k) - 1;
+      const list = suggestionList();
+      if (i < list.length) {
+        ev.preventDefault();
+        if (project.multiLabel) toggle(list[i]);
+        else { v.selected = i; renderSuggestions(); }
+      }
+      return;
+    }
+    if (k === 'ArrowDown' || k === 'ArrowUp') {
+      ev.preventDefault();
+      v.selected = Math.max(0, Math.min(suggestionList().length - 1, v.selected + (k === 'ArrowDown' ? 1 : -1)));
+      renderSuggestions();
+      return;
+    }
+    if (k === 'Enter') { ev.preventDefault(); v.pendingKey = performance.now(); accept(); return; }
+    if (k === 's' || k === 'S') { ev.preventDefault(); v.pendingKey = performance.now(); send({ skip: true }); return; }
+    if (k === 'u' || k === 'U') { ev.preventDefault(); v.pendingKey = performance.now(); undo(); }
+  }
+  document.addEventListener('keydown', onKey);
+
+  // Model status and metrics move while others label: poll gently.
+  const poll = setInterval(async () => {
+    try {
+      const m = await api('GET', `/api/projects/${encodeURIComponent(project.name)}/model`);
+      const p = await api('GET', `/api/projects/${encodeURIComponent(project.name)}`);
+      renderStatus({ model: m, labeled: p.labeled, budget: project.settings.budget, embedding: p.embedding });
+      if (!v.item && p.embedding.state === 'done') {
+        renderItem(await api('GET', `/api/projects/${encodeURIComponent(project.name)}/queue?n=1`));
+      }
+    } catch (e) { /* shown on the next action */ }
+  }, 2000);
+  leaveView = () => { document.removeEventListener('keydown', onKey); clearInterval(poll); };
+
+  renderItem(await api('GET', `/api/projects/${encodeURIComponent(project.name)}/queue?n=1`));
+}
+
+// ---- admin ----
+
+async function adminView(name) {
+  const base = '/api/projects/' + encodeURIComponent(name);
+  const project = await api('GET', base);
+  const importFile = el('input', { type: 'file', id: 'import-file', accept: '.jsonl,.ndjson,.csv' });
+  const importStatus = el('div', { id: 'import-status', class: 'meta' });
+  const predictFile = el('input', { type: 'file', id: 'predict-file', accept: '.jsonl,.ndjson' });
+  const jobStatus = el('div', { id: 'job-status', class: 'meta' });
+  const jobProgress = el('progress', { id: 'job-progress', max: 1, value: 0 });
+  const embedProgress = el('progress', { id: 'embed-progress', max: 1, value: 0 });
+  let timers = [];
+  leaveView = () => timers.forEach(clearInterval);
+
+  function watchEmbedding() {
+    const t = setInterval(async () => {
+      const p = await api('GET', base);
+      embedProgress.max = Math.max(1, p.embedding.total); embedProgress.value = p.embedding.done;
+      importStatus.textContent = `${p.documents} documents · embedding ${p.embedding.state}: ${p.embedding.done} of ${p.embedding.total}`;
+      if (p.embedding.state !== 'running') clearInterval(t);
+    }, 500);
+    timers.push(t);
+  }
+
+  async function doImport(ev) {
+    ev.preventDefault();
+    const f = importFile.files[0];
+    if (!f) { toast('Choose a JSONL or CSV file', true); return; }
+    const format = /\.csv$/i.test(f.name) ? 'csv' : 'jsonl';
+    importStatus.textContent = 'Uploading ' + f.name + '…';
+    try {
+      const r = await api('POST', `${base}/documents?format=${format}`, undefined, f);
+      importStatus.textContent = `Added ${r.added} documents.`;
+      watchEmbedding();
+    } catch (e) {
+      const problems = e.body && e.body.details && e.body.details.problems;
+      fill(importStatus, el('div', {}, 'Nothing imported: ' + e.message),
+        problems ? el('ul', {}, problems.map(p => el('li', {}, `line ${p.line}: ${p.field}: ${p.message}`))) : null);
+    }
+  }
+
+  async function doPredict(ev) {
+    ev.preventDefault();
+    const f = predictFile.files[0];
+    if (!f) { toast('Choose a JSONL file of {"id", "text"} lines', true); return; }
+    try {
+      const job = await api('POST', `${base}/predictions`, undefined, f);
+      follow(job.id);
+    } catch (e) { jobStatus.textContent = e.message; }
+  }
+
+  function follow(id) {
+    const t = setInterval(async () => {
+      const j = await api('GET', '/api/jobs/' + id);
+      jobProgress.max = Math.max(1, j.total); jobProgress.value = j.done;
+      fill(jobStatus, `Job ${j.id}: ${j.state}, ${j.done} of ${j.total}`,
+        j.state === 'running' || j.state === 'queued' ? el('button', { onclick: () => api('DELETE', '/api/jobs/' + id) }, 'Cancel') : null,
+        j.done > 0 ? el('button', { onclick: () => download('/api/jobs/' + id + '/results.jsonl', 'predictions-' + id + '.jsonl') }, 'Download results') : null,
+        j.error ? ' ' + j.error : '');
+      if (!['running', 'queued'].includes(j.state)) clearInterval(t);
+    }, 700);
+    timers.push(t);
+  }
+
+  async function download(path, filename) {
+    const r = await fetch(path, { headers: { Authorization: 'Bearer ' + state.token } });
+    if (!r.ok) { toast('Export failed: HTTP ' + r.status, true); return; }
+    const url = URL.createObjectURL(await r.blob());
+    const a = el('a', { href: url, download: filename });
+    document.body.append(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  setMain(el('h1', {}, 'Admin: ' + project.name, ' ', el('a', { href: '#/label/' + encodeURIComponent(name) }, 'label →')),
+    el('div', { class: 'card' }, el('h2', {}, 'Import documents'),
+      el('p', { class: 'muted' }, 'JSONL ({"id", "text", "label"}) or CSV with a header (id,text,label). All rows or none; labels must be in the schema.'),
+      el('form', { onsubmit: doImport, class: 'row' }, importFile, el('button', { class: 'primary', type: 'submit', id: 'import' }, 'Import')),
+      embedProgress, importStatus),
+    el('div', { class: 'card' }, el('h2', {}, 'Batch prediction'),
+      el('form', { onsubmit: doPredict, class: 'row' }, predictFile, el('button', { class: 'primary', type: 'submit', id: 'predict' }, 'Start job')),
+      jobProgress, jobStatus),
+    el('div', { class: 'card' }, el('h2', {}, 'Export'),
+      el('div', { class: 'row' },
+        el('button', { id: 'export-labels', onclick: () => download(`${base}/export/labels?format=csv`, name + '-labels.csv') }, 'Labels (CSV)'),
+        el('button', { onclick: () => download(`${base}/export/labels`, name + '-labels.jsonl') }, 'Labels (JSONL)'),
+        el('button', { onclick: () => download(`${base}/export/predictions?format=csv`, name + '-predictions.csv') }, 'Predictions (CSV)'))),
+    el('div', { class: 'card' }, el('h2', {}, 'Schema'), el('p', {}, `${project.labels.length} labels: `,
+      project.labels.map(l => l.name).join(', '))));
+  watchEmbedding();
+}
+
+window.addEventListener('hashchange', route);
+window.addEventListener('DOMContentLoaded', route);
