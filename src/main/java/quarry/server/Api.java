@@ -21,39 +21,26 @@ final class Api {
     static final ObjectMapper MAPPER = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
             .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule("finite-numbers")
-                    .addSerializer(Double.class, new FiniteDouble())
-                    .addSerializer(Double.TYPE, new FiniteDouble())
-                    .addSerializer(Float.class, new FiniteFloat())
-                    .addSerializer(Float.TYPE, new FiniteFloat()));
+                    .addSerializer(Double.class, new FiniteNumber<>(Double.class))
+                    .addSerializer(Double.TYPE, new FiniteNumber<>(Double.TYPE))
+                    .addSerializer(Float.class, new FiniteNumber<>(Float.class))
+                    .addSerializer(Float.TYPE, new FiniteNumber<>(Float.TYPE)));
 
-    private static final class FiniteDouble extends com.fasterxml.jackson.databind.ser.std.StdSerializer<Double> {
-        FiniteDouble() {
-            super(Double.class);
+    private static final class FiniteNumber<T extends Number>
+            extends com.fasterxml.jackson.databind.ser.std.StdSerializer<T> {
+        FiniteNumber(Class<T> type) {
+            super(type);
         }
 
         @Override
-        public void serialize(Double v, com.fasterxml.jackson.core.JsonGenerator g,
+        public void serialize(T v, com.fasterxml.jackson.core.JsonGenerator g,
                 com.fasterxml.jackson.databind.SerializerProvider p) throws IOException {
-            if (v == null || v.isNaN() || v.isInfinite()) {
+            if (v == null || Double.isNaN(v.doubleValue()) || Double.isInfinite(v.doubleValue())) {
                 g.writeNull();
+            } else if (v instanceof Float f) {
+                g.writeNumber(f); // keeps the float's own short form: 0.1, not 0.10000000149011612
             } else {
-                g.writeNumber(v);
-            }
-        }
-    }
-
-    private static final class FiniteFloat extends com.fasterxml.jackson.databind.ser.std.StdSerializer<Float> {
-        FiniteFloat() {
-            super(Float.class);
-        }
-
-        @Override
-        public void serialize(Float v, com.fasterxml.jackson.core.JsonGenerator g,
-                com.fasterxml.jackson.databind.SerializerProvider p) throws IOException {
-            if (v == null || v.isNaN() || v.isInfinite()) {
-                g.writeNull();
-            } else {
-                g.writeNumber(v);
+                g.writeNumber(v.doubleValue());
             }
         }
     }

@@ -49,6 +49,8 @@ final class ProjectRuntime implements AutoCloseable {
     private static final int EMBED_CHUNK = 1024;
     private static final int TOP = 5;
     private static final int NEIGHBOURS = 3;
+    /** Seconds after a label before the last few labels are trained on, if no retrain took them. */
+    private static final int IDLE_FLUSH_SECONDS = 5;
 
     /** {@code order}: when it was handed out, so an annotator gets their leased items back in rank order. */
     private record Lease(String annotator, long expiresAtMillis, long order) {
@@ -64,6 +66,8 @@ final class ProjectRuntime implements AutoCloseable {
     private final Path dir;
     private final ExecutorService trainer;
     private final ExecutorService embedder;
+    private final java.util.concurrent.ScheduledExecutorService scheduler;
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private final Map<String, Integer> labelIndex = new HashMap<>();
     private final GrowingVectors pool;
 
@@ -101,7 +105,8 @@ final class ProjectRuntime implements AutoCloseable {
     private volatile boolean closed;
 
     ProjectRuntime(Project project, Store store, CachingEncoder encoder, Path dir, ExecutorService trainer,
-            ExecutorService embedder) {
+            ExecutorService embedder, java.util.concurrent.ScheduledExecutorService scheduler) {
+        this.scheduler = scheduler;
         this.project = project;
         this.settings = Api.readSettings(project.settings());
         this.loopSettings = settings.loopSettings();
@@ -523,6 +528,23 @@ final class ProjectRuntime implements AutoCloseable {
     private void countChange() {
         if (changesSinceTraining.incrementAndGet() >= settings.retrainEvery() && !training) {
             requestRetrain();
+        }
+        countChangeLater();
+    }
+
+    private void flush() {
+        flushScheduled.set(false);
+        if (changesSinceTraining.get() > 0 && !training) {
+            requestRetrain();
+        } else if (changesSinceTraining.get() > 0) {
+            countChangeLater();
+        }
+    }
+
+    /** Fewer than retrainEvery labels and then quiet: train on them anyway once labeling pauses. */
+    private void countChangeLater() {
+        if (!closed && flushScheduled.compareAndSet(false, true)) {
+            scheduler.schedule(this::flush, IDLE_FLUSH_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 

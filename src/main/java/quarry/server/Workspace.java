@@ -45,6 +45,8 @@ public final class Workspace implements AutoCloseable {
     private final Map<String, ProjectRuntime> projects = new ConcurrentHashMap<>();
     private final ExecutorService trainer = Executors.newSingleThreadExecutor(named("quarry-trainer"));
     private final ExecutorService embedder = Executors.newSingleThreadExecutor(named("quarry-embedder"));
+    private final java.util.concurrent.ScheduledExecutorService scheduler =
+            Executors.newSingleThreadScheduledExecutor(named("quarry-scheduler"));
     private final PredictionJobs jobs;
     private String firstAdminToken;
 
@@ -157,7 +159,7 @@ public final class Workspace implements AutoCloseable {
     private ProjectRuntime start(Project p) {
         CachingEncoder encoder = encoders.computeIfAbsent(p.encoder(),
                 n -> Encoders.openCached(n, EncoderOptions.DEFAULTS));
-        ProjectRuntime runtime = new ProjectRuntime(p, store, encoder, projectDir(p), trainer, embedder);
+        ProjectRuntime runtime = new ProjectRuntime(p, store, encoder, projectDir(p), trainer, embedder, scheduler);
         projects.put(p.name(), runtime);
         runtime.embedPending();
         return runtime;
@@ -261,6 +263,7 @@ public final class Workspace implements AutoCloseable {
             p.close();
         }
         projects.clear();
+        scheduler.shutdownNow();
         trainer.shutdown();
         embedder.shutdownNow();
         try {

@@ -253,6 +253,59 @@ class PageBrowserTest {
 
     @Test
     @Order(4)
+    void multiLabelShowsCheckboxesPreCheckedByTheModel() throws Exception {
+        var labels = List.of(new quarry.store.Records.Label(0, "billing", null),
+                new quarry.store.Records.Label(1, "urgent", null), new quarry.store.Records.Label(2, "bug", null));
+        ProjectRuntime p = workspace.createProject("multi", true, null, labels, null);
+        List<Document> docs = new ArrayList<>();
+        String[] texts = {"I was charged twice, fix it now!", "the app crashes when I open settings",
+            "question about my invoice", "URGENT: card charged three times", "button does nothing on android",
+            "when is my next bill due", "critical crash, cannot log in at all, please hurry", "refund the extra charge"};
+        String[][] tags = {{"billing", "urgent"}, {"bug"}, {"billing"}, {"billing", "urgent"}, {"bug"}, {"billing"},
+            {"bug", "urgent"}, {"billing"}};
+        for (int i = 0; i < texts.length; i++) {
+            docs.add(new Document("m" + i, texts[i], List.of(tags[i])));
+        }
+        docs.add(Document.unlabeled("u1", "charged twice again and nobody answers, this is urgent"));
+        docs.add(Document.unlabeled("u2", "the app froze after the update"));
+        workspace.store().addDocuments(p.project().id(), docs::forEach, "import");
+        p.labelsImported();
+        p.embedPending();
+        Http.await("the multi-label model", 120, () -> p.modelStatus().version() >= 1);
+        driver.get(base + "/#/label/multi");
+        waitFor("a document", () -> docId().startsWith("Document u"));
+        String shown = docId().substring("Document ".length());
+        List<WebElement> boxes = driver.findElements(By.cssSelector("#suggestions li input[type=checkbox]"));
+        assertEquals(3, boxes.size());
+        // Pre-checked exactly where the model's probability reaches the label's threshold.
+        java.util.Set<String> checked = new java.util.TreeSet<>();
+        for (WebElement li : driver.findElements(By.cssSelector("#suggestions li"))) {
+            if (li.findElement(By.cssSelector("input")).isSelected()) {
+                checked.add(li.getAttribute("data-label"));
+            }
+        }
+        int row = workspace.store().document(p.project().id(), shown).orElseThrow().row();
+        assertEquals(new java.util.TreeSet<>(p.item(row, null).predicted()), checked);
+        press("1");
+        String first = driver.findElement(By.cssSelector("#suggestions li")).getAttribute("data-label");
+        java.util.Set<String> expected = new java.util.TreeSet<>(checked);
+        if (!expected.remove(first)) {
+            expected.add(first);
+        }
+        if (expected.isEmpty()) {
+            press("2");
+            expected.add(driver.findElements(By.cssSelector("#suggestions li")).get(1).getAttribute("data-label"));
+        }
+        pressAndWaitForNext(Keys.ENTER);
+        List<Annotation> log = workspace.store().annotations(p.project().id(), 0, 100).stream()
+                .filter(a -> a.annotator().equals("page-annotator")).toList();
+        assertEquals(1, log.size());
+        assertEquals(expected, new java.util.TreeSet<>(log.get(0).labels()));
+        shot("multi-label");
+    }
+
+    @Test
+    @Order(5)
     void adminImportsFollowsAJobAndExports() throws Exception {
         driver.get(base + "/");
         js("sessionStorage.clear()");
