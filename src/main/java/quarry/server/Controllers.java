@@ -353,20 +353,22 @@ final class Controllers {
 
     void submitJob(Context ctx) throws IOException {
         ProjectRuntime p = project(ctx);
-        Job job = w.jobs().submit(p, ctx.bodyInputStream(), maxUpload);
+        Job job = w.jobs().submit(p, ctx.bodyInputStream(), maxUpload, Server.caller(ctx).name());
         ctx.status(202).json(job);
     }
 
     void jobs(Context ctx) {
-        ctx.json(w.store().jobs(project(ctx).project().id()));
+        Auth.Caller c = Server.caller(ctx);
+        ctx.json(w.store().jobs(project(ctx).project().id()).stream()
+                .filter(j -> c.role() == Auth.Role.ADMIN || c.name().equals(j.owner())).toList());
     }
 
     void job(Context ctx) {
-        ctx.json(job(ctx.pathParam("job")));
+        ctx.json(job(ctx, ctx.pathParam("job")));
     }
 
     void cancelJob(Context ctx) {
-        Job j = job(ctx.pathParam("job"));
+        Job j = job(ctx, ctx.pathParam("job"));
         if (!w.jobs().cancel(j)) {
             throw ApiError.conflict("job " + j.id() + " has already finished (" + j.state() + ")");
         }
@@ -374,7 +376,7 @@ final class Controllers {
     }
 
     void jobResults(Context ctx) {
-        Job j = job(ctx.pathParam("job"));
+        Job j = job(ctx, ctx.pathParam("job"));
         long offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
         int limit = intParam(ctx, "limit", 100, 1, 1000);
         List<Object> items = new ArrayList<>();
@@ -391,7 +393,7 @@ final class Controllers {
     }
 
     void jobResultsStream(Context ctx) throws IOException {
-        Job j = job(ctx.pathParam("job"));
+        Job j = job(ctx, ctx.pathParam("job"));
         ctx.contentType("application/x-ndjson");
         try (Writer out = writer(ctx)) {
             for (long offset = 0;; ) {
@@ -515,6 +517,16 @@ final class Controllers {
 
     private Job job(String id) {
         return w.store().job(id).orElseThrow(() -> ApiError.notFound("no job '" + id + "'"));
+    }
+
+    /** A job the caller may see: admins see every job, annotators their own. */
+    private Job job(Context ctx, String id) {
+        Job j = job(id);
+        Auth.Caller c = Server.caller(ctx);
+        if (c.role() != Auth.Role.ADMIN && !c.name().equals(j.owner())) {
+            throw new ApiError(403, "forbidden", "job " + id + " belongs to '" + j.owner() + "'", null);
+        }
+        return j;
     }
 
     private static JsonNode body(Context ctx) {

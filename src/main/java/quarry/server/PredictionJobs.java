@@ -61,7 +61,7 @@ final class PredictionJobs implements AutoCloseable {
      * Streams a JSONL body (one {@code {"id": ..., "text": ...}} per line; id optional) to disk,
      * checking every line, and starts a job. Nothing is created when a line is bad.
      */
-    Job submit(ProjectRuntime project, InputStream body, long maxBytes) throws IOException {
+    Job submit(ProjectRuntime project, InputStream body, long maxBytes, String owner) throws IOException {
         if (project.lastReport() == null && project.modelStatus().version() == 0) {
             throw ApiError.conflict("project '" + project.project().name() + "' has no model yet: label a few"
                     + " documents first");
@@ -92,7 +92,7 @@ final class PredictionJobs implements AutoCloseable {
             Files.deleteIfExists(file);
             throw ApiError.badRequest("the body holds no texts: send JSONL, one {\"id\": ..., \"text\": ...} per line");
         }
-        Job job = workspace.store().addJob(id, project.project().id(), "predict", lines);
+        Job job = workspace.store().addJob(id, project.project().id(), "predict", lines, owner);
         runner.submit(() -> run(project, job, file));
         return job;
     }

@@ -50,8 +50,8 @@ public final class Records {
     public record ModelVersion(int version, int labelsUsed, String created, String report) {
     }
 
-    /** A background job (an import's embedding, a batch prediction). */
+    /** A background job (a batch prediction), with the token name that started it. */
     public record Job(String id, long projectId, String kind, String state, long total, long done, String created,
-            String finished, String error) {
+            String finished, String error, String owner) {
     }
 }

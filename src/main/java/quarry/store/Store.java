@@ -420,9 +420,9 @@ public final class Store implements AutoCloseable {
 
     // ---- jobs ----
 
-    public synchronized Job addJob(String id, long projectId, String kind, long total) {
-        update("create job", "INSERT INTO jobs (id, project_id, kind, state, total, done, created) VALUES"
-                + " (?, ?, ?, 'queued', ?, 0, ?)", id, projectId, kind, total, now());
+    public synchronized Job addJob(String id, long projectId, String kind, long total, String owner) {
+        update("create job", "INSERT INTO jobs (id, project_id, kind, state, total, done, created, owner) VALUES"
+                + " (?, ?, ?, 'queued', ?, 0, ?, ?)", id, projectId, kind, total, now(), owner);
         return job(id).orElseThrow();
     }
 
@@ -433,18 +433,18 @@ public final class Store implements AutoCloseable {
     }
 
     public Optional<Job> job(String id) {
-        return one("find job", "SELECT id, project_id, kind, state, total, done, created, finished, error FROM jobs"
-                + " WHERE id = ?", Store::job, id);
+        return one("find job", "SELECT id, project_id, kind, state, total, done, created, finished, error, owner"
+                + " FROM jobs WHERE id = ?", Store::job, id);
     }
 
     public List<Job> jobs(long projectId) {
-        return list("list jobs", "SELECT id, project_id, kind, state, total, done, created, finished, error FROM jobs"
-                + " WHERE project_id = ? ORDER BY created", Store::job, projectId);
+        return list("list jobs", "SELECT id, project_id, kind, state, total, done, created, finished, error, owner"
+                + " FROM jobs WHERE project_id = ? ORDER BY created", Store::job, projectId);
     }
 
     private static Job job(ResultSet r) throws SQLException {
         return new Job(r.getString(1), r.getLong(2), r.getString(3), r.getString(4), r.getLong(5), r.getLong(6),
-                r.getString(7), r.getString(8), r.getString(9));
+                r.getString(7), r.getString(8), r.getString(9), r.getString(10));
     }
 
     /** Appends result lines of a job, numbered from {@code firstSeq}, with its progress, in one commit. */

@@ -304,6 +304,12 @@ class ServerTest {
             String all = al.get("/api/jobs/" + id + "/results.jsonl").body();
             assertEquals(600, all.lines().count());
             assertEquals(409, al.delete("/api/jobs/" + id).code(), "a finished job cannot be cancelled");
+            assertEquals("forbidden", b.get("/api/jobs/" + id).error(), "another annotator's job");
+            assertEquals(403, b.delete("/api/jobs/" + id).code());
+            assertEquals(403, b.get("/api/jobs/" + id + "/results").code());
+            assertFalse(b.get("/api/projects/demo/jobs").body().contains(id));
+            assertEquals(200, a.get("/api/jobs/" + id).code(), "admins see every job");
+            assertEquals("alice", a.get("/api/jobs/" + id).json().get("owner").asText());
             assertTrue(al.get("/api/projects/demo/jobs").body().contains(id));
             assertEquals(404, al.get("/api/jobs/nope").code());
 

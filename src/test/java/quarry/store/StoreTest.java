@@ -60,6 +60,33 @@ class StoreTest {
     }
 
     @Test
+    void aVersionOneDatabaseIsUpgradedKeepingItsData() throws Exception {
+        String v1 = new String(Database.class.getResourceAsStream("V1__init.sql").readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("quarry.db"));
+                Statement s = c.createStatement()) {
+            for (String sql : v1.split("\n;\n")) {
+                if (!sql.isBlank()) {
+                    s.execute(sql.lines().filter(l -> !l.startsWith("--")).reduce("", (x, y) -> x + "\n" + y));
+                }
+            }
+            s.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied TEXT NOT NULL)");
+            s.execute("INSERT INTO schema_version VALUES (1, 'then')");
+            s.execute("INSERT INTO projects (name, multi_label, encoder, settings, created) VALUES ('old', 0, 'e', '{}', 't')");
+            s.execute("INSERT INTO jobs (id, project_id, kind, state, total, done, created) VALUES ('j1', 1, 'predict',"
+                    + " 'done', 3, 3, 't')");
+        }
+        Database db = Database.sqlite(dir);
+        assertEquals(2, db.schemaVersion());
+        try (Store s = new Store(db)) {
+            assertEquals("old", s.projects().get(0).name());
+            assertEquals(null, s.job("j1").orElseThrow().owner(), "old jobs have no owner");
+            s.addJob("j2", 1, "predict", 5, "alice");
+            assertEquals("alice", s.job("j2").orElseThrow().owner());
+        }
+    }
+
+    @Test
     void aNewerSchemaIsRefusedByName() throws Exception {
         Database.sqlite(dir);
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("quarry.db"));
