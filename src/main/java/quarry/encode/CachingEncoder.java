@@ -70,6 +70,14 @@ public final class CachingEncoder implements Encoder {
         return cache;
     }
 
+    /**
+     * Embeds without reading or writing the cache: for one-off texts (batch predictions) that would
+     * only make the cache grow.
+     */
+    public float[][] encodeUncached(List<String> texts, Progress progress) {
+        return encoder().encode(texts, progress);
+    }
+
     /** Progress counts only the texts that needed the model; cached ones are instant. */
     @Override
     public float[][] encode(List<String> texts, Progress progress) {

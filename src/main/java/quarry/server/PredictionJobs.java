@@ -29,7 +29,8 @@ import quarry.store.Records.Job;
 final class PredictionJobs implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PredictionJobs.class);
-    static final int CHUNK = 256;
+    /** Texts embedded per step: large enough to batch by length well, small enough for visible progress. */
+    static final int CHUNK = 1024;
 
     private final Workspace workspace;
     private final Path dir;

@@ -604,12 +604,13 @@ final class ProjectRuntime implements AutoCloseable {
         return null;
     }
 
-    /** Predictions for texts (embedded through the cache); throws 409 when there is no model yet. */
+    /** Predictions for texts; throws 409 when there is no model yet. */
     List<Views.TextPrediction> predict(List<String> ids, List<String> texts) {
         if (serving == null) {
             throw ApiError.conflict("project '" + project.name() + "' has no model yet: label a few documents first");
         }
-        float[][] vectors = encoder.encode(texts, Progress.NONE);
+        // Texts to predict are one-off: they go through the model, not into the pool's cache.
+        float[][] vectors = encoder.encodeUncached(texts, Progress.NONE);
         Vectors v = Vectors.of(vectors);
         List<Views.TextPrediction> out = withModel(head -> predictRows(head, v, ids));
         if (out == null) {
