@@ -89,6 +89,14 @@ final class SimulateCommand implements Callable<Integer> {
             + "(NaN = off) (default: ${DEFAULT-VALUE})")
     double tau;
 
+    @Option(names = "--class-balanced", description = "predicted classes take turns in every batch, fewest labels "
+            + "first (every strategy but random)")
+    boolean classBalanced;
+
+    @Option(names = "--density-beta", defaultValue = "1.0", description = "exponent of density for the density "
+            + "strategies (default: ${DEFAULT-VALUE})")
+    double densityBeta;
+
     @Option(names = "--cv-every", defaultValue = "4", description = "estimate accuracy from the labels every N rounds "
             + "(5-fold cross-validation; 0 = never) (default: ${DEFAULT-VALUE})")
     int cvEvery;
@@ -171,8 +179,9 @@ final class SimulateCommand implements Callable<Integer> {
         AtomicLong done = new AtomicLong();
         Map<String, List<Simulation.Run>> runs = new LinkedHashMap<>();
         for (String strategy : strategies) {
-            Strategies.Options options = strategy.equals("random") || Double.isNaN(tau) ? Strategies.Options.DEFAULTS
-                    : Strategies.Options.DEFAULTS.withDiversity(tau);
+            Strategies.Options options = strategy.equals("random") ? Strategies.Options.DEFAULTS
+                    : Strategies.Options.DEFAULTS.withDiversity(tau).withClassBalanced(classBalanced)
+                            .withDensityBeta(densityBeta);
             LoopSettings settings = LoopSettings.defaults().withStrategy(strategy, options).withBatchSize(batch)
                     .withHead(head).withCrossValidation(cvEvery == 0 ? 0 : 5, Math.max(1, cvEvery))
                     .withStopping(quarry.loop.StopSettings.defaults().withBudget(budget));
