@@ -76,14 +76,14 @@ public record StopSettings(int kappaWindow, double kappaThreshold, Aggregate unc
      *
      * <p>Chosen on validation splits (CLINC150 {@code valid}, and a 2,000-document slice held out
      * from Banking77 {@code train}), never on test; docs/BENCHMARKS.md has the figures. The seed
-     * document's plateau rule, gain &lt; 1 point per 50 labels over 3 estimates, fired at 550–950
+     * document's plateau rule, gain &lt; 1 point per 50 labels over 3 estimates, fired at 550–1,150
      * labels while the validation curves flattened at 1,250–1,950: even the true validation curves
      * gain less than 1 point per 50 labels from 750–1,000 labels on, and a slope through three
      * cross-validated estimates mostly measures their noise. Under uncertainty sampling the
      * cross-validated estimate is biased besides (the labeled documents are the hard ones) and
      * stays flat while real accuracy climbs, so the plateau fires as soon as its span is covered;
-     * it and overall uncertainty (which fired at 850–1,000 labels on Banking77) advise, and the
-     * verdict rests on the criteria that never fired early on the validation splits.
+     * it and overall uncertainty (850–1,000 labels for margin on the Banking77 slice) advise, and the
+     * verdict rests on the criteria that never fired more than two rounds early there.
      */
     public static StopSettings defaults() {
         return new StopSettings(3, 0.99, Aggregate.MEAN, 0.1, 0.005, 0.01, 200, 1000, 0,
