@@ -23,8 +23,8 @@ import java.util.Set;
  * @param budget               budget: fire when labels used reach this; 0 = no budget (default)
  * @param stopOn               the criteria allowed to make the verdict "stop now"; the others are still
  *                             computed and reported (default: budget, stabilizing predictions and
- *                             classification change, the ones that never fired early on the validation
- *                             splits; see {@link #defaults()})
+ *                             classification change, the ones that never fired more than two rounds
+ *                             early on the validation splits; see {@link #defaults()})
  */
 public record StopSettings(int kappaWindow, double kappaThreshold, Aggregate uncertaintyAggregate,
         double uncertaintyThreshold, double changeThreshold, double plateauGain, int plateauLabels,
