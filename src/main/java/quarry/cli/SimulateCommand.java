@@ -89,6 +89,14 @@ final class SimulateCommand implements Callable<Integer> {
             + "(NaN = off) (default: ${DEFAULT-VALUE})")
     double tau;
 
+    @Option(names = "--class-balanced", description = "predicted classes take turns in every batch, fewest labels "
+            + "first (every strategy but random)")
+    boolean classBalanced;
+
+    @Option(names = "--density-beta", defaultValue = "1.0", description = "exponent of density for the density "
+            + "strategies (default: ${DEFAULT-VALUE})")
+    double densityBeta;
+
     @Option(names = "--cv-every", defaultValue = "4", description = "estimate accuracy from the labels every N rounds "
             + "(5-fold cross-validation; 0 = never) (default: ${DEFAULT-VALUE})")
     int cvEvery;
@@ -171,8 +179,9 @@ final class SimulateCommand implements Callable<Integer> {
         AtomicLong done = new AtomicLong();
         Map<String, List<Simulation.Run>> runs = new LinkedHashMap<>();
         for (String strategy : strategies) {
-            Strategies.Options options = strategy.equals("random") || Double.isNaN(tau) ? Strategies.Options.DEFAULTS
-                    : Strategies.Options.DEFAULTS.withDiversity(tau);
+            Strategies.Options options = strategy.equals("random") ? Strategies.Options.DEFAULTS
+                    : Strategies.Options.DEFAULTS.withDiversity(tau).withClassBalanced(classBalanced)
+                            .withDensityBeta(densityBeta);
             LoopSettings settings = LoopSettings.defaults().withStrategy(strategy, options).withBatchSize(batch)
                     .withHead(head).withCrossValidation(cvEvery == 0 ? 0 : 5, Math.max(1, cvEvery))
                     .withStopping(quarry.loop.StopSettings.defaults().withBudget(budget));
@@ -282,12 +291,18 @@ final class SimulateCommand implements Callable<Integer> {
         System.out.println("wrote " + out.resolve("summary.md") + ", results.json, curves.csv, learning-curves.png");
     }
 
-    /** For each criterion: mean labels at which it first fired, against where the test curve flattened. */
+    /**
+     * For each criterion: mean labels at which it first fired, against where the evaluation curve
+     * flattened; then the labels and accuracy at the loop's first "stop now" verdict.
+     */
     private List<String> stoppingTable(Map<String, List<Simulation.Run>> runs) {
+        quarry.loop.StopSettings settings = quarry.loop.StopSettings.defaults().withBudget(budget);
         List<String> md = new ArrayList<>();
-        md.add("Stopping criteria (defaults): labels at which each first fired, against the labels where the test "
-                + "curve really flattened (no later round gains more than 1% of the final score); mean over runs, "
-                + "– = never fired:");
+        md.add("Stopping criteria (defaults): labels at which each first fired, against the labels where the "
+                + evalSplit + " curve really flattened (no later round gains more than 1% of the final score); mean "
+                + "over runs, – = never fired. \"stop now\": the loop's first verdict with the default criteria it stops "
+                + "on (" + String.join(", ", settings.stopOn().stream().map(StopCriterion::id).sorted().toList())
+                + "), with the " + evalSplit + " accuracy there:");
         md.add("");
         StringBuilder header = new StringBuilder("| strategy | flattened |");
         StringBuilder rule = new StringBuilder("|---|---|");
@@ -295,8 +310,8 @@ final class SimulateCommand implements Callable<Integer> {
             header.append(' ').append(c.id()).append(" |");
             rule.append("---|");
         }
-        md.add(header.toString());
-        md.add(rule.toString());
+        md.add(header.append(" stop now |").toString());
+        md.add(rule.append("---|").toString());
         for (Map.Entry<String, List<Simulation.Run>> e : runs.entrySet()) {
             StringBuilder row = new StringBuilder("| " + e.getKey() + " |");
             double flattened = e.getValue().stream().mapToDouble(run -> {
@@ -307,19 +322,36 @@ final class SimulateCommand implements Callable<Integer> {
             for (StopCriterion c : StopCriterion.values()) {
                 List<Integer> fired = new ArrayList<>();
                 for (Simulation.Run run : e.getValue()) {
-                    OptionalInt round = Stopping.firstRoundFired(run.stopHistory(), c,
-                            quarry.loop.StopSettings.defaults().withBudget(budget));
-                    if (round.isPresent()) {
-                        fired.add(run.stopHistory().get(round.getAsInt()).labelsUsed());
+                    OptionalInt round = Stopping.firstRoundFired(run.stopHistory(), c, settings);
+                    round.ifPresent(t -> fired.add(run.stopHistory().get(t).labelsUsed()));
+                }
+                row.append(firedCell(fired, e.getValue().size()));
+            }
+            List<Integer> stopped = new ArrayList<>();
+            double accuracy = 0;
+            for (Simulation.Run run : e.getValue()) {
+                OptionalInt round = Stopping.firstRoundStopped(run.stopHistory(), settings);
+                if (round.isPresent()) {
+                    int labels = run.stopHistory().get(round.getAsInt()).labelsUsed();
+                    // rounds without a model (a cold start) have no point, so match on labels
+                    OptionalDouble at = run.points().stream().filter(p -> p.labels() == labels)
+                            .mapToDouble(Simulation.Point::accuracy).findFirst();
+                    if (at.isPresent()) {
+                        stopped.add(labels);
+                        accuracy += at.getAsDouble();
                     }
                 }
-                row.append(fired.isEmpty() ? " – |" : String.format(Locale.ROOT, " %,.0f (%d/%d) |",
-                        fired.stream().mapToInt(Integer::intValue).average().orElse(0), fired.size(),
-                        e.getValue().size()));
             }
+            row.append(stopped.isEmpty() ? " – |" : firedCell(stopped, e.getValue().size()).replace(" |",
+                    String.format(Locale.ROOT, ", %.1f%% |", 100 * accuracy / stopped.size())));
             md.add(row.toString());
         }
         return md;
+    }
+
+    private static String firedCell(List<Integer> fired, int runs) {
+        return fired.isEmpty() ? " – |" : String.format(Locale.ROOT, " %,.0f (%d/%d) |",
+                fired.stream().mapToInt(Integer::intValue).average().orElse(0), fired.size(), runs);
     }
 
     private static LearningCurve curve(Simulation.Run run) {

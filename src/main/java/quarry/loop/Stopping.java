@@ -23,10 +23,14 @@ import quarry.eval.LearningCurve;
  * <li><b>Classification change</b>: the share of stop-set items whose predicted class changed since
  * the previous round is below {@code changeThreshold}. Value: that share.</li>
  * <li><b>Learning-curve plateau</b>: a least-squares line through (labels used, estimated accuracy)
- * of the latest {@code plateauWindow} rounds that have an estimate; fires when its slope times
- * {@code plateauLabels} (the gain per that many labels) is below {@code plateauGain}, so by default
- * when accuracy gains less than 1 point per 50 labels. A falling curve counts as flat. Value: the
- * gain per {@code plateauLabels} labels.</li>
+ * of the rounds within the latest {@code plateauSpan} labels that have an estimate; fires when its
+ * slope times {@code plateauLabels} (the gain per that many labels) is below {@code plateauGain},
+ * so by default when accuracy gains less than 1 point per 200 labels over the last 1,000 labels.
+ * It waits until the estimates span {@code plateauSpan} labels. A falling curve counts as flat.
+ * Value: the gain per {@code plateauLabels} labels. The span is counted in labels, not rounds, so
+ * the rule means the same whether the loop estimates accuracy every round or every few. Beware:
+ * with uncertainty sampling the estimate (cross-validation on the labels) is biased low and flat,
+ * since the labeled documents are the hard ones; see {@link StopSettings#defaults()}.</li>
  * <li><b>Budget</b>: labels used in the latest round ≥ {@code budget}. Value: labels used.</li>
  * </ul>
  *
@@ -214,16 +218,22 @@ public final class Stopping {
 
     public static StopSignal plateau(List<StopRound> history, StopSettings settings) {
         String id = StopCriterion.PLATEAU.id();
-        int window = settings.plateauWindow();
-        List<StopRound> points = new ArrayList<>(); // newest first
-        for (int t = history.size() - 1; t >= 0 && points.size() < window; t--) {
-            if (Double.isFinite(history.get(t).estimatedAccuracy())) {
-                points.add(history.get(t));
-            }
-        }
-        if (points.size() < window) {
+        int span = settings.plateauSpan();
+        List<StopRound> estimated = history.stream().filter(r -> Double.isFinite(r.estimatedAccuracy())).toList();
+        if (estimated.isEmpty()) {
             return new StopSignal(id, false, Double.NaN, String.format(Locale.ROOT,
-                    "waiting: needs an accuracy estimate from %d rounds, has %d", window, points.size()));
+                    "waiting: needs accuracy estimates spanning %,d labels, has none", span));
+        }
+        int latest = estimated.get(estimated.size() - 1).labelsUsed();
+        int covered = latest - estimated.get(0).labelsUsed();
+        if (covered < span) {
+            return new StopSignal(id, false, Double.NaN, String.format(Locale.ROOT,
+                    "waiting: needs accuracy estimates spanning %,d labels, has %,d", span, covered));
+        }
+        List<StopRound> points = estimated.stream().filter(r -> r.labelsUsed() >= latest - span).toList();
+        if (points.size() < 2) {
+            return new StopSignal(id, false, Double.NaN, String.format(Locale.ROOT,
+                    "waiting: needs 2 accuracy estimates within the last %,d labels, has 1", span));
         }
         double meanX = 0;
         double meanY = 0;
@@ -231,8 +241,8 @@ public final class Stopping {
             meanX += r.labelsUsed();
             meanY += r.estimatedAccuracy();
         }
-        meanX /= window;
-        meanY /= window;
+        meanX /= points.size();
+        meanY /= points.size();
         double sxy = 0;
         double sxx = 0;
         for (StopRound r : points) {
@@ -242,21 +252,20 @@ public final class Stopping {
         }
         if (sxx == 0) {
             return new StopSignal(id, false, Double.NaN, String.format(Locale.ROOT,
-                    "waiting: the last %d accuracy estimates were all at %d labels", window,
-                    points.get(0).labelsUsed()));
+                    "waiting: the accuracy estimates of the last %,d labels were all at %,d labels", span, latest));
         }
         int per = settings.plateauLabels();
         double gain = sxy / sxx * per;
-        String span = String.format(Locale.ROOT, "over the last %d rounds (%d to %d labels)", window,
-                points.get(points.size() - 1).labelsUsed(), points.get(0).labelsUsed());
+        String over = String.format(Locale.ROOT, "over the last %,d labels (%d estimates, %,d to %,d labels)", span,
+                points.size(), points.get(0).labelsUsed(), latest);
         if (gain < settings.plateauGain()) {
             return new StopSignal(id, true, gain, String.format(Locale.ROOT,
                     "the learning curve has flattened, estimated accuracy %s per %d labels %s, < %s: "
-                            + "consider stopping", signedPoints(gain), per, span, points(settings.plateauGain())));
+                            + "consider stopping", signedPoints(gain), per, over, points(settings.plateauGain())));
         }
         return new StopSignal(id, false, gain, String.format(Locale.ROOT,
                 "estimated accuracy still rising, %s per %d labels %s (fires below %s)",
-                signedPoints(gain), per, span, points(settings.plateauGain())));
+                signedPoints(gain), per, over, points(settings.plateauGain())));
     }
 
     public static StopSignal budget(List<StopRound> history, StopSettings settings) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -161,41 +162,91 @@ class StoppingTest {
         return history;
     }
 
+    /** The seed document's rule: gain under 1 point per 50 labels, over 3 estimates 50 labels apart. */
+    private static final StopSettings SEED_RULE = DEFAULTS.withPlateau(0.01, 50, 100);
+
     @Test
     void plateauIsFoundWhereGainsFallUnderOnePercentPer50Labels() {
         List<StopRound> history = curve(ACCURACY);
-        // window 3: gain per 50 labels = (y[t] − y[t−2]) / 2: …, 0.03, 0.0125, 0.004 -> first under 0.01 at round 7
-        assertEquals(OptionalInt.of(7), Stopping.firstRoundFired(history, StopCriterion.PLATEAU));
-        StopSignal s = Stopping.plateau(history, DEFAULTS);
+        // span 100: gain per 50 labels = (y[t] − y[t−2]) / 2: …, 0.03, 0.0125, 0.004 -> first under 0.01 at round 7
+        assertEquals(OptionalInt.of(7), Stopping.firstRoundFired(history, StopCriterion.PLATEAU, SEED_RULE));
+        StopSignal s = Stopping.plateau(history, SEED_RULE);
         assertTrue(s.fire());
         assertEquals(0.004, s.value(), 1e-12);
         assertTrue(s.explanation().startsWith("the learning curve has flattened"), s.explanation());
-        assertFalse(Stopping.plateau(history.subList(0, 7), DEFAULTS).fire());
-        assertEquals(0.0125, Stopping.plateau(history.subList(0, 7), DEFAULTS).value(), 1e-12);
+        assertFalse(Stopping.plateau(history.subList(0, 7), SEED_RULE).fire());
+        assertEquals(0.0125, Stopping.plateau(history.subList(0, 7), SEED_RULE).value(), 1e-12);
     }
 
     @Test
-    void plateauWindowIsRespected() {
+    void plateauSpanIsRespected() {
         List<StopRound> history = curve(ACCURACY);
-        // window 2: gain per 50 labels = y[t] − y[t−1]: 0.02 at round 5, 0.005 at round 6
+        // span 50: gain per 50 labels = y[t] − y[t−1]: 0.02 at round 5, 0.005 at round 6
         assertEquals(OptionalInt.of(6),
-                Stopping.firstRoundFired(history, StopCriterion.PLATEAU, DEFAULTS.withPlateau(0.01, 50, 2)));
+                Stopping.firstRoundFired(history, StopCriterion.PLATEAU, DEFAULTS.withPlateau(0.01, 50, 50)));
         // the same rule per 100 labels doubles the gains: 0.01 at round 6 is not below, 0.008 at round 7 is
         assertEquals(OptionalInt.of(7),
-                Stopping.firstRoundFired(history, StopCriterion.PLATEAU, DEFAULTS.withPlateau(0.01, 100, 2)));
-        assertFalse(Stopping.plateau(curve(0.5, 0.5), DEFAULTS).fire(), "needs 3 estimates");
+                Stopping.firstRoundFired(history, StopCriterion.PLATEAU, DEFAULTS.withPlateau(0.01, 100, 50)));
+        StopSignal tooShort = Stopping.plateau(curve(0.5, 0.5), SEED_RULE);
+        assertFalse(tooShort.fire(), "estimates must span 100 labels");
+        assertTrue(tooShort.explanation().startsWith("waiting: needs accuracy estimates spanning 100 labels, has 50"),
+                tooShort.explanation());
     }
 
     @Test
     void plateauUsesALeastSquaresSlopeAndSkipsRoundsWithoutAnEstimate() {
         // labels 150, 200, 250 (no estimate), 300; points (150, .6), (200, .61), (300, .61)
         List<StopRound> history = curve(0.6, 0.61, Double.NaN, 0.61);
-        StopSignal s = Stopping.plateau(history, DEFAULTS);
+        StopSignal s = Stopping.plateau(history, DEFAULTS.withPlateau(0.01, 50, 150));
         // least squares over (150, .6), (200, .61), (300, .61): about 0.0029 per 50 labels
         double slope = slope(new double[] {150, 200, 300}, new double[] {0.6, 0.61, 0.61});
         assertEquals(slope * 50, s.value(), 1e-12);
         assertTrue(s.fire());
-        assertTrue(Stopping.plateau(curve(0.7, 0.65, 0.6), DEFAULTS).fire(), "a falling curve is flat too");
+        // a span of 100 labels leaves (200, .61) and (300, .61): flat
+        assertEquals(0.0, Stopping.plateau(history, SEED_RULE).value(), 1e-12);
+        assertTrue(Stopping.plateau(curve(0.7, 0.65, 0.6), SEED_RULE).fire(), "a falling curve is flat too");
+    }
+
+    @Test
+    void plateauSpanCountsLabelsNotRounds() {
+        // estimates every 4 rounds (200 labels) as the simulator makes them: within 100 labels there is only one
+        List<StopRound> sparse = new ArrayList<>();
+        for (int r = 0; r < 12; r++) {
+            sparse.add(new StopRound(150 + 50 * r, null, Double.NaN, Double.NaN, r % 4 == 0 ? 0.5 + 0.001 * r : Double.NaN));
+        }
+        StopSignal one = Stopping.plateau(sparse, SEED_RULE);
+        assertFalse(one.fire());
+        assertTrue(one.explanation().startsWith("waiting: needs 2 accuracy estimates within the last 100 labels"),
+                one.explanation());
+        // judged over 400 labels: the three estimates at 150, 350 and 550 labels, 0.1 points per 50 labels
+        StopSignal all = Stopping.plateau(sparse, DEFAULTS.withPlateau(0.01, 50, 400));
+        assertEquals(0.001, all.value(), 1e-12);
+        assertTrue(all.fire());
+    }
+
+    @Test
+    void defaultPlateauWaitsForAThousandLabelsOfSlowGains() {
+        // estimates every round: +1 point per 50 labels up to 1,150 labels, then +0.2 points per 50
+        List<StopRound> history = new ArrayList<>();
+        double accuracy = 0.40;
+        for (int labels = 150; labels <= 2_500; labels += 50) {
+            accuracy += labels <= 1_150 ? (labels == 150 ? 0 : 0.01) : 0.002;
+            history.add(new StopRound(labels, null, Double.NaN, Double.NaN, accuracy));
+        }
+        int seedRule = history.get(Stopping.firstRoundFired(history, StopCriterion.PLATEAU, SEED_RULE).orElseThrow())
+                .labelsUsed();
+        int byDefault = history.get(Stopping.firstRoundFired(history, StopCriterion.PLATEAU).orElseThrow())
+                .labelsUsed();
+        // the seed rule fires as soon as its 3 estimates straddle the bend
+        assertEquals(1_200, seedRule);
+        // the default needs the 1,000-label line under 1 point per 200 labels (0.25 per 50); it is
+        // exactly 0.2 per 50 once the whole span lies past the bend at 1,150, so it fires by 2,150
+        assertTrue(byDefault > 1_500 && byDefault <= 2_150, "fired at " + byDefault);
+        StopSignal last = Stopping.plateau(history, DEFAULTS);
+        assertEquals(0.008, last.value(), 1e-9);
+        assertTrue(last.explanation().contains("over the last 1,000 labels (21 estimates, 1,500 to 2,500 labels)"),
+                last.explanation());
+        assertFalse(Stopping.plateau(history.subList(0, 20), DEFAULTS).fire(), "waits for estimates over 1,000 labels");
     }
 
     private static double slope(double[] x, double[] y) {
@@ -232,9 +283,8 @@ class StoppingTest {
     /** Every criterion fires on the last round of this history: stable, calm, flat, over a budget of 300. */
     private static List<StopRound> everythingFires() {
         List<StopRound> history = new ArrayList<>();
-        double[] accuracy = {0.8, 0.801, 0.802, 0.802};
-        for (int r = 0; r < 4; r++) {
-            history.add(new StopRound(150 + 50 * r, predictions(0), 0.05, 0.3, accuracy[r]));
+        for (int r = 0; r <= 20; r++) {
+            history.add(new StopRound(150 + 50 * r, predictions(0), 0.05, 0.3, 0.8 + 0.0001 * r));
         }
         return history;
     }
@@ -290,6 +340,23 @@ class StoppingTest {
     }
 
     @Test
+    void plateauAndUncertaintyOnlyAdviseByDefault() {
+        // predictions keep changing (a tenth of the stop set every round), yet the model is calm and the estimate flat
+        List<StopRound> history = new ArrayList<>();
+        for (int r = 0; r <= 20; r++) {
+            history.add(new StopRound(150 + 50 * r, predictions(r % 2 == 0 ? 0 : 100), 0.05, 0.3, 0.8));
+        }
+        StopReport report = Stopping.evaluate(history, DEFAULTS);
+        assertTrue(report.signal(StopCriterion.PLATEAU).orElseThrow().fire());
+        assertTrue(report.signal(StopCriterion.UNCERTAINTY).orElseThrow().fire());
+        assertFalse(report.stopNow());
+        assertEquals("keep labeling: no criterion you stop on has fired (2 others have)", report.message());
+        assertEquals(Set.of(StopCriterion.BUDGET, StopCriterion.STABILIZING_PREDICTIONS,
+                StopCriterion.CLASSIFICATION_CHANGE), DEFAULTS.stopOn());
+        assertTrue(Stopping.evaluate(history, DEFAULTS.withStopOn(EnumSet.allOf(StopCriterion.class))).stopNow());
+    }
+
+    @Test
     void firstRoundStoppedFollowsTheVerdict() {
         // stable from the start, so κ fires once three κ values exist: round 3
         List<StopRound> history = rounds(0, 0, 0, 0, 0);
@@ -309,7 +376,8 @@ class StoppingTest {
 
     @Test
     void settingsAreValidated() {
-        assertThrows(IllegalArgumentException.class, () -> DEFAULTS.withPlateau(0.01, 50, 1));
+        assertThrows(IllegalArgumentException.class, () -> DEFAULTS.withPlateau(0.01, 50, 0));
+        assertThrows(IllegalArgumentException.class, () -> DEFAULTS.withPlateau(0.01, 0, 1_000));
         assertThrows(IllegalArgumentException.class, () -> DEFAULTS.withKappa(0, 0.99));
         assertThrows(IllegalArgumentException.class, () -> DEFAULTS.withBudget(-1));
         assertThrows(IllegalArgumentException.class, () -> DEFAULTS.withChangeThreshold(1.5));
