@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -47,8 +44,7 @@ public final class LabelingDriver {
         }
     }
 
-    private final HttpClient http = HttpClient.newHttpClient();
-    private final URI base;
+    private final RestClient client;
     private final String project;
     private final Map<String, String> gold;
 
@@ -62,7 +58,7 @@ public final class LabelingDriver {
 
     /** @param thinkMillis how long an annotator reads an item before labeling it (0: no pause) */
     public LabelingDriver(URI base, String project, Map<String, String> gold, long thinkMillis) {
-        this.base = base;
+        this.client = new RestClient(base);
         this.project = project;
         this.gold = gold;
         this.thinkMillis = thinkMillis;
@@ -103,7 +99,7 @@ public final class LabelingDriver {
     private void annotate(String token, int target, Map<String, String> leasedTo, AtomicInteger stored,
             AtomicInteger twice, List<String> failures, List<Long> latencies, java.util.Set<Integer> versions)
             throws IOException, InterruptedException {
-        JsonNode reply = call(token, "GET", "/api/projects/" + project + "/queue?n=1", null).body;
+        JsonNode reply = client.send(token, "GET", "/api/projects/" + project + "/queue?n=1", null).json();
         int idle = 0;
         while (stored.get() < target && failures.size() < 10) {
             JsonNode items = reply.path("items");
@@ -113,7 +109,7 @@ public final class LabelingDriver {
                     return;
                 }
                 Thread.sleep(20);
-                reply = call(token, "GET", "/api/projects/" + project + "/queue?n=1", null).body;
+                reply = client.send(token, "GET", "/api/projects/" + project + "/queue?n=1", null).json();
                 continue;
             }
             idle = 0;
@@ -128,29 +124,15 @@ public final class LabelingDriver {
             String body = JSON.writeValueAsString(Map.of("document", doc, "labels", List.of(gold.get(doc)),
                     "requestId", UUID.randomUUID().toString()));
             long t0 = System.nanoTime();
-            Reply r = call(token, "POST", "/api/projects/" + project + "/annotations?next=true", body);
+            RestClient.Reply r = client.send(token, "POST", "/api/projects/" + project + "/annotations?next=true", body);
             latencies.add((System.nanoTime() - t0) / 1000);
-            if (r.status == 201) {
+            if (r.status() == 201) {
                 stored.incrementAndGet();
-                versions.add(r.body.path("model").path("version").asInt());
             } else {
-                failures.add(r.status + " " + r.body);
+                failures.add(r.status() + " " + r.body());
             }
-            reply = r.body;
+            reply = r.json();
+            versions.add(reply.path("model").path("version").asInt());
         }
-    }
-
-    private record Reply(int status, JsonNode body) {
-    }
-
-    private Reply call(String token, String method, String path, String body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token);
-        if (body == null) {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
-        }
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return new Reply(r.statusCode(), JSON.readTree(r.body()));
     }
 }

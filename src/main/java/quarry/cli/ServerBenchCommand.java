@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +15,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import quarry.bench.LabelingDriver;
+import quarry.bench.RestClient;
 import quarry.core.Document;
 import quarry.data.DocumentImporter;
 import quarry.data.ImportOptions;
@@ -80,20 +78,22 @@ final class ServerBenchCommand implements Callable<Integer> {
             Javalin app = Server.create(w, 1L << 30).start(0);
             try {
                 URI base = URI.create("http://localhost:" + app.port());
+                RestClient rest = new RestClient(base);
                 String admin = w.firstAdminToken();
                 List<String> tokens = new ArrayList<>();
                 for (int i = 0; i < annotators; i++) {
                     tokens.add(w.createToken("bench" + i, "annotator"));
                 }
-                post(base, admin, "/api/projects", JSON.writeValueAsString(Map.of("name", "bench", "labels", schema)));
+                rest.expect(admin, "POST", "/api/projects",
+                        JSON.writeValueAsString(Map.of("name", "bench", "labels", schema)));
                 StringBuilder jsonl = new StringBuilder();
                 for (Document d : pool) {
                     jsonl.append(JSON.writeValueAsString(Map.of("id", d.id(), "text", d.text()))).append('\n');
                 }
-                post(base, admin, "/api/projects/bench/documents", jsonl.toString());
+                rest.expect(admin, "POST", "/api/projects/bench/documents", jsonl.toString());
                 ProgressBar bar = new ProgressBar(System.err, "embed pool", "texts");
                 while (true) {
-                    JsonNode e = get(base, admin, "/api/projects/bench").get("embedding");
+                    JsonNode e = rest.expect(admin, "GET", "/api/projects/bench", null).json().get("embedding");
                     bar.update(e.get("done").asLong(), Math.max(1, e.get("total").asLong()));
                     if (e.get("state").asText().equals("done")) {
                         break;
@@ -118,10 +118,10 @@ final class ServerBenchCommand implements Callable<Integer> {
                             r.latenciesMicros().length / r.seconds(), r.modelVersions());
                 }
                 System.out.printf(Locale.ROOT, "models trained meanwhile: %d%n",
-                        get(base, admin, "/api/projects/bench/model").get("version").asInt());
+                        rest.expect(admin, "GET", "/api/projects/bench/model", null).json().get("version").asInt());
                 // Predictions are timed with the trainer idle: the last labels' retrain must not compete.
                 for (int i = 0; i < 600; i++) {
-                    JsonNode m = get(base, admin, "/api/projects/bench/model");
+                    JsonNode m = rest.expect(admin, "GET", "/api/projects/bench/model", null).json();
                     if (!m.get("training").asBoolean() && m.get("labelsSinceTraining").asInt() == 0) {
                         break;
                     }
@@ -134,11 +134,13 @@ final class ServerBenchCommand implements Callable<Integer> {
                     input.append(JSON.writeValueAsString(Map.of("id", "t" + i, "text", texts.get(i)))).append('\n');
                 }
                 long t0 = System.nanoTime();
-                String job = post(base, admin, "/api/projects/bench/predictions", input.toString()).get("id").asText();
-                while (!get(base, admin, "/api/jobs/" + job).get("state").asText().matches("done|failed|cancelled")) {
+                String job = rest.expect(admin, "POST", "/api/projects/bench/predictions", input.toString()).json()
+                        .get("id").asText();
+                while (!rest.expect(admin, "GET", "/api/jobs/" + job, null).json().get("state").asText()
+                        .matches("done|failed|cancelled")) {
                     Thread.sleep(20);
                 }
-                long lines = getText(base, admin, "/api/jobs/" + job + "/results.jsonl").lines().count();
+                long lines = rest.expect(admin, "GET", "/api/jobs/" + job + "/results.jsonl", null).body().lines().count();
                 double restRate = lines / ((System.nanoTime() - t0) / 1e9);
                 // The encoder alone, before and after the REST run, so that drift on a shared machine shows.
                 double after = encoderRate(texts);
@@ -162,26 +164,5 @@ final class ServerBenchCommand implements Callable<Integer> {
             encoder.encode(texts, quarry.core.Progress.NONE);
             return texts.size() / ((System.nanoTime() - t0) / 1e9);
         }
-    }
-
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    private JsonNode post(URI base, String token, String path, String body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(path)).header("Authorization",
-                "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() >= 300) {
-            throw new IllegalStateException(path + ": " + r.statusCode() + " " + r.body());
-        }
-        return JSON.readTree(r.body());
-    }
-
-    private JsonNode get(URI base, String token, String path) throws Exception {
-        return JSON.readTree(getText(base, token, path));
-    }
-
-    private String getText(URI base, String token, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
     }
 }

@@ -160,9 +160,14 @@ public final class Head implements AutoCloseable {
         float[][] probs = probabilities(x, rows);
         int[][] out = new int[probs.length][];
         for (int i = 0; i < probs.length; i++) {
-            out[i] = multiLabel ? above(probs[i], thresholds) : new int[] {argMax(probs[i])};
+            out[i] = decide(probs[i]);
         }
         return out;
+    }
+
+    /** The classes one row of {@link #probabilities} predicts, by the same rule as {@link #predict}. */
+    public int[] decide(float[] probabilities) {
+        return multiLabel ? above(probabilities, thresholds) : new int[] {argMax(probabilities)};
     }
 
     /**

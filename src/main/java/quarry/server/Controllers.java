@@ -416,17 +416,6 @@ final class Controllers {
         ProjectRuntime p = project(ctx);
         boolean csv = csv(ctx);
         boolean log = "true".equals(ctx.queryParam("log"));
-        Map<Integer, Annotation> current = new LinkedHashMap<>();
-        List<Annotation> all = new ArrayList<>();
-        w.store().forEachAnnotation(p.project().id(), a -> {
-            if (log) {
-                all.add(a);
-            } else if (!a.undone() && !a.skipped()) {
-                current.remove(a.row());
-                current.put(a.row(), a);
-            }
-        });
-        List<Annotation> rows = log ? all : new ArrayList<>(current.values());
         ctx.contentType(csv ? "text/csv" : "application/x-ndjson");
         ctx.header("Content-Disposition", "attachment; filename=\"" + p.project().name() + "-labels."
                 + (csv ? "csv" : "jsonl") + "\"");
@@ -434,27 +423,50 @@ final class Controllers {
             if (csv) {
                 out.write(log ? "id,labels,annotator,created,skipped,undone\n" : "id,labels,annotator,created\n");
             }
-            for (Annotation a : rows) {
-                if (csv) {
-                    out.write(Csv.row(log
-                            ? List.of(a.documentId(), String.join("|", a.labels()), a.annotator(), a.created(),
-                                    Boolean.toString(a.skipped()), Boolean.toString(a.undone()))
-                            : List.of(a.documentId(), String.join("|", a.labels()), a.annotator(), a.created())));
-                } else {
-                    Map<String, Object> line = new LinkedHashMap<>();
-                    line.put("id", a.documentId());
-                    line.put(p.project().multiLabel() ? "labels" : "label",
-                            p.project().multiLabel() ? a.labels() : (a.labels().isEmpty() ? null : a.labels().get(0)));
-                    line.put("annotator", a.annotator());
-                    line.put("created", a.created());
-                    if (log) {
-                        line.put("skipped", a.skipped());
-                        line.put("undone", a.undone());
-                    }
-                    out.write(Api.write(line));
-                    out.write('\n');
-                }
+            if (log) {
+                // The whole log streams straight from the database to the client.
+                w.store().forEachAnnotation(p.project().id(), a -> write(out, labelLine(p, a, true, csv)));
+                return;
             }
+            // Current labels: only the latest per labeled document is held, never the log.
+            Map<Integer, Annotation> current = new LinkedHashMap<>();
+            w.store().forEachAnnotation(p.project().id(), a -> {
+                if (!a.undone() && !a.skipped()) {
+                    current.remove(a.row());
+                    current.put(a.row(), a);
+                }
+            });
+            for (Annotation a : current.values()) {
+                out.write(labelLine(p, a, false, csv));
+            }
+        }
+    }
+
+    private static String labelLine(ProjectRuntime p, Annotation a, boolean log, boolean csv) {
+        if (csv) {
+            return Csv.row(log
+                    ? List.of(a.documentId(), String.join("|", a.labels()), a.annotator(), a.created(),
+                            Boolean.toString(a.skipped()), Boolean.toString(a.undone()))
+                    : List.of(a.documentId(), String.join("|", a.labels()), a.annotator(), a.created()));
+        }
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("id", a.documentId());
+        boolean multi = p.project().multiLabel();
+        line.put(multi ? "labels" : "label", multi ? a.labels() : (a.labels().isEmpty() ? null : a.labels().get(0)));
+        line.put("annotator", a.annotator());
+        line.put("created", a.created());
+        if (log) {
+            line.put("skipped", a.skipped());
+            line.put("undone", a.undone());
+        }
+        return Api.write(line) + "\n";
+    }
+
+    private static void write(Writer out, String text) {
+        try {
+            out.write(text);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -531,6 +543,7 @@ final class Controllers {
 
     private static JsonNode body(Context ctx) {
         if (ctx.contentLength() > Server.MAX_JSON_BYTES) {
+            drain(ctx);
             throw new ApiError(413, "too_large", "JSON bodies are limited to " + Server.MAX_JSON_BYTES + " bytes",
                     Map.of("limitBytes", Server.MAX_JSON_BYTES));
         }
@@ -557,6 +570,23 @@ final class Controllers {
                         Map.of("field", f, "allowed", known));
             }
         });
+    }
+
+    /**
+     * Reads and drops an oversized body (up to a bound), so that the connection closes cleanly
+     * after the 413: closing with unread bytes resets it, and the client may never see the reply.
+     */
+    private static void drain(Context ctx) {
+        byte[] buffer = new byte[64 * 1024];
+        long left = 16L << 20;
+        try {
+            InputStream in = ctx.bodyInputStream();
+            for (int n = in.read(buffer); n > 0 && left > 0; n = in.read(buffer)) {
+                left -= n;
+            }
+        } catch (IOException e) {
+            // the client went away: nothing to answer
+        }
     }
 
     private static String text(JsonNode body, String field, boolean required) {

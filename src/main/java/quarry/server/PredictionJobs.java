@@ -63,7 +63,7 @@ final class PredictionJobs implements AutoCloseable {
      * checking every line, and starts a job. Nothing is created when a line is bad.
      */
     Job submit(ProjectRuntime project, InputStream body, long maxBytes, String owner) throws IOException {
-        if (project.lastReport() == null && project.modelStatus().version() == 0) {
+        if (project.modelStatus().version() == 0) {
             throw ApiError.conflict("project '" + project.project().name() + "' has no model yet: label a few"
                     + " documents first");
         }

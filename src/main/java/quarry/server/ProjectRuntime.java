@@ -231,9 +231,8 @@ final class ProjectRuntime implements AutoCloseable {
             if (head != null && !round.picks().isEmpty()) {
                 int[] rows = round.picks().stream().mapToInt(Pick::row).toArray();
                 float[][] probs = head.probabilities(loop.pool(), rows);
-                float[] thresholds = head.thresholds();
                 for (int i = 0; i < rows.length; i++) {
-                    predictions.put(rows[i], new Views.TextPrediction(null, names(predicted(probs[i], thresholds)),
+                    predictions.put(rows[i], new Views.TextPrediction(null, names(head.decide(probs[i])),
                             top(probs[i])));
                 }
             }
@@ -529,7 +528,7 @@ final class ProjectRuntime implements AutoCloseable {
         if (changesSinceTraining.incrementAndGet() >= settings.retrainEvery() && !training) {
             requestRetrain();
         }
-        countChangeLater();
+        scheduleIdleFlush();
     }
 
     private void flush() {
@@ -537,12 +536,12 @@ final class ProjectRuntime implements AutoCloseable {
         if (changesSinceTraining.get() > 0 && !training) {
             requestRetrain();
         } else if (changesSinceTraining.get() > 0) {
-            countChangeLater();
+            scheduleIdleFlush(); // a retrain is running; look again once it may be done
         }
     }
 
     /** Fewer than retrainEvery labels and then quiet: train on them anyway once labeling pauses. */
-    private void countChangeLater() {
+    private void scheduleIdleFlush() {
         if (!closed && flushScheduled.compareAndSet(false, true)) {
             scheduler.schedule(this::flush, IDLE_FLUSH_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
         }
@@ -632,26 +631,11 @@ final class ProjectRuntime implements AutoCloseable {
     private List<Views.TextPrediction> predictRows(Head head, Vectors v, List<String> ids) {
         int[] rows = java.util.stream.IntStream.range(0, v.size()).toArray();
         float[][] p = head.probabilities(v, rows);
-        float[] thresholds = head.thresholds();
         List<Views.TextPrediction> out = new ArrayList<>();
         for (int i = 0; i < rows.length; i++) {
-            out.add(new Views.TextPrediction(ids.get(i), names(predicted(p[i], thresholds)), top(p[i])));
+            out.add(new Views.TextPrediction(ids.get(i), names(head.decide(p[i])), top(p[i])));
         }
         return out;
-    }
-
-    /** The argmax for single-label; for multi-label every label at or above its threshold. */
-    private int[] predicted(float[] p, float[] thresholds) {
-        if (!project.multiLabel()) {
-            int best = 0;
-            for (int c = 1; c < p.length; c++) {
-                if (p[c] > p[best]) {
-                    best = c;
-                }
-            }
-            return new int[] {best};
-        }
-        return java.util.stream.IntStream.range(0, p.length).filter(c -> p[c] >= thresholds[c]).toArray();
     }
 
     private List<String> names(int[] classes) {

@@ -185,18 +185,18 @@ public final class Workspace implements AutoCloseable {
      */
     int importDocuments(ProjectRuntime p, Path file) throws ImportException, IOException {
         ImportOptions options = ImportOptions.defaults().withLabelSchema(p.project().labelNames());
-        var summary = DocumentImporter.validate(file, options);
-        if (summary.totalProblems() > 0 || summary.documents() == 0) {
-            DocumentImporter.stream(file, options, d -> { }); // throws with every problem, by line and field
-        }
-        if (!p.project().multiLabel() && summary.multiLabel()) {
-            throw ApiError.badRequest("project '" + p.project().name() + "' is single-label but the file gives"
-                    + " several labels for some rows");
-        }
+        boolean single = !p.project().multiLabel();
         int added;
         try {
-            // Streams into one transaction; the store never holds more than a batch of rows.
-            added = store.addDocuments(p.project().id(), sink -> DocumentImporter.stream(file, options, sink), "import");
+            // stream() checks the whole file (every problem, by line and field) before the sink sees a
+            // row; the rows then go into one transaction, the store never holding more than a batch.
+            added = store.addDocuments(p.project().id(), sink -> DocumentImporter.stream(file, options, d -> {
+                if (single && d.labels().size() > 1) {
+                    throw ApiError.badRequest("project '" + p.project().name() + "' is single-label but document '"
+                            + d.id() + "' has " + d.labels().size() + " labels: " + d.labels());
+                }
+                sink.accept(d);
+            }), "import");
         } catch (Store.SourceException e) {
             if (e.getCause() instanceof ImportException ie) {
                 throw ie;

@@ -169,7 +169,6 @@ public final class Store implements AutoCloseable {
             int row = count("SELECT COUNT(*) FROM documents WHERE project_id = ?", projectId);
             int[] added = {0};
             int[] next = {row};
-            Set<String> seen = new HashSet<>();
             try (PreparedStatement p = connection.prepareStatement(
                     "INSERT INTO documents (project_id, row_no, ext_id, text) VALUES (?, ?, ?, ?)");
                     PreparedStatement exists = connection.prepareStatement(
@@ -181,7 +180,7 @@ public final class Store implements AutoCloseable {
                     try {
                         bind(exists, projectId, d.id());
                         try (ResultSet r = exists.executeQuery()) {
-                            if (r.next() || !seen.add(d.id())) {
+                            if (r.next()) {
                                 throw new DuplicateException("document id '" + d.id() + "' is already in the project");
                             }
                         }
