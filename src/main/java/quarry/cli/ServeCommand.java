@@ -1,6 +1,5 @@
 package quarry.cli;
 
-import io.javalin.Javalin;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -8,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import quarry.encode.Encoders;
 import quarry.server.Server;
-import quarry.server.Workspace;
+import quarry.project.Workspace;
 
 /** The main job: the workbench server over a workspace folder. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -23,6 +22,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "workspace folder: database, models, indexes (default: data/workspace)")
     Path dataDir;
 
+    @Option(names = "--host", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+            description = "address to listen on (default ${DEFAULT-VALUE}: this machine only; 0.0.0.0 for every"
+                    + " interface, behind a TLS proxy)")
+    String host;
+
     @Option(names = "--no-demo", description = "do not create the demo project in a new workspace")
     boolean noDemo;
 
@@ -34,10 +38,10 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Path dir = dataDir != null ? dataDir : Encoders.modelsDir().resolveSibling("data").resolve("workspace");
         Workspace workspace = Workspace.open(dir, !noDemo);
-        Javalin app = Server.create(workspace, maxUploadMb << 20).start(port);
+        Server app = Server.start(workspace, host, port, maxUploadMb << 20);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.stop();
+            app.close();
             workspace.close();
             stopped.countDown();
         }, "quarry-shutdown"));
@@ -45,7 +49,9 @@ final class ServeCommand implements Callable<Integer> {
         if (workspace.firstAdminToken() != null) {
             System.out.println("Admin token (shown once, keep it): " + workspace.firstAdminToken());
         }
-        System.out.println("Quarry is running at http://localhost:" + app.port() + "/");
+        String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
+        System.out.println("Quarry is running at http://" + (shown.contains(":") ? "[" + shown + "]" : shown) + ":"
+                + app.port() + "/" + (shown.equals(host) ? "" : " (listening on every interface: " + host + ")"));
         System.out.flush();
         stopped.await();
         return 0;

@@ -2,7 +2,6 @@ package quarry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.javalin.Javalin;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +23,7 @@ import quarry.encode.DjlRuntime;
 import quarry.encode.EncoderOptions;
 import quarry.encode.Encoders;
 import quarry.server.Server;
-import quarry.server.Workspace;
+import quarry.project.Workspace;
 
 /**
  * Server speed: label → next item latency with concurrent annotators while the model retrains, and
@@ -75,7 +74,7 @@ final class ServerBenchCommand implements Callable<Integer> {
         List<String> schema = gold.values().stream().distinct().sorted().toList();
 
         try (Workspace w = Workspace.open(tmp.resolve("ws"), false)) {
-            Javalin app = Server.create(w, 1L << 30).start(0);
+            Server app = Server.start(w, "127.0.0.1", 0, 1L << 30);
             try {
                 URI base = URI.create("http://localhost:" + app.port());
                 RestClient rest = new RestClient(base);
@@ -150,7 +149,7 @@ final class ServerBenchCommand implements Callable<Integer> {
                         + " predict, read results) %.0f texts/s = %.2fx the encoder (%d texts)%n", encoderRate, restRate,
                         restRate / encoderRate, lines);
             } finally {
-                app.stop();
+                app.close();
             }
         }
         return 0;

@@ -20,7 +20,6 @@ import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,6 +32,7 @@ import quarry.encode.Encoders;
 import quarry.eval.LearningCurve;
 import quarry.eval.Plots;
 import quarry.index.VectorIndex;
+import quarry.project.Pool;
 import quarry.loop.LoopSettings;
 import quarry.loop.Simulation;
 import quarry.loop.StopCriterion;
@@ -145,10 +145,8 @@ final class SimulateCommand implements Callable<Integer> {
                 + encoderName + "-" + train.size() + "-" + Integer.toHexString(texts(train).hashCode()));
         try (VectorIndex index = VectorIndex.open(indexDir, poolVectors.dimension())) {
             if (index.size() < poolVectors.size()) {
-                int[] missing = IntStream.range(0, poolVectors.size()).filter(r -> !index.contains(r)).toArray();
-                index.add(missing, poolVectors, new ProgressBar(System.err, "index", "docs"));
-                index.refreshDensities(new ProgressBar(System.err, "density", "docs"));
-                index.commit();
+                Pool.index(index, poolVectors, new ProgressBar(System.err, "index", "docs"),
+                        new ProgressBar(System.err, "density", "docs"));
             }
             Simulation simulation = new Simulation(pool, eval, labels, multiLabel, index, encoderName);
             Simulation.Point ceiling = fullData(simulation, head);

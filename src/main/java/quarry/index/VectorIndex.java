@@ -582,6 +582,31 @@ public final class VectorIndex implements AutoCloseable {
         }
     }
 
+    /**
+     * The {@code k} of the given pool rows most similar to {@code query}, best first: an exact
+     * comparison against those rows' indexed vectors (meant for a few thousand rows, such as the
+     * labeled ones, not the pool). Rows the index does not hold yet are left out.
+     */
+    public List<Neighbor> nearestAmong(float[] query, int[] rows, int k) {
+        checkK(k);
+        checkUnit("query", query);
+        PoolSearcher searcher = acquire();
+        try {
+            TopNeighbors top = new TopNeighbors(k);
+            for (int row : rows) {
+                int doc = searcher.docOf(row);
+                if (doc >= 0) {
+                    top.offer(row, VectorUtil.dotProduct(query, searcher.vector(doc)));
+                }
+            }
+            return top.best();
+        } catch (IOException e) {
+            throw searchFailed(e);
+        } finally {
+            release(searcher);
+        }
+    }
+
     /** As {@link #nearest(float[], int)} with another {@link Options#minCandidates()}; for benchmarks. */
     List<Neighbor> nearest(float[] query, int k, int minCandidates) {
         checkK(k);

@@ -31,14 +31,15 @@ import quarry.query.Uncertainty;
  */
 public final class ActiveLoop implements AutoCloseable {
 
-    private final Vectors pool;
+    private Vectors pool;
     private final List<String> labelNames;
     private final boolean multiLabel;
     private final VectorIndex index;
     private final LoopSettings settings;
     private final String encoderId;
     private final QueryStrategy strategy;
-    private final int[] stopSet;
+    /** Pool rows whose predictions the stopping criteria follow, ascending; grows with the pool. */
+    private int[] stopSet;
     /** Labeled rows in the order they were labeled, with their classes. */
     private final Map<Integer, int[]> labels = new LinkedHashMap<>();
     private final List<RoundReport> reports = new ArrayList<>();
@@ -65,6 +66,46 @@ public final class ActiveLoop implements AutoCloseable {
         int[] stop = Sampling.sample(pool.size(), settings.stopSetSize(), settings.seed() ^ 0x5DEECE66DL);
         Arrays.sort(stop);
         this.stopSet = stop;
+    }
+
+    /**
+     * The pool grew (documents were imported into a running project): later rounds score the bigger
+     * pool, and the head, its warm start, the labels and the stopping history carry on. The stop set
+     * grows by the same share of the new rows as it holds of the old ones (at least up to its
+     * configured size); κ then compares rounds on the rows both saw.
+     *
+     * @param bigger the pool as it is now; its first rows must be the old pool's
+     */
+    public synchronized void grow(Vectors bigger) {
+        int old = pool.size();
+        if (bigger.size() < old || bigger.dimension() != pool.dimension() && old > 0) {
+            throw new IllegalArgumentException("a pool only grows: " + old + " rows of dimension " + pool.dimension()
+                    + " cannot become " + bigger.size() + " of dimension " + bigger.dimension());
+        }
+        int added = bigger.size() - old;
+        if (added > 0) {
+            int share = old == 0 ? 0 : (int) Math.round((double) added * stopSet.length / old);
+            int take = Math.min(added, Math.max(share, settings.stopSetSize() - stopSet.length));
+            int[] fresh = Sampling.sample(added, take, settings.seed() ^ 0x5DEECE66DL ^ old);
+            int[] grown = Arrays.copyOf(stopSet, stopSet.length + fresh.length);
+            for (int i = 0; i < fresh.length; i++) {
+                grown[stopSet.length + i] = old + fresh[i];
+            }
+            Arrays.sort(grown);
+            stopSet = grown;
+        }
+        pool = bigger;
+    }
+
+    /** Replaces every label at once with the given rows' class indexes (a snapshot of the label book). */
+    public synchronized void relabel(Map<Integer, int[]> current) {
+        labels.keySet().retainAll(current.keySet());
+        for (Map.Entry<Integer, int[]> e : current.entrySet()) {
+            int[] had = labels.get(e.getKey());
+            if (had == null || !Arrays.equals(had, e.getValue())) {
+                label(e.getKey(), e.getValue());
+            }
+        }
     }
 
     /** Records (or replaces) the labels of pool row {@code row}, as class indexes of the schema. */
@@ -107,7 +148,7 @@ public final class ActiveLoop implements AutoCloseable {
         return List.copyOf(reports);
     }
 
-    public Vectors pool() {
+    public synchronized Vectors pool() {
         return pool;
     }
 
@@ -140,7 +181,7 @@ public final class ActiveLoop implements AutoCloseable {
             }
         }
         stopHistory.add(new StopRound(rows.length, stopPredictions, meanUncertainty, maxUncertainty,
-                estimate.accuracy()));
+                estimate.accuracy(), stopPredictions == null ? null : stopSet));
         StopReport stop = Stopping.evaluate(stopHistory, settings.stopping());
 
         start = System.nanoTime();

@@ -14,21 +14,35 @@ import java.util.Objects;
  * @param maxUncertainty      max uncertainty over the stop set (NaN if unknown)
  * @param estimatedAccuracy   accuracy estimated from the labels alone, e.g. cross-validated, in
  *                            [0, 1]; NaN when unknown
+ * @param stopRows            the pool rows the predictions are for, ascending; null when the stop
+ *                            set is fixed (predictions then line up by position). A stop set that
+ *                            grows with the pool names its rows, so rounds compare on the rows both saw.
  */
 public record StopRound(int labelsUsed, int[] stopPredictions, double meanUncertainty, double maxUncertainty,
-        double estimatedAccuracy) {
+        double estimatedAccuracy, int[] stopRows) {
 
     public StopRound {
         if (labelsUsed < 0) {
             throw new IllegalArgumentException("labels used must be >= 0, got " + labelsUsed);
         }
         stopPredictions = stopPredictions == null ? null : stopPredictions.clone();
+        stopRows = stopRows == null ? null : stopRows.clone();
+        if (stopRows != null && (stopPredictions == null || stopRows.length != stopPredictions.length)) {
+            throw new IllegalArgumentException("stop rows and predictions differ in length: " + stopRows.length
+                    + " rows, " + (stopPredictions == null ? "no" : stopPredictions.length) + " predictions");
+        }
+    }
+
+    /** A round over a fixed stop set. */
+    public StopRound(int labelsUsed, int[] stopPredictions, double meanUncertainty, double maxUncertainty,
+            double estimatedAccuracy) {
+        this(labelsUsed, stopPredictions, meanUncertainty, maxUncertainty, estimatedAccuracy, null);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof StopRound r && labelsUsed == r.labelsUsed
-                && Arrays.equals(stopPredictions, r.stopPredictions)
+                && Arrays.equals(stopPredictions, r.stopPredictions) && Arrays.equals(stopRows, r.stopRows)
                 && Double.compare(meanUncertainty, r.meanUncertainty) == 0
                 && Double.compare(maxUncertainty, r.maxUncertainty) == 0
                 && Double.compare(estimatedAccuracy, r.estimatedAccuracy) == 0;
@@ -36,8 +50,8 @@ public record StopRound(int labelsUsed, int[] stopPredictions, double meanUncert
 
     @Override
     public int hashCode() {
-        return Objects.hash(labelsUsed, Arrays.hashCode(stopPredictions), meanUncertainty, maxUncertainty,
-                estimatedAccuracy);
+        return Objects.hash(labelsUsed, Arrays.hashCode(stopPredictions), Arrays.hashCode(stopRows), meanUncertainty,
+                maxUncertainty, estimatedAccuracy);
     }
 
     @Override

@@ -135,12 +135,11 @@ public final class Stopping {
         double threshold = settings.kappaThreshold();
         List<Double> kappas = new ArrayList<>(); // newest first
         for (int t = history.size() - 1; t >= 1 && kappas.size() < window; t--) {
-            int[] now = history.get(t).stopPredictions();
-            int[] before = history.get(t - 1).stopPredictions();
-            if (now == null || before == null || now.length == 0 || before.length == 0) {
+            int[][] pair = shared(history.get(t - 1), history.get(t), t);
+            if (pair == null) {
                 break;
             }
-            kappas.add(CohenKappa.of(before, checkSameStopSet(before, now, t)));
+            kappas.add(CohenKappa.of(pair[0], pair[1]));
         }
         if (kappas.isEmpty()) {
             return new StopSignal(id, false, Double.NaN, String.format(Locale.ROOT,
@@ -190,13 +189,13 @@ public final class Stopping {
     public static StopSignal classificationChange(List<StopRound> history, StopSettings settings) {
         String id = StopCriterion.CLASSIFICATION_CHANGE.id();
         int t = history.size() - 1;
-        int[] now = t >= 1 ? history.get(t).stopPredictions() : null;
-        int[] before = t >= 1 ? history.get(t - 1).stopPredictions() : null;
-        if (now == null || before == null || now.length == 0 || before.length == 0) {
+        int[][] pair = t >= 1 ? shared(history.get(t - 1), history.get(t), t) : null;
+        if (pair == null) {
             return new StopSignal(id, false, Double.NaN,
                     "waiting: needs stop-set predictions from two successive rounds");
         }
-        checkSameStopSet(before, now, t);
+        int[] before = pair[0];
+        int[] now = pair[1];
         int changed = 0;
         for (int i = 0; i < now.length; i++) {
             if (now[i] != before[i]) {
@@ -284,12 +283,39 @@ public final class Stopping {
                 "%,d of %,d budgeted labels used (%,d left)", used, budget, budget - used));
     }
 
-    private static int[] checkSameStopSet(int[] before, int[] now, int round) {
-        if (before.length != now.length) {
-            throw new IllegalArgumentException("the stop set must stay fixed: round " + (round - 1) + " has "
-                    + before.length + " predictions, round " + round + " has " + now.length);
+    /**
+     * The two rounds' predictions on the stop-set rows both saw ({before, now}), or null when either
+     * has none. A stop set that grew with the pool names its rows; a fixed one lines up by position.
+     */
+    private static int[][] shared(StopRound earlier, StopRound later, int round) {
+        int[] before = earlier.stopPredictions();
+        int[] now = later.stopPredictions();
+        if (now == null || before == null || now.length == 0 || before.length == 0) {
+            return null;
         }
-        return now;
+        if (earlier.stopRows() == null || later.stopRows() == null) {
+            if (before.length != now.length) {
+                throw new IllegalArgumentException("the stop set must stay fixed: round " + (round - 1) + " has "
+                        + before.length + " predictions, round " + round + " has " + now.length);
+            }
+            return new int[][] {before, now};
+        }
+        int[] rowsBefore = earlier.stopRows();
+        int[] rowsNow = later.stopRows();
+        int[] a = new int[Math.min(before.length, now.length)];
+        int[] b = new int[a.length];
+        int n = 0;
+        for (int i = 0, j = 0; i < rowsBefore.length && j < rowsNow.length; ) {
+            if (rowsBefore[i] == rowsNow[j]) {
+                a[n] = before[i++];
+                b[n++] = now[j++];
+            } else if (rowsBefore[i] < rowsNow[j]) {
+                i++;
+            } else {
+                j++;
+            }
+        }
+        return n == 0 ? null : new int[][] {java.util.Arrays.copyOf(a, n), java.util.Arrays.copyOf(b, n)};
     }
 
     private static String trim(double x) {

@@ -7,7 +7,7 @@ import java.util.List;
  * {@code {error, message, details}}: {@code error} a stable code for programs, {@code message}
  * words for people, {@code details} the specifics (problems found, the allowed values).
  */
-public final class ApiError extends RuntimeException {
+final class ApiError extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 

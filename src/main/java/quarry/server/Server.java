@@ -5,41 +5,63 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
+import io.javalin.json.JavalinJackson;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import quarry.core.DomainException;
 import quarry.core.QuarryException;
 import quarry.data.ImportException;
+import quarry.encode.Encoders;
+import quarry.project.Access;
+import quarry.project.Json;
+import quarry.project.Workspace;
 import quarry.store.DuplicateException;
 
 /**
  * The workbench over HTTP: the page at {@code /}, the API under {@code /api/}, its description at
- * {@code /openapi.json}. Handlers are thin; the work is in {@link Workspace} and
- * {@link ProjectRuntime}; domain errors map to JSON {@code {error, message, details}} in one place.
+ * {@code /openapi.json}. Handlers are thin (one class per resource) and call the project session;
+ * domain exceptions map to status codes here, once, as JSON {@code {error, message, details}}.
  */
-public final class Server {
+public final class Server implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Server.class);
     static final String VERSION = "0.1.0";
-    /** Largest JSON body; uploads (imports, batch predictions) stream and have their own limit. */
-    static final long MAX_JSON_BYTES = 1 << 20;
-    static final String CALLER = "quarry.caller";
 
-    private Server() {
+    private final Javalin app;
+
+    private Server(Javalin app) {
+        this.app = app;
     }
 
-    /** The Javalin app over a workspace; start it with {@code app.start(port)}. */
-    public static Javalin create(Workspace workspace, long maxUploadBytes) {
+    /** Starts serving {@code workspace} on {@code host:port} (port 0: any free port). */
+    public static Server start(Workspace workspace, String host, int port, long maxUploadBytes) {
+        return new Server(create(workspace, maxUploadBytes).start(host, port));
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+
+    /** The Javalin app over a workspace, not started (tests start it through JavalinTest). */
+    static Javalin create(Workspace workspace, long maxUploadBytes) {
         List<Api.Route> routes = routes(workspace, maxUploadBytes);
         Map<String, Object> openApi = Api.openApi(routes, VERSION);
-        Path web = quarry.encode.Encoders.modelsDir().resolveSibling("web");
+        Path web = Encoders.modelsDir().resolveSibling("web");
         return Javalin.create(config -> {
-            config.http.maxRequestSize = MAX_JSON_BYTES;
-            config.jsonMapper(new io.javalin.json.JavalinJackson(Api.MAPPER, false));
+            config.http.maxRequestSize = Bodies.MAX_JSON_BYTES;
+            config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             config.startup.showJavalinBanner = false;
             if (Files.isDirectory(web)) {
                 config.staticFiles.add(web.toString(), Location.EXTERNAL);
@@ -48,7 +70,7 @@ public final class Server {
                     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"));
             for (Api.Route r : routes) {
                 Handler guarded = ctx -> {
-                    ctx.attribute(CALLER, workspace.auth().check(ctx, r.role()));
+                    ctx.attribute(Params.CALLER, authenticate(workspace.access(), ctx, r.role()));
                     r.handler().handle(ctx);
                 };
                 switch (r.method()) {
@@ -61,19 +83,14 @@ public final class Server {
             }
             config.routes.get("/openapi.json", ctx -> ctx.json(openApi));
             config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
-            config.routes.exception(ImportException.class, (e, ctx) -> error(ctx, new ApiError(400, "bad_import",
-                    e.getMessage().lines().findFirst().orElse("bad file"), Map.of("problems", e.problems().stream()
-                            .map(p -> {
-                        Map<String, Object> m = new java.util.LinkedHashMap<>();
-                        m.put("line", p.line());
-                        m.put("field", p.field());
-                        m.put("message", p.message());
-                        return m;
-                    }).toList(), "totalProblems", e.totalProblems()))));
-            config.routes.exception(DuplicateException.class, (e, ctx) -> error(ctx, ApiError.conflict(e.getMessage())));
-            config.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx,
-                    ApiError.badRequest(e.getMessage())));
-            config.routes.exception(QuarryException.class, (e, ctx) -> error(ctx, ApiError.badRequest(e.getMessage())));
+            config.routes.exception(DomainException.class, (e, ctx) -> error(ctx,
+                    new ApiError(status(e), e.code(), e.getMessage(), e.details())));
+            config.routes.exception(ImportException.class, (e, ctx) -> error(ctx, importError(e)));
+            config.routes.exception(DuplicateException.class, (e, ctx) -> error(ctx,
+                    new ApiError(409, "conflict", e.getMessage(), null)));
+            // Any other QuarryException is a problem the user can fix (an unknown encoder or strategy).
+            config.routes.exception(QuarryException.class, (e, ctx) -> error(ctx,
+                    new ApiError(400, "bad_request", e.getMessage(), null)));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, new ApiError(e.getStatus(),
                     switch (e.getStatus()) {
                         case 404 -> "not_found";
@@ -82,12 +99,16 @@ public final class Server {
                         default -> "http_" + e.getStatus();
                     }, e.getMessage(), null)));
             config.routes.exception(Exception.class, (e, ctx) -> {
-                LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
-                error(ctx, new ApiError(500, "internal", "internal error: " + e, null));
+                // A bug or a broken machine, never the caller's fault: a 500 whose id leads to the log.
+                String id = UUID.randomUUID().toString().substring(0, 8);
+                LOG.error("error {}: {} {} failed", id, ctx.method(), ctx.path(), e);
+                error(ctx, new ApiError(500, "internal", "internal error " + id + " (the server log has the details)",
+                        Map.of("errorId", id)));
             });
             config.routes.error(404, ctx -> {
                 if (ctx.result() == null || ctx.result().isEmpty()) {
-                    error(ctx, ApiError.notFound("no such endpoint: " + ctx.method() + " " + ctx.path()));
+                    error(ctx, new ApiError(404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path(),
+                            null));
                 }
             });
             config.routes.error(405, ctx -> error(ctx, new ApiError(405, "method_not_allowed",
@@ -95,75 +116,123 @@ public final class Server {
         });
     }
 
+    private static int status(DomainException e) {
+        if (e instanceof DomainException.NotFound) {
+            return 404;
+        }
+        if (e instanceof DomainException.Conflict) {
+            return 409;
+        }
+        if (e instanceof DomainException.Forbidden) {
+            return 403;
+        }
+        return 400;
+    }
+
+    private static ApiError importError(ImportException e) {
+        List<Map<String, Object>> problems = e.problems().stream().map(p -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("line", p.line());
+            m.put("field", p.field());
+            m.put("message", p.message());
+            return m;
+        }).toList();
+        return new ApiError(400, "bad_import", e.getMessage().lines().findFirst().orElse("bad file"),
+                Map.of("problems", problems, "totalProblems", e.totalProblems()));
+    }
+
     private static void error(Context ctx, ApiError e) {
         ctx.status(e.status()).json(e.body());
     }
 
-    static Auth.Caller caller(Context ctx) {
-        return ctx.attribute(CALLER);
+    /** The caller, if the request carries a valid token and the role allows the route. */
+    private static Access.Caller authenticate(Access access, Context ctx, Access.Role needed) {
+        if (needed == Access.Role.PUBLIC) {
+            return null;
+        }
+        String header = ctx.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new ApiError(401, "unauthorized", "send an API token as 'Authorization: Bearer <token>'", null);
+        }
+        Access.Caller caller = access.verify(header.substring("Bearer ".length()).strip()).orElseThrow(
+                () -> new ApiError(401, "unauthorized", "unknown or revoked API token", null));
+        if (needed == Access.Role.ADMIN && caller.role() != Access.Role.ADMIN) {
+            throw new DomainException.Forbidden("this needs an admin token; '" + caller.name() + "' is an annotator");
+        }
+        return caller;
     }
 
     static List<Api.Route> routes(Workspace w, long maxUpload) {
-        Controllers c = new Controllers(w, maxUpload);
-        Auth.Role pub = Auth.Role.PUBLIC;
-        Auth.Role any = Auth.Role.ANNOTATOR;
-        Auth.Role admin = Auth.Role.ADMIN;
+        TokenHandlers tokens = new TokenHandlers(w.access());
+        ProjectHandlers projects = new ProjectHandlers(w);
+        DocumentHandlers documents = new DocumentHandlers(w, maxUpload);
+        AnnotationHandlers annotations = new AnnotationHandlers(w);
+        ModelHandlers model = new ModelHandlers(w);
+        PredictionHandlers predictions = new PredictionHandlers(w, maxUpload);
+        ExportHandlers export = new ExportHandlers(w);
+        Access.Role pub = Access.Role.PUBLIC;
+        Access.Role any = Access.Role.ANNOTATOR;
+        Access.Role admin = Access.Role.ADMIN;
         String json = "application/json";
         String p = "/api/projects/{project}";
         List<Api.Route> r = new ArrayList<>();
-        r.add(new Api.Route("GET", "/api/health", pub, "Liveness and version", null, c::health));
-        r.add(new Api.Route("GET", "/api/me", any, "The caller's name and role", null, c::me));
+        r.add(new Api.Route("GET", "/api/health", pub, "Liveness and version", null, projects::health));
+        r.add(new Api.Route("GET", "/api/me", any, "The caller's name and role", null, tokens::me));
         r.add(new Api.Route("GET", "/api/tokens", admin, "List API tokens (names and roles, never secrets)", null,
-                c::tokens));
+                tokens::list));
         r.add(new Api.Route("POST", "/api/tokens", admin, "Create a token {name, role: admin|annotator}; the secret"
-                + " is shown once", json, c::createToken));
-        r.add(new Api.Route("DELETE", "/api/tokens/{name}", admin, "Revoke a token", null, c::deleteToken));
-        r.add(new Api.Route("GET", "/api/encoders", any, "Installed encoders", null, c::encoders));
-        r.add(new Api.Route("GET", "/api/strategies", any, "Query strategies a project may use", null, c::strategies));
-        r.add(new Api.Route("GET", "/api/projects", any, "List projects", null, c::projects));
+                + " is shown once", json, tokens::create));
+        r.add(new Api.Route("DELETE", "/api/tokens/{name}", admin, "Revoke a token", null, tokens::delete));
+        r.add(new Api.Route("GET", "/api/encoders", any, "Installed encoders", null, projects::encoders));
+        r.add(new Api.Route("GET", "/api/strategies", any, "Query strategies a project may use", null,
+                projects::strategies));
+        r.add(new Api.Route("GET", "/api/projects", any, "List projects", null, projects::list));
         r.add(new Api.Route("POST", "/api/projects", admin, "Create a project {name, multiLabel, encoder, labels,"
-                + " settings}", json, c::createProject));
+                + " settings}", json, projects::create));
         r.add(new Api.Route("GET", p, any, "A project: schema, settings, counts, embedding progress, model status",
-                null, c::getProject));
-        r.add(new Api.Route("DELETE", p, admin, "Delete a project and everything in it", null, c::deleteProject));
+                null, projects::get));
+        r.add(new Api.Route("DELETE", p, admin, "Delete a project and everything in it", null, projects::delete));
         r.add(new Api.Route("POST", p + "/documents", admin, "Import documents: a JSONL or CSV body (streamed;"
                 + " ?format=jsonl|csv); all rows or none; embedding starts in the background", "application/x-ndjson",
-                c::importDocuments));
+                documents::importFile));
         r.add(new Api.Route("GET", p + "/documents", any, "Documents in pool order (?offset, ?limit)", null,
-                c::documents));
+                documents::list));
         r.add(new Api.Route("GET", p + "/documents/{id}", any, "One document with its current labels", null,
-                c::document));
+                documents::get));
         r.add(new Api.Route("GET", p + "/queue", any, "Lease the next documents to label (?n=1..50), best first,"
-                + " with why each was picked", null, c::queue));
-        r.add(new Api.Route("DELETE", p + "/queue/{id}", any, "Give a leased document back", null, c::release));
+                + " with why each was picked", null, annotations::queue));
+        r.add(new Api.Route("DELETE", p + "/queue/{id}", any, "Give a leased document back", null,
+                annotations::release));
         r.add(new Api.Route("POST", p + "/annotations", any, "Label a document {document, labels | skip, requestId};"
-                + " ?next=true leases the next document in the same reply", json, c::annotate));
+                + " ?next=true leases the next document in the same reply", json, annotations::annotate));
         r.add(new Api.Route("POST", p + "/annotations/undo", any, "Undo the caller's latest annotation", null,
-                c::undo));
+                annotations::undo));
         r.add(new Api.Route("GET", p + "/annotations", any, "The annotation log (?after=id, ?limit)", null,
-                c::annotations));
+                annotations::log));
         r.add(new Api.Route("GET", p + "/model", any, "Model status: version, training, labels since the last"
-                + " retrain", null, c::model));
-        r.add(new Api.Route("GET", p + "/model/versions", any, "Every model version with its metrics", null,
-                c::versions));
-        r.add(new Api.Route("POST", p + "/model/retrain", any, "Retrain now (in the background)", null, c::retrain));
+                + " retrain", null, model::status));
+        r.add(new Api.Route("GET", p + "/model/versions", any, "Every model version with its metrics and provenance"
+                + " (parent version, labels seen and their hash, encoder fingerprint, seed, settings, runtime)", null,
+                model::versions));
+        r.add(new Api.Route("POST", p + "/model/retrain", any, "Retrain now (in the background)", null,
+                model::retrain));
         r.add(new Api.Route("GET", p + "/metrics", any, "Learning curve, per-class F1 (weakest first), stopping"
-                + " criteria, share of predictions safe to accept", null, c::metrics));
+                + " criteria, share of predictions safe to accept", null, model::metrics));
         r.add(new Api.Route("POST", p + "/predict", any, "Predict up to 100 texts now {texts: [...], ids?: [...]}",
-                json, c::predict));
+                json, predictions::predict));
         r.add(new Api.Route("POST", p + "/predictions", any, "Start a batch prediction job: JSONL body, one"
-                + " {id, text} per line", "application/x-ndjson", c::submitJob));
-        r.add(new Api.Route("GET", p + "/jobs", any, "The project's batch prediction jobs", null, c::jobs));
-        r.add(new Api.Route("GET", "/api/jobs/{job}", any, "A job's state and progress", null, c::job));
-        r.add(new Api.Route("DELETE", "/api/jobs/{job}", any, "Cancel a job", null, c::cancelJob));
+                + " {id, text} per line", "application/x-ndjson", predictions::submit));
+        r.add(new Api.Route("GET", p + "/jobs", any, "The project's batch prediction jobs", null, predictions::list));
+        r.add(new Api.Route("GET", "/api/jobs/{job}", any, "A job's state and progress", null, predictions::get));
+        r.add(new Api.Route("DELETE", "/api/jobs/{job}", any, "Cancel a job", null, predictions::cancel));
         r.add(new Api.Route("GET", "/api/jobs/{job}/results", any, "A page of a job's results (?offset, ?limit"
-                + " up to 1000)", null, c::jobResults));
+                + " up to 1000)", null, predictions::results));
         r.add(new Api.Route("GET", "/api/jobs/{job}/results.jsonl", any, "All of a job's results so far, streamed"
-                + " as JSONL", null, c::jobResultsStream));
+                + " as JSONL", null, predictions::resultsStream));
         r.add(new Api.Route("GET", p + "/export/labels", admin, "Current labels with annotator and time"
-                + " (?format=jsonl|csv, ?log=true for every annotation)", null, c::exportLabels));
+                + " (?format=jsonl|csv, ?log=true for every annotation)", null, export::labels));
         r.add(new Api.Route("GET", p + "/export/predictions", admin, "The model's predictions for every document"
-                + " (?format=jsonl|csv)", null, c::exportPredictions));
+                + " (?format=jsonl|csv)", null, export::predictions));
         return r;
     }
 }

@@ -1,5 +1,6 @@
 package quarry.server;
 
+import quarry.project.Workspace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,6 @@
 package quarry.server;
 
+import quarry.project.Workspace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -235,7 +236,7 @@ class PageBrowserTest {
         String payload = "<script>window.__xss = 1</script><img src=x onerror=\"window.__xss = 2\"> hello";
         var labels = List.of(new quarry.store.Records.Label(0, "<b>bold</b>", null),
                 new quarry.store.Records.Label(1, "plain", null));
-        ProjectRuntime p = workspace.createProject("xss", false, null, labels, null);
+        quarry.project.ProjectSession p = workspace.createProject("xss", false, null, labels, null);
         workspace.store().addDocuments(p.project().id(), List.of(Document.unlabeled("x1", payload),
                 new Document("x2", "seed one", List.of("plain")), new Document("x3", "seed two", List.of("<b>bold</b>")))
                 ::forEach, "import");
@@ -256,7 +257,7 @@ class PageBrowserTest {
     void multiLabelShowsCheckboxesPreCheckedByTheModel() throws Exception {
         var labels = List.of(new quarry.store.Records.Label(0, "billing", null),
                 new quarry.store.Records.Label(1, "urgent", null), new quarry.store.Records.Label(2, "bug", null));
-        ProjectRuntime p = workspace.createProject("multi", true, null, labels, null);
+        quarry.project.ProjectSession p = workspace.createProject("multi", true, null, labels, null);
         List<Document> docs = new ArrayList<>();
         String[] texts = {"I was charged twice, fix it now!", "the app crashes when I open settings",
             "question about my invoice", "URGENT: card charged three times", "button does nothing on android",

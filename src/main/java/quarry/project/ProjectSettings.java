@@ -1,5 +1,6 @@
-package quarry.server;
+package quarry.project;
 
+import quarry.core.DomainException;
 import quarry.loop.LoopSettings;
 import quarry.loop.StopSettings;
 import quarry.query.Strategies;
@@ -32,7 +33,11 @@ public record ProjectSettings(String strategy, Double diversity, Integer queueSi
                 or(queueSize, d.queueSize), or(retrainEvery, d.retrainEvery), or(leaseSeconds, d.leaseSeconds),
                 or(budget, d.budget), or(kappaWindow, d.kappaWindow), or(kappaThreshold, d.kappaThreshold),
                 or(cvFolds, d.cvFolds), or(seed, d.seed));
-        s.loopSettings(); // names the bad value, if any
+        try {
+            s.loopSettings(); // names the bad value, if any
+        } catch (IllegalArgumentException e) {
+            throw new DomainException.InvalidInput("settings: " + e.getMessage());
+        }
         require(s.retrainEvery >= 1, "retrainEvery must be >= 1, got " + s.retrainEvery);
         require(s.leaseSeconds >= 5, "leaseSeconds must be >= 5, got " + s.leaseSeconds);
         require(s.queueSize <= 1000, "queueSize must be <= 1000, got " + s.queueSize);
@@ -53,13 +58,18 @@ public record ProjectSettings(String strategy, Double diversity, Integer queueSi
                 .withHead(d.head().withSeed(seed)).withCrossValidation(cvFolds, 1);
     }
 
+    /** Settings as stored with a project, completed with today's defaults. */
+    public static ProjectSettings fromJson(String json) {
+        return Json.readStored(json, ProjectSettings.class).complete();
+    }
+
     private static <T> T or(T value, T fallback) {
         return value != null ? value : fallback;
     }
 
     private static void require(boolean ok, String message) {
         if (!ok) {
-            throw new IllegalArgumentException(message);
+            throw new DomainException.InvalidInput("settings: " + message);
         }
     }
 }

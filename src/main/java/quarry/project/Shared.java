@@ -1,4 +1,4 @@
-package quarry.server;
+package quarry.project;
 
 import java.util.concurrent.atomic.AtomicInteger;
 

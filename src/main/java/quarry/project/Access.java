@@ -1,6 +1,5 @@
-package quarry.server;
+package quarry.project;
 
-import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -8,20 +7,22 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
+import quarry.core.DomainException;
 import quarry.store.Records.Token;
 import quarry.store.Store;
 
 /**
- * API tokens. A token is shown once when created; the store keeps only its SHA-256. Requests
- * carry it as {@code Authorization: Bearer <token>}; the check compares the hash against every
- * stored hash in constant time, so response times say nothing about how close a guess was.
+ * API tokens and roles. A token is shown once when created; the store keeps only its SHA-256.
+ * {@link #verify} compares the hash against every stored hash in constant time, so response times
+ * say nothing about how close a guess was.
  */
-final class Auth {
+public final class Access {
 
-    enum Role { PUBLIC, ANNOTATOR, ADMIN }
+    public enum Role { PUBLIC, ANNOTATOR, ADMIN }
 
     /** Who made a request. */
-    record Caller(String name, Role role) {
+    public record Caller(String name, Role role) {
     }
 
     private record Known(byte[] hash, Token token) {
@@ -31,7 +32,7 @@ final class Auth {
     private final SecureRandom random = new SecureRandom();
     private volatile List<Known> known;
 
-    Auth(Store store) {
+    public Access(Store store) {
         this.store = store;
         reload();
     }
@@ -41,17 +42,22 @@ final class Auth {
                 .map(e -> new Known(HexFormat.of().parseHex(e.getKey()), e.getValue())).toList();
     }
 
-    boolean hasTokens() {
+    public boolean hasTokens() {
         return !known.isEmpty();
     }
 
+    public List<Token> tokens() {
+        return store.tokens();
+    }
+
     /** Creates a token for {@code name} with {@code role} and returns the secret (shown once). */
-    String create(String name, Role role) {
+    public String create(String name, Role role) {
         if (name == null || !name.matches("[A-Za-z0-9_.@-]{1,64}")) {
-            throw ApiError.badRequest("token name must be 1-64 letters, digits or _ . @ -, got '" + name + "'");
+            throw new DomainException.InvalidInput("token name must be 1-64 letters, digits or _ . @ -, got '" + name
+                    + "'");
         }
         if (role == Role.PUBLIC) {
-            throw ApiError.badRequest("role must be admin or annotator");
+            throw new DomainException.InvalidInput("role must be admin or annotator");
         }
         byte[] secret = new byte[32];
         random.nextBytes(secret);
@@ -61,27 +67,23 @@ final class Auth {
         return token;
     }
 
-    boolean delete(String name) {
+    public void delete(String name) {
         long admins = known.stream().filter(k -> k.token().role().equals("admin")).count();
         boolean isAdmin = known.stream().anyMatch(k -> k.token().name().equals(name) && k.token().role().equals("admin"));
         if (isAdmin && admins == 1) {
-            throw ApiError.conflict("'" + name + "' is the last admin token; create another admin token first");
+            throw new DomainException.Conflict("'" + name + "' is the last admin token; create another admin token"
+                    + " first");
         }
         boolean deleted = store.deleteToken(name);
         reload();
-        return deleted;
+        if (!deleted) {
+            throw new DomainException.NotFound("no token named '" + name + "'");
+        }
     }
 
-    /** The caller, if the request carries a valid token and the role allows the route. */
-    Caller check(Context ctx, Role needed) {
-        if (needed == Role.PUBLIC) {
-            return null;
-        }
-        String header = ctx.header("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new ApiError(401, "unauthorized", "send an API token as 'Authorization: Bearer <token>'", null);
-        }
-        byte[] hash = sha256(header.substring("Bearer ".length()).strip());
+    /** The caller a secret belongs to, if any token matches it. */
+    public Optional<Caller> verify(String secret) {
+        byte[] hash = sha256(secret);
         Token match = null;
         for (Known k : known) {
             // No early exit: every stored hash is compared, in constant time each.
@@ -89,15 +91,7 @@ final class Auth {
                 match = k.token();
             }
         }
-        if (match == null) {
-            throw new ApiError(401, "unauthorized", "unknown or revoked API token", null);
-        }
-        Caller caller = new Caller(match.name(), Role.valueOf(match.role().toUpperCase()));
-        if (needed == Role.ADMIN && caller.role() != Role.ADMIN) {
-            throw new ApiError(403, "forbidden", "this needs an admin token; '" + caller.name() + "' is an annotator",
-                    null);
-        }
-        return caller;
+        return Optional.ofNullable(match).map(t -> new Caller(t.name(), Role.valueOf(t.role().toUpperCase())));
     }
 
     private static byte[] sha256(String s) {

@@ -1,4 +1,4 @@
-package quarry.server;
+package quarry.project;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import quarry.core.DomainException;
 import quarry.store.Records.Job;
 
 /**
@@ -26,7 +27,7 @@ import quarry.store.Records.Job;
  * predicts it in chunks on a thread of its own, and results land in the database page by page, so
  * clients poll progress and read results while it runs, and no request waits on the whole batch.
  */
-final class PredictionJobs implements AutoCloseable {
+public final class PredictionJobs implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PredictionJobs.class);
     /** Texts embedded per step: large enough to batch by length well, small enough for visible progress. */
@@ -48,7 +49,7 @@ final class PredictionJobs implements AutoCloseable {
 
     /** Jobs that were running when the server stopped are marked so; their results so far stay. */
     void recover() {
-        for (ProjectRuntime p : workspace.projects()) {
+        for (ProjectSession p : workspace.projects()) {
             for (Job j : workspace.store().jobs(p.project().id())) {
                 if (j.state().equals("queued") || j.state().equals("running")) {
                     workspace.store().updateJob(j.id(), "failed", j.done(), "the server stopped while this job ran;"
@@ -62,16 +63,15 @@ final class PredictionJobs implements AutoCloseable {
      * Streams a JSONL body (one {@code {"id": ..., "text": ...}} per line; id optional) to disk,
      * checking every line, and starts a job. Nothing is created when a line is bad.
      */
-    Job submit(ProjectRuntime project, InputStream body, long maxBytes, String owner) throws IOException {
+    public Job submit(ProjectSession project, InputStream body, String owner) throws IOException {
         if (project.modelStatus().version() == 0) {
-            throw ApiError.conflict("project '" + project.project().name() + "' has no model yet: label a few"
-                    + " documents first");
+            throw project.noModel();
         }
         Files.createDirectories(dir);
         String id = UUID.randomUUID().toString();
         Path file = dir.resolve(id + ".jsonl");
         long lines = 0;
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(new Api.LimitedStream(body, maxBytes),
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(body,
                 StandardCharsets.UTF_8)); BufferedWriter out = Files.newBufferedWriter(file)) {
             String line;
             long lineNo = 0;
@@ -81,7 +81,7 @@ final class PredictionJobs implements AutoCloseable {
                     continue;
                 }
                 Item item = parse(line, lineNo);
-                out.write(Api.write(Map.of("id", item.id(), "text", item.text())));
+                out.write(Json.write(Map.of("id", item.id(), "text", item.text())));
                 out.newLine();
                 lines++;
             }
@@ -91,7 +91,7 @@ final class PredictionJobs implements AutoCloseable {
         }
         if (lines == 0) {
             Files.deleteIfExists(file);
-            throw ApiError.badRequest("the body holds no texts: send JSONL, one {\"id\": ..., \"text\": ...} per line");
+            throw new DomainException.InvalidInput("the body holds no texts: send JSONL, one {\"id\": ..., \"text\": ...} per line");
         }
         Job job = workspace.store().addJob(id, project.project().id(), "predict", lines, owner);
         runner.submit(() -> run(project, job, file));
@@ -104,20 +104,20 @@ final class PredictionJobs implements AutoCloseable {
     private static Item parse(String line, long lineNo) {
         JsonNode node;
         try {
-            node = Api.MAPPER.readTree(line);
+            node = Json.MAPPER.readTree(line);
         } catch (IOException e) {
-            throw new ApiError(400, "bad_jsonl", "line " + lineNo + ": not valid JSON", Map.of("line", lineNo));
+            throw new DomainException.InvalidInput("bad_jsonl", "line " + lineNo + ": not valid JSON", Map.of("line", lineNo));
         }
         JsonNode text = node == null ? null : node.get("text");
         if (text == null || !text.isTextual() || text.asText().isBlank()) {
-            throw new ApiError(400, "bad_jsonl", "line " + lineNo + ": field 'text': missing or empty",
+            throw new DomainException.InvalidInput("bad_jsonl", "line " + lineNo + ": field 'text': missing or empty",
                     Map.of("line", lineNo, "field", "text"));
         }
         JsonNode id = node.get("id");
         return new Item(id == null || id.isNull() ? Long.toString(lineNo) : id.asText(), text.asText());
     }
 
-    private void run(ProjectRuntime project, Job job, Path file) {
+    private void run(ProjectSession project, Job job, Path file) {
         long done = 0;
         try (BufferedReader in = Files.newBufferedReader(file)) {
             workspace.store().updateJob(job.id(), "running", 0, null);
@@ -127,7 +127,7 @@ final class PredictionJobs implements AutoCloseable {
             while (true) {
                 line = in.readLine();
                 if (line != null) {
-                    JsonNode n = Api.MAPPER.readTree(line);
+                    JsonNode n = Json.MAPPER.readTree(line);
                     ids.add(n.get("id").asText());
                     texts.add(n.get("text").asText());
                 }
@@ -138,7 +138,7 @@ final class PredictionJobs implements AutoCloseable {
                     }
                     List<String> results = new ArrayList<>();
                     for (Views.TextPrediction p : project.predict(ids, texts)) {
-                        results.add(Api.write(p));
+                        results.add(Json.write(p));
                     }
                     workspace.store().addJobResults(job.id(), done, results);
                     done += results.size();
@@ -163,7 +163,7 @@ final class PredictionJobs implements AutoCloseable {
     }
 
     /** Asks a job to stop after its current chunk. */
-    boolean cancel(Job job) {
+    public boolean cancel(Job job) {
         if (job.state().equals("queued") || job.state().equals("running")) {
             cancelled.add(job.id());
             if (job.state().equals("queued")) {

@@ -1,4 +1,4 @@
-package quarry.server;
+package quarry.project;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import quarry.core.Document;
+import quarry.core.DomainException;
 import quarry.data.DocumentImporter;
 import quarry.data.ImportException;
 import quarry.data.ImportOptions;
@@ -40,9 +41,9 @@ public final class Workspace implements AutoCloseable {
 
     private final Path dir;
     private final Store store;
-    private final Auth auth;
+    private final Access access;
     private final Map<String, CachingEncoder> encoders = new ConcurrentHashMap<>();
-    private final Map<String, ProjectRuntime> projects = new ConcurrentHashMap<>();
+    private final Map<String, ProjectSession> projects = new ConcurrentHashMap<>();
     private final ExecutorService trainer = Executors.newSingleThreadExecutor(named("quarry-trainer"));
     private final ExecutorService embedder = Executors.newSingleThreadExecutor(named("quarry-embedder"));
     private final java.util.concurrent.ScheduledExecutorService scheduler =
@@ -53,7 +54,7 @@ public final class Workspace implements AutoCloseable {
     private Workspace(Path dir) {
         this.dir = dir.toAbsolutePath();
         this.store = new Store(Database.sqlite(this.dir));
-        this.auth = new Auth(store);
+        this.access = new Access(store);
         this.jobs = new PredictionJobs(this, this.dir.resolve("jobs"));
     }
 
@@ -64,8 +65,8 @@ public final class Workspace implements AutoCloseable {
     public static Workspace open(Path dir, boolean demo) {
         Workspace w = new Workspace(dir);
         try {
-            if (!w.auth.hasTokens()) {
-                w.firstAdminToken = w.auth.create("admin", Auth.Role.ADMIN);
+            if (!w.access.hasTokens()) {
+                w.firstAdminToken = w.access.create("admin", Access.Role.ADMIN);
             }
             for (Project p : w.store.projects()) {
                 w.start(p);
@@ -90,64 +91,64 @@ public final class Workspace implements AutoCloseable {
         return dir;
     }
 
-    Store store() {
+    public Store store() {
         return store;
     }
 
-    Auth auth() {
-        return auth;
+    public Access access() {
+        return access;
     }
 
-    PredictionJobs jobs() {
+    public PredictionJobs jobs() {
         return jobs;
     }
 
     /** Creates a token (for the CLI and tests). */
     public String createToken(String name, String role) {
-        return auth.create(name, Auth.Role.valueOf(role.toUpperCase()));
+        return access.create(name, Access.Role.valueOf(role.toUpperCase()));
     }
 
-    List<ProjectRuntime> projects() {
-        List<ProjectRuntime> out = new ArrayList<>(projects.values());
+    public List<ProjectSession> projects() {
+        List<ProjectSession> out = new ArrayList<>(projects.values());
         out.sort(Comparator.comparingLong(p -> p.project().id()));
         return out;
     }
 
-    ProjectRuntime project(String name) {
-        ProjectRuntime p = projects.get(name);
+    public ProjectSession project(String name) {
+        ProjectSession p = projects.get(name);
         if (p == null) {
-            throw ApiError.notFound("no project '" + name + "'");
+            throw new DomainException.NotFound("no project '" + name + "'");
         }
         return p;
     }
 
     /** Creates a project with its label schema. */
-    ProjectRuntime createProject(String name, boolean multiLabel, String encoder, List<Label> labels,
+    public ProjectSession createProject(String name, boolean multiLabel, String encoder, List<Label> labels,
             ProjectSettings settings) {
         if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
-            throw ApiError.badRequest("project name must be 1-64 letters, digits, _ . - (starting with a letter or"
+            throw new DomainException.InvalidInput("project name must be 1-64 letters, digits, _ . - (starting with a letter or"
                     + " digit), got '" + name + "'");
         }
         if (labels == null || labels.size() < 2 || labels.size() > MAX_LABELS) {
-            throw ApiError.badRequest("a label schema needs 2 to " + MAX_LABELS + " labels, got "
+            throw new DomainException.InvalidInput("a label schema needs 2 to " + MAX_LABELS + " labels, got "
                     + (labels == null ? 0 : labels.size()));
         }
         TreeSet<String> seen = new TreeSet<>();
         for (Label l : labels) {
             if (l.name() == null || l.name().isBlank() || l.name().length() > 200) {
-                throw ApiError.badRequest("label " + (l.index() + 1) + " has an empty or over-long name");
+                throw new DomainException.InvalidInput("label " + (l.index() + 1) + " has an empty or over-long name");
             }
             if (!seen.add(l.name())) {
-                throw ApiError.badRequest("label '" + l.name() + "' appears twice in the schema");
+                throw new DomainException.InvalidInput("label '" + l.name() + "' appears twice in the schema");
             }
         }
         String encoderName = encoder == null ? Encoders.DEFAULT : encoder;
         Encoders.find(Encoders.modelsDir(), encoderName); // names the installed encoders when unknown
         ProjectSettings complete = (settings == null ? ProjectSettings.DEFAULTS : settings).complete();
         if (projects.containsKey(name)) {
-            throw ApiError.conflict("a project named '" + name + "' exists already");
+            throw new DomainException.Conflict("a project named '" + name + "' exists already");
         }
-        Project p = store.createProject(name, multiLabel, encoderName, labels, Api.write(complete));
+        Project p = store.createProject(name, multiLabel, encoderName, labels, Json.write(complete));
         try {
             return start(p);
         } catch (RuntimeException e) {
@@ -156,10 +157,10 @@ public final class Workspace implements AutoCloseable {
         }
     }
 
-    private ProjectRuntime start(Project p) {
+    private ProjectSession start(Project p) {
         CachingEncoder encoder = encoders.computeIfAbsent(p.encoder(),
                 n -> Encoders.openCached(n, EncoderOptions.DEFAULTS));
-        ProjectRuntime runtime = new ProjectRuntime(p, store, encoder, projectDir(p), trainer, embedder, scheduler);
+        ProjectSession runtime = new ProjectSession(p, store, encoder, projectDir(p), trainer, embedder, scheduler);
         projects.put(p.name(), runtime);
         runtime.embedPending();
         return runtime;
@@ -169,8 +170,8 @@ public final class Workspace implements AutoCloseable {
         return dir.resolve("projects").resolve(Long.toString(p.id()));
     }
 
-    void deleteProject(String name) {
-        ProjectRuntime p = project(name);
+    public void deleteProject(String name) {
+        ProjectSession p = project(name);
         projects.remove(name);
         p.close();
         store.deleteProject(p.project().id());
@@ -183,7 +184,7 @@ public final class Workspace implements AutoCloseable {
      *
      * @return documents added
      */
-    int importDocuments(ProjectRuntime p, Path file) throws ImportException, IOException {
+    public int importDocuments(ProjectSession p, Path file) throws ImportException, IOException {
         ImportOptions options = ImportOptions.defaults().withLabelSchema(p.project().labelNames());
         boolean single = !p.project().multiLabel();
         int added;
@@ -192,7 +193,7 @@ public final class Workspace implements AutoCloseable {
             // row; the rows then go into one transaction, the store never holding more than a batch.
             added = store.addDocuments(p.project().id(), sink -> DocumentImporter.stream(file, options, d -> {
                 if (single && d.labels().size() > 1) {
-                    throw ApiError.badRequest("project '" + p.project().name() + "' is single-label but document '"
+                    throw new DomainException.InvalidInput("project '" + p.project().name() + "' is single-label but document '"
                             + d.id() + "' has " + d.labels().size() + " labels: " + d.labels());
                 }
                 sink.accept(d);
@@ -217,7 +218,7 @@ public final class Workspace implements AutoCloseable {
             for (String n : names) {
                 labels.add(new Label(labels.size(), n, null));
             }
-            ProjectRuntime p = createProject(DEMO, false, Encoders.DEFAULT, labels, ProjectSettings.DEFAULTS);
+            ProjectSession p = createProject(DEMO, false, Encoders.DEFAULT, labels, ProjectSettings.DEFAULTS);
             // One seed label per class; everything else waits for an annotator.
             TreeSet<String> seeded = new TreeSet<>();
             List<Document> pool = new ArrayList<>();
@@ -259,7 +260,7 @@ public final class Workspace implements AutoCloseable {
     @Override
     public void close() {
         jobs.close();
-        for (ProjectRuntime p : projects.values()) {
+        for (ProjectSession p : projects.values()) {
             p.close();
         }
         projects.clear();

@@ -1,0 +1,129 @@
+package quarry.project;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import quarry.model.Head;
+import quarry.store.Store;
+
+/**
+ * A project's saved heads and the one model-version counter. A new version is saved to
+ * {@code models/v<N>/} with its provenance, recorded in the store, then swapped in whole as the
+ * serving model; request threads that still use the old one keep it until they let go.
+ */
+final class ModelVersions implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelVersions.class);
+    static final String PROVENANCE_FILE = "provenance.json";
+
+    private final Path dir;
+    private final Store store;
+    private final long projectId;
+    private volatile Shared<Head> serving;
+    private volatile int version;
+    private volatile Views.Report lastReport;
+
+    ModelVersions(Path dir, Store store, long projectId, String projectName) {
+        this.dir = dir;
+        this.store = store;
+        this.projectId = projectId;
+        loadLatest(projectName);
+    }
+
+    private void loadLatest(String projectName) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> dirs = Files.list(dir)) {
+            Optional<Path> latest = dirs.filter(p -> p.getFileName().toString().matches("v\\d+"))
+                    .max(Comparator.comparingInt(ModelVersions::number));
+            if (latest.isPresent()) {
+                serving = new Shared<>(Head.load(latest.get()));
+                version = number(latest.get());
+                store.models(projectId).stream().filter(m -> m.version() == version).findFirst()
+                        .ifPresent(m -> lastReport = Json.readStored(m.report(), Views.Report.class));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot load the last model of project {}: {}", projectName, e.getMessage());
+        }
+    }
+
+    private static int number(Path versionDir) {
+        return Integer.parseInt(versionDir.getFileName().toString().substring(1));
+    }
+
+    int current() {
+        return version;
+    }
+
+    Views.Report lastReport() {
+        return lastReport;
+    }
+
+    /** The labels hash of the serving version, or null when there is none (or it predates provenance). */
+    String lastLabelsHash() {
+        Views.Report r = lastReport;
+        return r == null || r.provenance() == null ? null : r.provenance().labelsHash();
+    }
+
+    /**
+     * Saves {@code head} as the next version with the report {@code reportFor(version)} gives,
+     * records it in the store and makes it the serving model. Trainer thread only.
+     */
+    int publish(Head head, Function<Integer, Views.Report> reportFor) {
+        int next = version + 1;
+        Path versionDir = dir.resolve("v" + next);
+        head.save(versionDir);
+        Views.Report report = reportFor.apply(next);
+        try {
+            Files.writeString(versionDir.resolve(PROVENANCE_FILE), Json.write(report.provenance()));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the provenance of " + versionDir, e);
+        }
+        Shared<Head> previous = serving;
+        serving = new Shared<>(Head.load(versionDir));
+        if (previous != null) {
+            previous.retire();
+        }
+        store.addModel(projectId, next, report.labelsUsed(), Json.write(report));
+        lastReport = report;
+        version = next;
+        return next;
+    }
+
+    boolean hasModel() {
+        return serving != null;
+    }
+
+    /** Runs {@code work} with the serving model, or returns null when there is none yet. */
+    <T> T withModel(Function<Head, T> work) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Shared<Head> current = serving;
+            if (current == null) {
+                return null;
+            }
+            Shared<Head>.Use use = current.tryUse();
+            if (use != null) {
+                try (use) {
+                    return work.apply(use.get());
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        Shared<Head> s = serving;
+        serving = null;
+        if (s != null) {
+            s.retire();
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package quarry.project;
+
+import java.nio.file.Path;
+import java.util.stream.IntStream;
+import quarry.core.Progress;
+import quarry.core.Vectors;
+import quarry.index.VectorIndex;
+
+/**
+ * A project's pool: each document's vector by pool row, and the vector index kept in step with
+ * them. Vectors are appended as the embedder finishes them; the index catches up on the trainer
+ * thread, so a retrain always sees a fixed view whose every row is indexed and has a density.
+ */
+public final class Pool implements AutoCloseable {
+
+    /** What one {@link #index} call did. */
+    public record Indexed(int rows, double indexSeconds, double densitySeconds) {
+    }
+
+    private final GrowingVectors vectors;
+    private final Path indexDir;
+    private VectorIndex index;
+
+    public Pool(int dimension, Path indexDir) {
+        this.vectors = new GrowingVectors(dimension);
+        this.indexDir = indexDir;
+    }
+
+    /**
+     * The one way vectors join an index, for the server, the simulator and the benchmarks alike:
+     * add the rows it lacks, commit, update densities (the new rows', and their neighbours'), commit.
+     */
+    public static Indexed index(VectorIndex index, Vectors all, Progress adding, Progress densities) {
+        int[] missing = IntStream.range(0, all.size()).filter(r -> !index.contains(r)).toArray();
+        if (missing.length == 0) {
+            return new Indexed(0, 0, 0);
+        }
+        long start = System.nanoTime();
+        index.add(missing, all, adding);
+        index.commit();
+        double indexSeconds = (System.nanoTime() - start) / 1e9;
+        start = System.nanoTime();
+        index.refreshDensities(densities);
+        index.commit();
+        return new Indexed(missing.length, indexSeconds, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Adds the vectors of the next rows (embedder thread). */
+    public void append(float[][] rows) {
+        vectors.append(rows);
+    }
+
+    /** Rows embedded so far. */
+    public int size() {
+        return vectors.size();
+    }
+
+    public int dimension() {
+        return vectors.dimension();
+    }
+
+    public float[] row(int row) {
+        return vectors.row(row);
+    }
+
+    /** Rows {@code [from, to)}, renumbered from 0. */
+    public Vectors slice(int from, int to) {
+        return vectors.slice(from, to);
+    }
+
+    /**
+     * Brings the index up to every embedded row and returns a fixed view of them (trainer thread).
+     */
+    public synchronized Vectors catchUp() {
+        int size = vectors.size();
+        Vectors view = vectors.view(size);
+        if (index == null) {
+            index = VectorIndex.open(indexDir, vectors.dimension());
+        }
+        if (index.size() < size) {
+            index(index, view, Progress.NONE, Progress.NONE);
+        }
+        return view;
+    }
+
+    /** The vector index, or null before the first {@link #catchUp}. */
+    public synchronized VectorIndex index() {
+        return index;
+    }
+
+    /** The {@code k} rows among {@code rows} most similar to {@code query}; none before the first catch-up. */
+    public synchronized java.util.List<quarry.index.Neighbor> nearestAmong(float[] query, int[] rows, int k) {
+        return index == null || rows.length == 0 ? java.util.List.of() : index.nearestAmong(query, rows, k);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (index != null) {
+            index.close();
+            index = null;
+        }
+    }
+}

@@ -1,0 +1,441 @@
+package quarry.project;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import quarry.core.DomainException;
+import quarry.core.Pick;
+import quarry.core.Progress;
+import quarry.core.Vectors;
+import quarry.encode.CachingEncoder;
+import quarry.index.Neighbor;
+import quarry.loop.ActiveLoop;
+import quarry.loop.LoopSettings;
+import quarry.loop.RoundReport;
+import quarry.loop.StopRound;
+import quarry.model.Head;
+import quarry.model.RuntimeVersions;
+import quarry.store.DuplicateException;
+import quarry.store.Records.Annotation;
+import quarry.store.Records.Doc;
+import quarry.store.Records.Project;
+import quarry.store.Store;
+
+/**
+ * One project at work, and the only object that holds its state in memory: the label book, the
+ * pool (vectors and index), the queue and its leases, the loop with its background retrainer, and
+ * the model versions. Labels are committed to the store before anything else sees them; rounds run
+ * on the trainer thread and never block labeling; the loop grows in place as documents arrive.
+ */
+public final class ProjectSession implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProjectSession.class);
+    private static final int EMBED_CHUNK = 1024;
+    private static final int TOP = 5;
+    private static final int NEIGHBOURS = 3;
+
+    /** An annotation as stored, and whether this request stored it (false: a replayed request id). */
+    public record Annotated(Annotation annotation, boolean stored) {
+    }
+
+    private final Project project;
+    private final ProjectSettings settings;
+    private final LoopSettings loopSettings;
+    private final Store store;
+    private final CachingEncoder encoder;
+    private final ExecutorService embedder;
+    private final LabelBook labels;
+    private final Pool pool;
+    private final LeaseQueue queue;
+    private final ModelVersions versions;
+    private final Retrainer retrainer;
+    private volatile Views.Embedding embedding = new Views.Embedding("idle", 0, 0, null);
+    private volatile String trainingError;
+    private volatile boolean forceVersion;
+    private volatile boolean closed;
+
+    // Touched by the trainer thread only.
+    private ActiveLoop loop;
+
+    ProjectSession(Project project, Store store, CachingEncoder encoder, Path dir, ExecutorService trainer,
+            ExecutorService embedder, ScheduledExecutorService scheduler) {
+        this.project = project;
+        this.settings = ProjectSettings.fromJson(project.settings());
+        this.loopSettings = settings.loopSettings();
+        this.store = store;
+        this.encoder = encoder;
+        this.embedder = embedder;
+        this.labels = new LabelBook(project.name(), project.labelNames(), project.multiLabel(),
+                store.currentLabels(project.id()));
+        this.pool = new Pool(encoder.dimension(), dir.resolve("index"));
+        this.queue = new LeaseQueue(labels, settings.leaseSeconds(), a -> store.skippedRows(project.id(), a));
+        this.versions = new ModelVersions(dir.resolve("models"), store, project.id(), project.name());
+        this.retrainer = new Retrainer(trainer, scheduler, settings.retrainEvery(), this::round);
+    }
+
+    public Project project() {
+        return project;
+    }
+
+    public ProjectSettings settings() {
+        return settings;
+    }
+
+    public LabelBook labels() {
+        return labels;
+    }
+
+    // ---- documents ----
+
+    /** Embeds every document not embedded yet (in the background), then retrains. */
+    public void embedPending() {
+        // Visible at once, so a client polling after an import never sees the old "done".
+        int total = store.documentCount(project.id());
+        if (total > pool.size()) {
+            embedding = new Views.Embedding("queued", pool.size(), total, null);
+        }
+        embedder.submit(this::embedNow);
+    }
+
+    private void embedNow() {
+        try {
+            int total = store.documentCount(project.id());
+            int done = pool.size();
+            embedding = new Views.Embedding(done < total ? "running" : "done", done, total, null);
+            while (done < total && !closed) {
+                List<Doc> docs = store.documents(project.id(), done, EMBED_CHUNK);
+                int base = done;
+                float[][] vectors = encoder.encode(docs.stream().map(Doc::text).toList(),
+                        (d, t) -> embedding = new Views.Embedding("running", (int) (base + d), total, null));
+                pool.append(vectors);
+                done += docs.size();
+                embedding = new Views.Embedding(done < total ? "running" : "done", done, total, null);
+            }
+            retrainer.request();
+        } catch (RuntimeException e) {
+            LOG.error("embedding failed in project {}", project.name(), e);
+            embedding = new Views.Embedding("failed", pool.size(), embedding.total(), e.getMessage());
+        }
+    }
+
+    /** Imported documents may carry labels: take them in from the store. */
+    public void labelsImported() {
+        labels.committedAll(store.currentLabels(project.id()));
+        retrainer.request();
+    }
+
+    public Views.Embedding embedding() {
+        return embedding;
+    }
+
+    public int embeddedCount() {
+        return pool.size();
+    }
+
+    public Doc document(String id) {
+        return store.document(project.id(), id).orElseThrow(() -> new DomainException.NotFound(
+                "no document '" + id + "' in project '" + project.name() + "'"));
+    }
+
+    // ---- rounds (trainer thread) ----
+
+    /** A retrain asked for by a person: it makes a new version even when the labels did not change. */
+    public void retrainNow() {
+        forceVersion = true;
+        retrainer.request();
+    }
+
+    private void round() {
+        try {
+            if (pool.size() == 0) {
+                return;
+            }
+            Vectors view = pool.catchUp();
+            if (loop == null) {
+                loop = new ActiveLoop(view, labels.names(), labels.multiLabel(), pool.index(), loopSettings,
+                        encoder.id());
+            } else if (view.size() > loop.pool().size()) {
+                loop.grow(view);
+            }
+            Map<Integer, List<String>> snapshot = labels.snapshot();
+            Map<Integer, int[]> classes = new HashMap<>();
+            snapshot.forEach((row, names) -> {
+                if (row < view.size()) {
+                    classes.put(row, labels.indexes(names));
+                }
+            });
+            loop.relabel(classes);
+            RoundReport round = loop.round();
+            Head head = loop.head();
+            // A new version only when the labels changed: a re-rank over a grown pool is not a new model.
+            boolean forced = forceVersion;
+            forceVersion = false;
+            String hash = LabelBook.hash(snapshot);
+            if (head != null && loop.labeledCount() > 0 && (forced || !hash.equals(versions.lastLabelsHash()))) {
+                Views.Provenance provenance = provenance(head, classes.size(), hash);
+                versions.publish(head, version -> report(version, round, provenance));
+            }
+            queue.rank(ranking(round, head, loop.pool()));
+            trainingError = null;
+        } catch (RuntimeException e) {
+            LOG.error("retraining failed in project {}", project.name(), e);
+            trainingError = e.getMessage();
+        }
+    }
+
+    private Views.Provenance provenance(Head head, int labelCount, String hash) {
+        int parent = head.training().warmStarted() ? versions.current() : 0;
+        return new Views.Provenance(parent, labelCount, hash, encoder.id(), encoder.fingerprint(), settings.seed(),
+                settings, RuntimeVersions.current(), java.time.Instant.now().toString());
+    }
+
+    private LeaseQueue.Ranking ranking(RoundReport round, Head head, Vectors view) {
+        Map<Integer, Pick> byRow = new HashMap<>();
+        for (Pick p : round.picks()) {
+            byRow.put(p.row(), p);
+        }
+        Map<Integer, Views.TextPrediction> predictions = new HashMap<>();
+        if (head != null && !round.picks().isEmpty()) {
+            int[] rows = round.picks().stream().mapToInt(Pick::row).toArray();
+            float[][] probs = head.probabilities(view, rows);
+            for (int i = 0; i < rows.length; i++) {
+                predictions.put(rows[i], prediction(head, null, probs[i]));
+            }
+        }
+        return new LeaseQueue.Ranking(round.picks(), byRow, predictions);
+    }
+
+    private Views.Report report(int version, RoundReport round, Views.Provenance provenance) {
+        List<Views.ClassF1> weakest = round.weakestClasses().stream()
+                .map(c -> new Views.ClassF1(labels.name(c.cls()), c.precision(), c.recall(), c.f1(), c.support()))
+                .toList();
+        String note = Double.isNaN(round.estimatedAccuracy()) ? "not estimated (too few labels, or multi-label)"
+                : loopSettings.cvFolds() + "-fold cross-validation on the labels alone. Actively chosen labels are"
+                        + " harder than the pool at large, so this tends to under-estimate accuracy on the pool.";
+        return new Views.Report(version, round.labelsUsed(), round.strategy(), round.trainSeconds(),
+                round.selectSeconds(), Double.isNaN(round.estimatedAccuracy()) ? null : round.estimatedAccuracy(), note,
+                weakest, round.safeToAccept(), round.stop(), provenance);
+    }
+
+    public Views.ModelStatus modelStatus() {
+        return new Views.ModelStatus(versions.current(), retrainer.busy(), labels.count(), retrainer.pending(),
+                retrainer.retrainEvery(), trainingError);
+    }
+
+    public Views.Report lastReport() {
+        return versions.lastReport();
+    }
+
+    /** What the stopping criteria have seen so far, round by round (empty before the first round). */
+    public List<StopRound> stopHistory() {
+        ActiveLoop l = loop;
+        return l == null ? List.of() : l.stopHistory();
+    }
+
+    /** Every saved version, oldest first, with its report and provenance. */
+    public List<Views.Version> versions() {
+        return store.models(project.id()).stream().map(m -> new Views.Version(m.version(), m.labelsUsed(), m.created(),
+                Json.readStored(m.report(), Views.Report.class))).toList();
+    }
+
+    public int labelCount() {
+        return labels.count();
+    }
+
+    // ---- queue ----
+
+    /** Up to {@code n} documents for the annotator, leased to them; their unexpired leases come first. */
+    public List<Views.QueueItem> next(String annotator, int n) {
+        long now = System.currentTimeMillis();
+        List<Integer> rows = queue.next(annotator, n, pool.size(), now);
+        String expiry = queue.expiryAt(now);
+        return rows.stream().map(row -> item(row, expiry)).toList();
+    }
+
+    /** Gives a leased document back to the queue. */
+    public void release(String annotator, String documentId) {
+        Doc d = document(documentId);
+        if (!queue.release(annotator, d.row())) {
+            throw new DomainException.Conflict("document '" + d.id() + "' is not leased to you");
+        }
+    }
+
+    /** A pool row as the queue shows it to an annotator (leaseExpires: null when not leased). */
+    public Views.QueueItem item(int row, String leaseExpires) {
+        Doc doc = store.document(project.id(), row).orElseThrow();
+        LeaseQueue.Ranking ranking = queue.ranking();
+        Pick pick = ranking.byRow().get(row);
+        Views.PickReason why = pick == null
+                ? new Views.PickReason("fallback", Double.NaN, Double.NaN, Double.NaN,
+                        "the ranked queue was used up before the next retrain; next in pool order")
+                : new Views.PickReason(pick.strategy(), pick.score(), pick.uncertainty(), pick.density(), pick.note());
+        Views.TextPrediction prediction = null;
+        List<Views.Neighbour> neighbours = List.of();
+        if (row < pool.size()) {
+            float[] x = pool.row(row);
+            prediction = ranking.predictions().get(row);
+            if (prediction == null) {
+                prediction = versions.withModel(h -> predictRows(h, Vectors.of(new float[][] {x}), List.of(doc.id()))
+                        .get(0));
+            }
+            neighbours = neighbours(x, row);
+        }
+        return new Views.QueueItem(doc.id(), row, doc.text(), why,
+                prediction == null ? List.of() : prediction.top(), prediction == null ? List.of() : prediction.labels(),
+                neighbours, leaseExpires, versions.current());
+    }
+
+    /** The nearest labeled documents, from the vector index (labeled rows are far fewer than the pool). */
+    private List<Views.Neighbour> neighbours(float[] query, int self) {
+        int[] labeled = labels.snapshot().keySet().stream().mapToInt(Integer::intValue).filter(r -> r != self)
+                .toArray();
+        List<Views.Neighbour> out = new ArrayList<>();
+        for (Neighbor n : pool.nearestAmong(query, labeled, NEIGHBOURS)) {
+            String id = store.document(project.id(), n.row()).map(Doc::id).orElse("?");
+            out.add(new Views.Neighbour(id, labels.labels(n.row()), n.similarity()));
+        }
+        return out;
+    }
+
+    // ---- annotations ----
+
+    /**
+     * Stores labels for a document (or a skip, when {@code chosen} is null) for an annotator. A
+     * repeated request id returns the annotation stored the first time and stores nothing.
+     */
+    public Annotated annotate(String annotator, String documentId, List<String> chosen, String requestId) {
+        if (requestId != null && (requestId.isBlank() || requestId.length() > 200)) {
+            throw new DomainException.InvalidInput("requestId must be 1-200 characters when given");
+        }
+        Optional<Annotation> replay = store.annotationByRequest(project.id(), annotator, requestId);
+        if (replay.isPresent()) {
+            return new Annotated(sameRequest(replay.get(), documentId, chosen), false);
+        }
+        Doc doc = document(documentId);
+        List<String> clean = chosen == null ? null : labels.check(chosen);
+        queue.checkNotLeasedToOther(annotator, doc.row(), doc.id(), System.currentTimeMillis());
+        Annotation stored;
+        try {
+            stored = store.addAnnotation(project.id(), doc.row(), doc.id(), clean, annotator, requestId);
+        } catch (DuplicateException e) {
+            // The same request id raced in on another connection: the first one won.
+            return new Annotated(store.annotationByRequest(project.id(), annotator, requestId).orElseThrow(), false);
+        }
+        queue.release(annotator, doc.row());
+        if (clean == null) {
+            queue.skipped(annotator, doc.row());
+        } else {
+            labels.committed(doc.row(), Optional.of(clean));
+            retrainer.labelChanged();
+        }
+        return new Annotated(stored, true);
+    }
+
+    /** A replayed request id must carry the same request; anything else is a client bug worth a 409. */
+    private static Annotation sameRequest(Annotation stored, String documentId, List<String> chosen) {
+        boolean same = stored.documentId().equals(documentId) && (chosen == null ? stored.skipped()
+                : !stored.skipped() && stored.labels().equals(List.copyOf(new LinkedHashSet<>(chosen))));
+        if (!same) {
+            throw new DomainException.Conflict("request_id_reused", "requestId '" + stored.requestId() + "' was used"
+                    + " before for a different annotation (document '" + stored.documentId() + "')",
+                    Map.of("requestId", stored.requestId(), "document", stored.documentId()));
+        }
+        return stored;
+    }
+
+    /** An undone annotation and its document, leased back to the annotator at the head of their queue. */
+    public record Undone(Annotation undone, Views.QueueItem document) {
+    }
+
+    /** Undoes the annotator's latest annotation and leases its document back to them. */
+    public Undone undo(String annotator) {
+        Annotation a = store.undoLatest(project.id(), annotator).orElseThrow(() -> new DomainException.Conflict(
+                "nothing to undo: you have no annotation in this project"));
+        labels.committed(a.row(), store.currentLabels(project.id(), a.row()));
+        if (a.skipped()) {
+            queue.unskipped(annotator, a.row());
+        } else {
+            retrainer.labelChanged();
+        }
+        queue.leaseFirst(annotator, a.row(), System.currentTimeMillis());
+        return new Undone(a, item(a.row(), queue.expiry(annotator, a.row())));
+    }
+
+    // ---- predictions ----
+
+    /** Predictions for texts that are not in the pool. */
+    public List<Views.TextPrediction> predict(List<String> ids, List<String> texts) {
+        if (!versions.hasModel()) {
+            throw noModel();
+        }
+        // Texts to predict are one-off: they go through the model, not into the pool's cache.
+        Vectors v = Vectors.of(encoder.encodeUncached(texts, Progress.NONE));
+        List<Views.TextPrediction> out = versions.withModel(head -> predictRows(head, v, ids));
+        if (out == null) {
+            throw noModel();
+        }
+        return out;
+    }
+
+    public DomainException.Conflict noModel() {
+        return new DomainException.Conflict("project '" + project.name() + "' has no model yet: label a few"
+                + " documents first");
+    }
+
+    /** Predictions for pool rows [from, to), for export; null when there is no model. */
+    public List<Views.TextPrediction> predictPool(int from, int to, List<String> ids) {
+        Vectors v = pool.slice(from, to);
+        return versions.withModel(head -> predictRows(head, v, ids));
+    }
+
+    private List<Views.TextPrediction> predictRows(Head head, Vectors v, List<String> ids) {
+        int[] rows = IntStream.range(0, v.size()).toArray();
+        float[][] p = head.probabilities(v, rows);
+        List<Views.TextPrediction> out = new ArrayList<>();
+        for (int i = 0; i < rows.length; i++) {
+            out.add(prediction(head, ids.get(i), p[i]));
+        }
+        return out;
+    }
+
+    private Views.TextPrediction prediction(Head head, String id, float[] p) {
+        List<String> decided = Arrays.stream(head.decide(p)).mapToObj(labels::name).toList();
+        Integer[] order = new Integer[p.length];
+        for (int i = 0; i < p.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
+        List<Views.Prediction> top = new ArrayList<>();
+        for (int i = 0; i < Math.min(TOP, p.length); i++) {
+            top.add(new Views.Prediction(labels.name(order[i]), p[order[i]]));
+        }
+        return new Views.TextPrediction(id, decided, top);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        // The trainer thread may be mid-round: closing waits for it (rounds are synchronized).
+        try {
+            retrainer.close(() -> {
+                if (loop != null) {
+                    loop.close();
+                }
+                pool.close();
+            });
+        } catch (Exception e) {
+            LOG.warn("closing project {}: {}", project.name(), e.getMessage());
+        }
+        versions.close();
+    }
+}

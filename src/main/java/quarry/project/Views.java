@@ -1,0 +1,69 @@
+package quarry.project;
+
+import java.util.List;
+import quarry.eval.AcceptThreshold;
+import quarry.loop.StopReport;
+
+/** JSON shapes the API returns (records, so Jackson writes them field by field). */
+public final class Views {
+
+    private Views() {
+    }
+
+    public record Prediction(String label, double probability) {
+    }
+
+    /** A text's predicted labels and the top classes with their probabilities. */
+    public record TextPrediction(String id, List<String> labels, List<Prediction> top) {
+    }
+
+    public record PickReason(String strategy, double score, double uncertainty, double density, String note) {
+    }
+
+    public record Neighbour(String id, List<String> labels, double similarity) {
+    }
+
+    /** A document handed to an annotator, reserved for them until {@code leaseExpires}. */
+    public record QueueItem(String id, int row, String text, PickReason why, List<Prediction> predictions,
+            List<String> predicted,
+            List<Neighbour> neighbours, String leaseExpires, int modelVersion) {
+    }
+
+    public record ClassF1(String label, double precision, double recall, double f1, int support) {
+    }
+
+    /** What one retrain produced, as stored with the model version. */
+    public record Report(int version, int labelsUsed, String strategy, double trainSeconds, double selectSeconds,
+            Double estimatedAccuracy, String accuracyNote, List<ClassF1> weakestClasses, AcceptThreshold safeToAccept,
+            StopReport stop, Provenance provenance) {
+    }
+
+    /**
+     * Where a saved head came from, Tribuo-style: enough to tell two versions apart and to retrain one.
+     *
+     * @param parentVersion the version it was warm-started from (0: trained from scratch)
+     * @param labels        how many labeled documents it saw
+     * @param labelsHash    SHA-256 over the (document row, labels) pairs it saw, in row order
+     * @param encoder       the encoder's id
+     * @param encoderFingerprint the encoder's fingerprint (model file and window settings)
+     * @param seed          the training seed
+     * @param settings      the project's settings when it was trained
+     * @param runtime       Java, DJL and libtorch versions
+     * @param created       when it was saved (UTC, ISO-8601)
+     */
+    public record Provenance(int parentVersion, int labels, String labelsHash, String encoder,
+            String encoderFingerprint, long seed, ProjectSettings settings, java.util.Map<String, String> runtime,
+            String created) {
+    }
+
+    /** One saved model version as the API lists it. */
+    public record Version(int version, int labelsUsed, String created, Report report) {
+    }
+
+    public record Embedding(String state, int done, int total, String error) {
+    }
+
+    public record ModelStatus(int version, boolean training, int labels, int labelsSinceTraining, int retrainEvery,
+            String lastError) {
+    }
+}

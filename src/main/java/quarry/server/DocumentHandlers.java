@@ -1,0 +1,63 @@
+package quarry.server;
+
+import io.javalin.http.Context;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.Optional;
+import quarry.core.DomainException;
+import quarry.project.ProjectSession;
+import quarry.project.Workspace;
+import quarry.store.Records.Doc;
+
+/** {@code /api/projects/{project}/documents}: imports and reading documents. */
+final class DocumentHandlers {
+
+    private final Workspace w;
+    private final long maxUpload;
+
+    DocumentHandlers(Workspace workspace, long maxUpload) {
+        this.w = workspace;
+        this.maxUpload = maxUpload;
+    }
+
+    void importFile(Context ctx) throws Exception {
+        ProjectSession p = w.project(ctx.pathParam("project"));
+        String format = Optional.ofNullable(ctx.queryParam("format"))
+                .orElse(String.valueOf(ctx.contentType()).contains("csv") ? "csv" : "jsonl");
+        if (!format.equals("csv") && !format.equals("jsonl")) {
+            throw new DomainException.InvalidInput("format must be jsonl or csv, got '" + format + "'");
+        }
+        Files.createDirectories(w.dir().resolve("uploads"));
+        // A folder of its own, so the file keeps a plain name: errors say "upload.csv:12", ids "upload-12".
+        Path folder = Files.createTempDirectory(w.dir().resolve("uploads"), "import-");
+        Path file = folder.resolve("upload." + format);
+        try {
+            try (InputStream in = new LimitedStream(ctx.bodyInputStream(), maxUpload)) {
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            int added = w.importDocuments(p, file);
+            ctx.status(202).json(Map.of("added", added, "documents", w.store().documentCount(p.project().id()),
+                    "embedding", p.embedding()));
+        } finally {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(folder);
+        }
+    }
+
+    void list(Context ctx) {
+        ProjectSession p = w.project(ctx.pathParam("project"));
+        int offset = Params.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+        int limit = Params.intParam(ctx, "limit", 100, 1, 1000);
+        ctx.json(Map.of("offset", offset, "items", w.store().documents(p.project().id(), offset, limit)));
+    }
+
+    void get(Context ctx) {
+        ProjectSession p = w.project(ctx.pathParam("project"));
+        Doc d = p.document(ctx.pathParam("id"));
+        ctx.json(Map.of("id", d.id(), "row", d.row(), "text", d.text(), "labels", p.labels().labels(d.row())));
+    }
+
+}

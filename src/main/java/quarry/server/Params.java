@@ -1,0 +1,54 @@
+package quarry.server;
+
+import io.javalin.http.Context;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import quarry.core.DomainException;
+import quarry.project.Access;
+
+/** What handlers read off a request besides its body: the caller, query parameters, the output. */
+final class Params {
+
+    static final String CALLER = "quarry.caller";
+
+    private Params() {
+    }
+
+    static Access.Caller caller(Context ctx) {
+        return ctx.attribute(CALLER);
+    }
+
+    static int intParam(Context ctx, String name, int fallback, int min, int max) {
+        String raw = ctx.queryParam(name);
+        long v;
+        try {
+            v = raw == null ? fallback : Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw new DomainException.InvalidInput("bad_request", "query parameter '" + name + "' must be a whole"
+                    + " number, got '" + raw + "'", Map.of("parameter", name));
+        }
+        if (v < min || v > max) {
+            throw new DomainException.InvalidInput("bad_request", "query parameter '" + name + "' must be in ["
+                    + min + ", " + max + "], got " + v, Map.of("parameter", name));
+        }
+        return (int) v;
+    }
+
+    /** {@code ?format=csv} (true) or {@code jsonl} (false, the default). */
+    static boolean csv(Context ctx) {
+        String f = Optional.ofNullable(ctx.queryParam("format")).orElse("jsonl");
+        if (!f.equals("csv") && !f.equals("jsonl")) {
+            throw new DomainException.InvalidInput("format must be jsonl or csv, got '" + f + "'");
+        }
+        return f.equals("csv");
+    }
+
+    static Writer writer(Context ctx) throws IOException {
+        return new BufferedWriter(new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8));
+    }
+}

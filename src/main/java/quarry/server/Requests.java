@@ -1,0 +1,136 @@
+package quarry.server;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import quarry.core.DomainException;
+import quarry.project.Access;
+import quarry.project.ProjectSettings;
+import quarry.store.Records.Label;
+
+/**
+ * The JSON bodies the API accepts, as typed records. {@link Bodies} maps a request onto one
+ * (unknown fields and wrong types are refused there, naming the field); each record's
+ * {@code check} then refuses what JSON types alone cannot say.
+ */
+final class Requests {
+
+    private Requests() {
+    }
+
+    static DomainException.InvalidInput invalid(String field, String message) {
+        return new DomainException.InvalidInput("bad_request", "field '" + field + "': " + message,
+                Map.of("field", field));
+    }
+
+    static String required(String field, String value) {
+        if (value == null) {
+            throw new DomainException.InvalidInput("bad_request", "field '" + field + "' is required",
+                    Map.of("field", field));
+        }
+        return value;
+    }
+
+    record CreateToken(String name, String role) {
+        Access.Role checkedRole() {
+            required("name", name);
+            required("role", role);
+            if (!role.equals("admin") && !role.equals("annotator")) {
+                throw new DomainException.InvalidInput("bad_request", "role must be 'admin' or 'annotator', got '"
+                        + role + "'", Map.of("field", "role", "allowed", List.of("admin", "annotator")));
+            }
+            return Access.Role.valueOf(role.toUpperCase());
+        }
+    }
+
+    /** A label of a new schema: a plain name, or {@code {name, description}}. */
+    record LabelSpec(String name, String description) {
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        static LabelSpec of(String name) {
+            return new LabelSpec(name, null);
+        }
+
+        @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
+        LabelSpec(@JsonProperty("name") String name, @JsonProperty("description") String description) {
+            this.name = name;
+            this.description = description;
+        }
+    }
+
+    record CreateProject(String name, Boolean multiLabel, String encoder, List<LabelSpec> labels,
+            ProjectSettings settings) {
+        List<Label> checkedLabels() {
+            if (labels == null) {
+                throw invalid("labels", "a list of label names (or {name, description}) is required");
+            }
+            List<Label> out = new ArrayList<>();
+            for (LabelSpec l : labels) {
+                if (l == null || l.name() == null) {
+                    throw invalid("labels", "item " + (out.size() + 1) + " is neither a name nor {name, description}");
+                }
+                out.add(new Label(out.size(), l.name().strip(), l.description()));
+            }
+            return out;
+        }
+
+        boolean isMultiLabel() {
+            return Boolean.TRUE.equals(multiLabel);
+        }
+    }
+
+    record Annotate(String document, List<String> labels, Boolean skip, String requestId) {
+        /** The labels chosen, or null for a skip. */
+        List<String> checkedLabels() {
+            required("document", document);
+            boolean skipping = Boolean.TRUE.equals(skip);
+            if (skipping && labels != null) {
+                throw new DomainException.InvalidInput("send either labels or \"skip\": true, not both");
+            }
+            if (skipping) {
+                return null;
+            }
+            if (labels == null) {
+                throw invalid("labels", "a list of label names is required (or \"skip\": true)");
+            }
+            if (labels.contains(null)) {
+                throw invalid("labels", "every label must be a string");
+            }
+            return labels;
+        }
+    }
+
+    /** At most this many texts per {@code predict} request; more go to a batch job. */
+    static final int MAX_PREDICT_TEXTS = 100;
+
+    record Predict(List<String> texts, List<String> ids) {
+        void check() {
+            if (texts == null || texts.isEmpty()) {
+                throw invalid("texts", "a non-empty list of strings is required");
+            }
+            if (texts.size() > MAX_PREDICT_TEXTS) {
+                throw new ApiError(413, "too_large", "at most " + MAX_PREDICT_TEXTS + " texts per request, got "
+                        + texts.size() + "; use POST /api/projects/{project}/predictions for a batch job",
+                        Map.of("limit", MAX_PREDICT_TEXTS));
+            }
+            for (int i = 0; i < texts.size(); i++) {
+                if (texts.get(i) == null || texts.get(i).isBlank()) {
+                    throw new DomainException.InvalidInput("bad_request", "field 'texts': item " + (i + 1)
+                            + " is not a non-empty string", Map.of("field", "texts", "index", i));
+                }
+            }
+            if (ids != null && (ids.size() != texts.size() || ids.contains(null))) {
+                throw invalid("ids", "a list of strings as long as 'texts' (" + texts.size() + ")");
+            }
+        }
+
+        List<String> idsOrPositions() {
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < texts.size(); i++) {
+                out.add(ids != null ? ids.get(i) : Integer.toString(i));
+            }
+            return out;
+        }
+    }
+}
