@@ -37,7 +37,7 @@ final class Auth {
     }
 
     private void reload() {
-        known = store.tokenHashes().entrySet().stream()
+        known = store.tokens().hashes().entrySet().stream()
                 .map(e -> new Known(HexFormat.of().parseHex(e.getKey()), e.getValue())).toList();
     }
 
@@ -56,7 +56,7 @@ final class Auth {
         byte[] secret = new byte[32];
         random.nextBytes(secret);
         String token = "qk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-        store.insertToken(name, role.name().toLowerCase(), HexFormat.of().formatHex(sha256(token)));
+        store.tokens().add(name, role.name().toLowerCase(), HexFormat.of().formatHex(sha256(token)));
         reload();
         return token;
     }
@@ -67,7 +67,7 @@ final class Auth {
         if (isAdmin && admins == 1) {
             throw ApiError.conflict("'" + name + "' is the last admin token; create another admin token first");
         }
-        boolean deleted = store.deleteToken(name);
+        boolean deleted = store.tokens().delete(name);
         reload();
         return deleted;
     }

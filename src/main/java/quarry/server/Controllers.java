@@ -46,7 +46,7 @@ final class Controllers {
     }
 
     void tokens(Context ctx) {
-        ctx.json(w.store().tokens());
+        ctx.json(w.store().tokens().list());
     }
 
     void createToken(Context ctx) {
@@ -104,7 +104,7 @@ final class Controllers {
         out.put("multiLabel", p.project().multiLabel());
         out.put("encoder", p.project().encoder());
         out.put("labelCount", p.project().labels().size());
-        out.put("documents", w.store().documentCount(p.project().id()));
+        out.put("documents", w.store().documents().count(p.project().id()));
         out.put("labeled", p.labelCount());
         out.put("embedding", p.embedding());
         out.put("model", p.modelStatus());
@@ -168,7 +168,7 @@ final class Controllers {
                 Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             int added = w.importDocuments(p, file);
-            ctx.status(202).json(Map.of("added", added, "documents", w.store().documentCount(p.project().id()),
+            ctx.status(202).json(Map.of("added", added, "documents", w.store().documents().count(p.project().id()),
                     "embedding", p.embedding()));
         } finally {
             Files.deleteIfExists(file);
@@ -180,14 +180,14 @@ final class Controllers {
         ProjectRuntime p = project(ctx);
         int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
         int limit = intParam(ctx, "limit", 100, 1, 1000);
-        ctx.json(Map.of("offset", offset, "items", w.store().documents(p.project().id(), offset, limit)));
+        ctx.json(Map.of("offset", offset, "items", w.store().documents().list(p.project().id(), offset, limit)));
     }
 
     void document(Context ctx) {
         ProjectRuntime p = project(ctx);
         Doc d = doc(p, ctx.pathParam("id"));
         ctx.json(Map.of("id", d.id(), "row", d.row(), "text", d.text(), "labels",
-                w.store().currentLabels(p.project().id(), d.row()).orElse(List.of())));
+                w.store().annotations().currentLabels(p.project().id(), d.row()).orElse(List.of())));
     }
 
     // ---- queue, annotations ----
@@ -268,7 +268,7 @@ final class Controllers {
         ProjectRuntime p = project(ctx);
         long after = intParam(ctx, "after", 0, 0, Integer.MAX_VALUE);
         int limit = intParam(ctx, "limit", 100, 1, 1000);
-        ctx.json(Map.of("items", w.store().annotations(p.project().id(), after, limit)));
+        ctx.json(Map.of("items", w.store().annotations().list(p.project().id(), after, limit)));
     }
 
     // ---- model, metrics ----
@@ -281,7 +281,7 @@ final class Controllers {
     void versions(Context ctx) {
         ProjectRuntime p = project(ctx);
         List<Map<String, Object>> out = new ArrayList<>();
-        for (ModelVersion m : w.store().models(p.project().id())) {
+        for (ModelVersion m : w.store().models().list(p.project().id())) {
             out.add(Map.of("version", m.version(), "labelsUsed", m.labelsUsed(), "created", m.created(), "report",
                     Api.read(m.report(), Views.Report.class)));
         }
@@ -297,7 +297,7 @@ final class Controllers {
     void metrics(Context ctx) {
         ProjectRuntime p = project(ctx);
         List<Map<String, Object>> curve = new ArrayList<>();
-        for (ModelVersion m : w.store().models(p.project().id())) {
+        for (ModelVersion m : w.store().models().list(p.project().id())) {
             Views.Report r = Api.read(m.report(), Views.Report.class);
             if (r.estimatedAccuracy() != null) {
                 curve.add(Map.of("version", m.version(), "labels", m.labelsUsed(), "estimatedAccuracy",
@@ -359,7 +359,7 @@ final class Controllers {
 
     void jobs(Context ctx) {
         Auth.Caller c = Server.caller(ctx);
-        ctx.json(w.store().jobs(project(ctx).project().id()).stream()
+        ctx.json(w.store().jobs().list(project(ctx).project().id()).stream()
                 .filter(j -> c.role() == Auth.Role.ADMIN || c.name().equals(j.owner())).toList());
     }
 
@@ -380,7 +380,7 @@ final class Controllers {
         long offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
         int limit = intParam(ctx, "limit", 100, 1, 1000);
         List<Object> items = new ArrayList<>();
-        for (String line : w.store().jobResults(j.id(), offset, limit)) {
+        for (String line : w.store().jobs().results(j.id(), offset, limit)) {
             items.add(Api.read(line, Views.TextPrediction.class));
         }
         Map<String, Object> out = new LinkedHashMap<>();
@@ -397,7 +397,7 @@ final class Controllers {
         ctx.contentType("application/x-ndjson");
         try (Writer out = writer(ctx)) {
             for (long offset = 0;; ) {
-                List<String> page = w.store().jobResults(j.id(), offset, 1000);
+                List<String> page = w.store().jobs().results(j.id(), offset, 1000);
                 for (String line : page) {
                     out.write(line);
                     out.write('\n');
@@ -425,12 +425,12 @@ final class Controllers {
             }
             if (log) {
                 // The whole log streams straight from the database to the client.
-                w.store().forEachAnnotation(p.project().id(), a -> write(out, labelLine(p, a, true, csv)));
+                w.store().annotations().forEach(p.project().id(), a -> write(out, labelLine(p, a, true, csv)));
                 return;
             }
             // Current labels: only the latest per labeled document is held, never the log.
             Map<Integer, Annotation> current = new LinkedHashMap<>();
-            w.store().forEachAnnotation(p.project().id(), a -> {
+            w.store().annotations().forEach(p.project().id(), a -> {
                 if (!a.undone() && !a.skipped()) {
                     current.remove(a.row());
                     current.put(a.row(), a);
@@ -486,7 +486,7 @@ final class Controllers {
             int size = p.embeddedCount();
             for (int from = 0; from < size; from += 1000) {
                 int to = Math.min(size, from + 1000);
-                List<String> ids = w.store().documents(p.project().id(), from, to - from).stream().map(Doc::id).toList();
+                List<String> ids = w.store().documents().list(p.project().id(), from, to - from).stream().map(Doc::id).toList();
                 List<Views.TextPrediction> predictions = p.predictPool(from, to, ids);
                 if (predictions == null) {
                     break;
@@ -523,12 +523,12 @@ final class Controllers {
     }
 
     private Doc doc(ProjectRuntime p, String id) {
-        return w.store().document(p.project().id(), id).orElseThrow(() -> ApiError.notFound(
+        return w.store().documents().find(p.project().id(), id).orElseThrow(() -> ApiError.notFound(
                 "no document '" + id + "' in project '" + p.project().name() + "'"));
     }
 
     private Job job(String id) {
-        return w.store().job(id).orElseThrow(() -> ApiError.notFound("no job '" + id + "'"));
+        return w.store().jobs().find(id).orElseThrow(() -> ApiError.notFound("no job '" + id + "'"));
     }
 
     /** A job the caller may see: admins see every job, annotators their own. */

@@ -119,7 +119,7 @@ final class ProjectRuntime implements AutoCloseable {
         for (String name : project.labelNames()) {
             labelIndex.put(name, labelIndex.size());
         }
-        labels.putAll(store.currentLabels(project.id()));
+        labels.putAll(store.annotations().currentLabels(project.id()));
         loadLatestModel();
     }
 
@@ -134,7 +134,7 @@ final class ProjectRuntime implements AutoCloseable {
     /** Embeds every document not embedded yet (in the background), then retrains. */
     void embedPending() {
         // Visible at once, so a client polling after an import never sees the old "done".
-        int total = store.documentCount(project.id());
+        int total = store.documents().count(project.id());
         if (total > pool.size()) {
             embedding = new Views.Embedding("queued", pool.size(), total, null);
         }
@@ -143,11 +143,11 @@ final class ProjectRuntime implements AutoCloseable {
 
     private void embedNow() {
         try {
-            int total = store.documentCount(project.id());
+            int total = store.documents().count(project.id());
             int done = pool.size();
             embedding = new Views.Embedding(done < total ? "running" : "done", done, total, null);
             while (done < total && !closed) {
-                List<Doc> docs = store.documents(project.id(), done, EMBED_CHUNK);
+                List<Doc> docs = store.documents().list(project.id(), done, EMBED_CHUNK);
                 int base = done;
                 float[][] vectors = encoder.encode(docs.stream().map(Doc::text).toList(),
                         (d, t) -> embedding = new Views.Embedding("running", (int) (base + d), total, null));
@@ -164,7 +164,7 @@ final class ProjectRuntime implements AutoCloseable {
 
     /** Imported documents may carry labels: take them in from the store. */
     void labelsImported() {
-        labels.putAll(store.currentLabels(project.id()));
+        labels.putAll(store.annotations().currentLabels(project.id()));
         requestRetrain();
     }
 
@@ -219,7 +219,7 @@ final class ProjectRuntime implements AutoCloseable {
                     previous.retire();
                 }
                 Views.Report report = report(version, round);
-                store.addModel(project.id(), version, round.labelsUsed(), JSON.writeValueAsString(report));
+                store.models().add(project.id(), version, round.labelsUsed(), JSON.writeValueAsString(report));
                 lastReport = report;
                 modelVersion = version;
             }
@@ -314,7 +314,7 @@ final class ProjectRuntime implements AutoCloseable {
             if (latest.isPresent()) {
                 serving = new Shared<>(Head.load(latest.get()));
                 modelVersion = Integer.parseInt(latest.get().getFileName().toString().substring(1));
-                store.models(project.id()).stream().filter(m -> m.version() == modelVersion).findFirst()
+                store.models().list(project.id()).stream().filter(m -> m.version() == modelVersion).findFirst()
                         .ifPresent(m -> lastReport = Api.read(m.report(), Views.Report.class));
             }
         } catch (IOException | RuntimeException e) {
@@ -381,7 +381,7 @@ final class ProjectRuntime implements AutoCloseable {
     private Set<Integer> skipsOf(String annotator) {
         return skips.computeIfAbsent(annotator, a -> {
             Set<Integer> set = ConcurrentHashMap.newKeySet();
-            set.addAll(store.skippedRows(project.id(), a));
+            set.addAll(store.annotations().skippedRows(project.id(), a));
             return set;
         });
     }
@@ -403,7 +403,7 @@ final class ProjectRuntime implements AutoCloseable {
     }
 
     Views.QueueItem item(int row, String leaseExpires) {
-        Doc doc = store.document(project.id(), row).orElseThrow();
+        Doc doc = store.documents().find(project.id(), row).orElseThrow();
         Pick pick = rankedByRow.get(row);
         Views.PickReason why = pick == null
                 ? new Views.PickReason("fallback", Double.NaN, Double.NaN, Double.NaN,
@@ -444,7 +444,7 @@ final class ProjectRuntime implements AutoCloseable {
         scored.sort(Comparator.comparingDouble(Scored::sim).reversed());
         List<Views.Neighbour> out = new ArrayList<>();
         for (Scored s : scored.subList(0, Math.min(NEIGHBOURS, scored.size()))) {
-            String id = store.document(project.id(), s.row()).map(Doc::id).orElse("?");
+            String id = store.documents().find(project.id(), s.row()).map(Doc::id).orElse("?");
             out.add(new Views.Neighbour(id, labels.getOrDefault(s.row(), List.of()), s.sim()));
         }
         return out;
@@ -463,11 +463,11 @@ final class ProjectRuntime implements AutoCloseable {
         if (requestId != null && (requestId.isBlank() || requestId.length() > 200)) {
             throw ApiError.badRequest("requestId must be 1-200 characters when given");
         }
-        Optional<Annotation> replay = store.annotationByRequest(project.id(), annotator, requestId);
+        Optional<Annotation> replay = store.annotations().findByRequest(project.id(), annotator, requestId);
         if (replay.isPresent()) {
             return Map.entry(sameRequest(replay.get(), documentId, chosen), false);
         }
-        Doc doc = store.document(project.id(), documentId).orElseThrow(() -> ApiError.notFound(
+        Doc doc = store.documents().find(project.id(), documentId).orElseThrow(() -> ApiError.notFound(
                 "no document '" + documentId + "' in project '" + project.name() + "'"));
         List<String> clean = chosen == null ? null : checkLabels(chosen);
         synchronized (queueLock) {
@@ -479,10 +479,10 @@ final class ProjectRuntime implements AutoCloseable {
         }
         Annotation stored;
         try {
-            stored = store.addAnnotation(project.id(), doc.row(), doc.id(), clean, annotator, requestId);
+            stored = store.annotations().add(project.id(), doc.row(), doc.id(), clean, annotator, requestId);
         } catch (quarry.store.DuplicateException e) {
             // The same request id raced in on another connection: the first one won.
-            return Map.entry(store.annotationByRequest(project.id(), annotator, requestId).orElseThrow(), false);
+            return Map.entry(store.annotations().findByRequest(project.id(), annotator, requestId).orElseThrow(), false);
         }
         release(annotator, doc.row());
         if (clean == null) {
@@ -558,9 +558,9 @@ final class ProjectRuntime implements AutoCloseable {
     }
 
     Optional<Annotation> undo(String annotator) {
-        Optional<Annotation> undone = store.undoLatest(project.id(), annotator);
+        Optional<Annotation> undone = store.annotations().undoLatest(project.id(), annotator);
         undone.ifPresent(a -> {
-            Optional<List<String>> current = store.currentLabels(project.id(), a.row());
+            Optional<List<String>> current = store.annotations().currentLabels(project.id(), a.row());
             if (current.isPresent()) {
                 labels.put(a.row(), current.get());
             } else {
