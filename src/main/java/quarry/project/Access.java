@@ -38,7 +38,7 @@ public final class Access {
     }
 
     private void reload() {
-        known = store.tokenHashes().entrySet().stream()
+        known = store.tokens().hashes().entrySet().stream()
                 .map(e -> new Known(HexFormat.of().parseHex(e.getKey()), e.getValue())).toList();
     }
 
@@ -47,7 +47,7 @@ public final class Access {
     }
 
     public List<Token> tokens() {
-        return store.tokens();
+        return store.tokens().list();
     }
 
     /** Creates a token for {@code name} with {@code role} and returns the secret (shown once). */
@@ -62,7 +62,7 @@ public final class Access {
         byte[] secret = new byte[32];
         random.nextBytes(secret);
         String token = "qk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-        store.insertToken(name, role.name().toLowerCase(), HexFormat.of().formatHex(sha256(token)));
+        store.tokens().add(name, role.name().toLowerCase(), HexFormat.of().formatHex(sha256(token)));
         reload();
         return token;
     }
@@ -74,7 +74,7 @@ public final class Access {
             throw new DomainException.Conflict("'" + name + "' is the last admin token; create another admin token"
                     + " first");
         }
-        boolean deleted = store.deleteToken(name);
+        boolean deleted = store.tokens().delete(name);
         reload();
         if (!deleted) {
             throw new DomainException.NotFound("no token named '" + name + "'");

@@ -46,7 +46,7 @@ final class ModelVersions implements AutoCloseable {
             if (latest.isPresent()) {
                 serving = new Shared<>(Head.load(latest.get()));
                 version = number(latest.get());
-                store.models(projectId).stream().filter(m -> m.version() == version).findFirst()
+                store.models().list(projectId).stream().filter(m -> m.version() == version).findFirst()
                         .ifPresent(m -> lastReport = Json.readStored(m.report(), Views.Report.class));
             }
         } catch (IOException | RuntimeException e) {
@@ -91,7 +91,7 @@ final class ModelVersions implements AutoCloseable {
         if (previous != null) {
             previous.retire();
         }
-        store.addModel(projectId, next, report.labelsUsed(), Json.write(report));
+        store.models().add(projectId, next, report.labelsUsed(), Json.write(report));
         lastReport = report;
         version = next;
         return next;

@@ -50,9 +50,9 @@ public final class PredictionJobs implements AutoCloseable {
     /** Jobs that were running when the server stopped are marked so; their results so far stay. */
     void recover() {
         for (ProjectSession p : workspace.projects()) {
-            for (Job j : workspace.store().jobs(p.project().id())) {
+            for (Job j : workspace.store().jobs().list(p.project().id())) {
                 if (j.state().equals("queued") || j.state().equals("running")) {
-                    workspace.store().updateJob(j.id(), "failed", j.done(), "the server stopped while this job ran;"
+                    workspace.store().jobs().update(j.id(), "failed", j.done(), "the server stopped while this job ran;"
                             + " results so far are kept; submit the input again for the rest");
                 }
             }
@@ -93,7 +93,7 @@ public final class PredictionJobs implements AutoCloseable {
             Files.deleteIfExists(file);
             throw new DomainException.InvalidInput("the body holds no texts: send JSONL, one {\"id\": ..., \"text\": ...} per line");
         }
-        Job job = workspace.store().addJob(id, project.project().id(), "predict", lines, owner);
+        Job job = workspace.store().jobs().add(id, project.project().id(), "predict", lines, owner);
         runner.submit(() -> run(project, job, file));
         return job;
     }
@@ -120,7 +120,7 @@ public final class PredictionJobs implements AutoCloseable {
     private void run(ProjectSession project, Job job, Path file) {
         long done = 0;
         try (BufferedReader in = Files.newBufferedReader(file)) {
-            workspace.store().updateJob(job.id(), "running", 0, null);
+            workspace.store().jobs().update(job.id(), "running", 0, null);
             List<String> ids = new ArrayList<>();
             List<String> texts = new ArrayList<>();
             String line;
@@ -133,14 +133,14 @@ public final class PredictionJobs implements AutoCloseable {
                 }
                 if (texts.size() == CHUNK || (line == null && !texts.isEmpty())) {
                     if (cancelled.remove(job.id())) {
-                        workspace.store().updateJob(job.id(), "cancelled", done, null);
+                        workspace.store().jobs().update(job.id(), "cancelled", done, null);
                         return;
                     }
                     List<String> results = new ArrayList<>();
                     for (Views.TextPrediction p : project.predict(ids, texts)) {
                         results.add(Json.write(p));
                     }
-                    workspace.store().addJobResults(job.id(), done, results);
+                    workspace.store().jobs().addResults(job.id(), done, results);
                     done += results.size();
                     ids.clear();
                     texts.clear();
@@ -149,10 +149,10 @@ public final class PredictionJobs implements AutoCloseable {
                     break;
                 }
             }
-            workspace.store().updateJob(job.id(), "done", done, null);
+            workspace.store().jobs().update(job.id(), "done", done, null);
         } catch (IOException | RuntimeException e) {
             LOG.error("prediction job {} failed", job.id(), e);
-            workspace.store().updateJob(job.id(), "failed", done, e.getMessage());
+            workspace.store().jobs().update(job.id(), "failed", done, e.getMessage());
         } finally {
             try {
                 Files.deleteIfExists(file);
@@ -167,7 +167,7 @@ public final class PredictionJobs implements AutoCloseable {
         if (job.state().equals("queued") || job.state().equals("running")) {
             cancelled.add(job.id());
             if (job.state().equals("queued")) {
-                workspace.store().updateJob(job.id(), "cancelled", 0, null);
+                workspace.store().jobs().update(job.id(), "cancelled", 0, null);
             }
             return true;
         }

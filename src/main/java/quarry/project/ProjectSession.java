@@ -76,9 +76,9 @@ public final class ProjectSession implements AutoCloseable {
         this.encoder = encoder;
         this.embedder = embedder;
         this.labels = new LabelBook(project.name(), project.labelNames(), project.multiLabel(),
-                store.currentLabels(project.id()));
+                store.annotations().currentLabels(project.id()));
         this.pool = new Pool(encoder.dimension(), dir.resolve("index"));
-        this.queue = new LeaseQueue(labels, settings.leaseSeconds(), a -> store.skippedRows(project.id(), a));
+        this.queue = new LeaseQueue(labels, settings.leaseSeconds(), a -> store.annotations().skippedRows(project.id(), a));
         this.versions = new ModelVersions(dir.resolve("models"), store, project.id(), project.name());
         this.retrainer = new Retrainer(trainer, scheduler, settings.retrainEvery(), this::round);
     }
@@ -100,7 +100,7 @@ public final class ProjectSession implements AutoCloseable {
     /** Embeds every document not embedded yet (in the background), then retrains. */
     public void embedPending() {
         // Visible at once, so a client polling after an import never sees the old "done".
-        int total = store.documentCount(project.id());
+        int total = store.documents().count(project.id());
         if (total > pool.size()) {
             embedding = new Views.Embedding("queued", pool.size(), total, null);
         }
@@ -109,11 +109,11 @@ public final class ProjectSession implements AutoCloseable {
 
     private void embedNow() {
         try {
-            int total = store.documentCount(project.id());
+            int total = store.documents().count(project.id());
             int done = pool.size();
             embedding = new Views.Embedding(done < total ? "running" : "done", done, total, null);
             while (done < total && !closed) {
-                List<Doc> docs = store.documents(project.id(), done, EMBED_CHUNK);
+                List<Doc> docs = store.documents().list(project.id(), done, EMBED_CHUNK);
                 int base = done;
                 float[][] vectors = encoder.encode(docs.stream().map(Doc::text).toList(),
                         (d, t) -> embedding = new Views.Embedding("running", (int) (base + d), total, null));
@@ -130,7 +130,7 @@ public final class ProjectSession implements AutoCloseable {
 
     /** Imported documents may carry labels: take them in from the store. */
     public void labelsImported() {
-        labels.committedAll(store.currentLabels(project.id()));
+        labels.committedAll(store.annotations().currentLabels(project.id()));
         retrainer.request();
     }
 
@@ -143,7 +143,7 @@ public final class ProjectSession implements AutoCloseable {
     }
 
     public Doc document(String id) {
-        return store.document(project.id(), id).orElseThrow(() -> new DomainException.NotFound(
+        return store.documents().find(project.id(), id).orElseThrow(() -> new DomainException.NotFound(
                 "no document '" + id + "' in project '" + project.name() + "'"));
     }
 
@@ -244,7 +244,7 @@ public final class ProjectSession implements AutoCloseable {
 
     /** Every saved version, oldest first, with its report and provenance. */
     public List<Views.Version> versions() {
-        return store.models(project.id()).stream().map(m -> new Views.Version(m.version(), m.labelsUsed(), m.created(),
+        return store.models().list(project.id()).stream().map(m -> new Views.Version(m.version(), m.labelsUsed(), m.created(),
                 Json.readStored(m.report(), Views.Report.class))).toList();
     }
 
@@ -272,7 +272,7 @@ public final class ProjectSession implements AutoCloseable {
 
     /** A pool row as the queue shows it to an annotator (leaseExpires: null when not leased). */
     public Views.QueueItem item(int row, String leaseExpires) {
-        Doc doc = store.document(project.id(), row).orElseThrow();
+        Doc doc = store.documents().find(project.id(), row).orElseThrow();
         LeaseQueue.Ranking ranking = queue.ranking();
         Pick pick = ranking.byRow().get(row);
         Views.PickReason why = pick == null
@@ -301,7 +301,7 @@ public final class ProjectSession implements AutoCloseable {
                 .toArray();
         List<Views.Neighbour> out = new ArrayList<>();
         for (Neighbor n : pool.nearestAmong(query, labeled, NEIGHBOURS)) {
-            String id = store.document(project.id(), n.row()).map(Doc::id).orElse("?");
+            String id = store.documents().find(project.id(), n.row()).map(Doc::id).orElse("?");
             out.add(new Views.Neighbour(id, labels.labels(n.row()), n.similarity()));
         }
         return out;
@@ -317,7 +317,7 @@ public final class ProjectSession implements AutoCloseable {
         if (requestId != null && (requestId.isBlank() || requestId.length() > 200)) {
             throw new DomainException.InvalidInput("requestId must be 1-200 characters when given");
         }
-        Optional<Annotation> replay = store.annotationByRequest(project.id(), annotator, requestId);
+        Optional<Annotation> replay = store.annotations().findByRequest(project.id(), annotator, requestId);
         if (replay.isPresent()) {
             return new Annotated(sameRequest(replay.get(), documentId, chosen), false);
         }
@@ -326,10 +326,10 @@ public final class ProjectSession implements AutoCloseable {
         queue.checkNotLeasedToOther(annotator, doc.row(), doc.id(), System.currentTimeMillis());
         Annotation stored;
         try {
-            stored = store.addAnnotation(project.id(), doc.row(), doc.id(), clean, annotator, requestId);
+            stored = store.annotations().add(project.id(), doc.row(), doc.id(), clean, annotator, requestId);
         } catch (DuplicateException e) {
             // The same request id raced in on another connection: the first one won.
-            return new Annotated(store.annotationByRequest(project.id(), annotator, requestId).orElseThrow(), false);
+            return new Annotated(store.annotations().findByRequest(project.id(), annotator, requestId).orElseThrow(), false);
         }
         queue.release(annotator, doc.row());
         if (clean == null) {
@@ -359,9 +359,9 @@ public final class ProjectSession implements AutoCloseable {
 
     /** Undoes the annotator's latest annotation and leases its document back to them. */
     public Undone undo(String annotator) {
-        Annotation a = store.undoLatest(project.id(), annotator).orElseThrow(() -> new DomainException.Conflict(
+        Annotation a = store.annotations().undoLatest(project.id(), annotator).orElseThrow(() -> new DomainException.Conflict(
                 "nothing to undo: you have no annotation in this project"));
-        labels.committed(a.row(), store.currentLabels(project.id(), a.row()));
+        labels.committed(a.row(), store.annotations().currentLabels(project.id(), a.row()));
         if (a.skipped()) {
             queue.unskipped(annotator, a.row());
         } else {

@@ -68,11 +68,11 @@ public final class Workspace implements AutoCloseable {
             if (!w.access.hasTokens()) {
                 w.firstAdminToken = w.access.create("admin", Access.Role.ADMIN);
             }
-            for (Project p : w.store.projects()) {
+            for (Project p : w.store.projects().list()) {
                 w.start(p);
             }
             w.jobs.recover();
-            if (demo && w.store.projects().isEmpty()) {
+            if (demo && w.store.projects().list().isEmpty()) {
                 w.createDemo();
             }
             return w;
@@ -148,11 +148,11 @@ public final class Workspace implements AutoCloseable {
         if (projects.containsKey(name)) {
             throw new DomainException.Conflict("a project named '" + name + "' exists already");
         }
-        Project p = store.createProject(name, multiLabel, encoderName, labels, Json.write(complete));
+        Project p = store.projects().create(name, multiLabel, encoderName, labels, Json.write(complete));
         try {
             return start(p);
         } catch (RuntimeException e) {
-            store.deleteProject(p.id()); // a project that cannot run is not kept half-made
+            store.projects().delete(p.id()); // a project that cannot run is not kept half-made
             throw e;
         }
     }
@@ -174,7 +174,7 @@ public final class Workspace implements AutoCloseable {
         ProjectSession p = project(name);
         projects.remove(name);
         p.close();
-        store.deleteProject(p.project().id());
+        store.projects().delete(p.project().id());
         deleteTree(projectDir(p.project()));
     }
 
@@ -191,7 +191,7 @@ public final class Workspace implements AutoCloseable {
         try {
             // stream() checks the whole file (every problem, by line and field) before the sink sees a
             // row; the rows then go into one transaction, the store never holding more than a batch.
-            added = store.addDocuments(p.project().id(), sink -> DocumentImporter.stream(file, options, d -> {
+            added = store.documents().add(p.project().id(), sink -> DocumentImporter.stream(file, options, d -> {
                 if (single && d.labels().size() > 1) {
                     throw new DomainException.InvalidInput("project '" + p.project().name() + "' is single-label but document '"
                             + d.id() + "' has " + d.labels().size() + " labels: " + d.labels());
@@ -226,7 +226,7 @@ public final class Workspace implements AutoCloseable {
                 boolean seed = seeded.add(d.labels().get(0));
                 pool.add(seed ? d : Document.unlabeled(d.id(), d.text()));
             }
-            store.addDocuments(p.project().id(), pool::forEach, "seed");
+            store.documents().add(p.project().id(), pool::forEach, "seed");
             p.labelsImported();
             p.embedPending();
             LOG.info("created the demo project: {} documents, {} labels, {} seed labels", pool.size(), names.size(),

@@ -65,6 +65,6 @@ final class AnnotationHandlers {
         ProjectSession p = w.project(ctx.pathParam("project"));
         long after = Params.intParam(ctx, "after", 0, 0, Integer.MAX_VALUE);
         int limit = Params.intParam(ctx, "limit", 100, 1, 1000);
-        ctx.json(Map.of("items", w.store().annotations(p.project().id(), after, limit)));
+        ctx.json(Map.of("items", w.store().annotations().list(p.project().id(), after, limit)));
     }
 }

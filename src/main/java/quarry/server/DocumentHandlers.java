@@ -39,7 +39,7 @@ final class DocumentHandlers {
                 Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             }
             int added = w.importDocuments(p, file);
-            ctx.status(202).json(Map.of("added", added, "documents", w.store().documentCount(p.project().id()),
+            ctx.status(202).json(Map.of("added", added, "documents", w.store().documents().count(p.project().id()),
                     "embedding", p.embedding()));
         } finally {
             Files.deleteIfExists(file);
@@ -51,7 +51,7 @@ final class DocumentHandlers {
         ProjectSession p = w.project(ctx.pathParam("project"));
         int offset = Params.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
         int limit = Params.intParam(ctx, "limit", 100, 1, 1000);
-        ctx.json(Map.of("offset", offset, "items", w.store().documents(p.project().id(), offset, limit)));
+        ctx.json(Map.of("offset", offset, "items", w.store().documents().list(p.project().id(), offset, limit)));
     }
 
     void get(Context ctx) {

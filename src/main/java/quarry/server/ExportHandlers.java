@@ -35,12 +35,12 @@ final class ExportHandlers {
             }
             if (log) {
                 // The whole log streams straight from the database to the client.
-                w.store().forEachAnnotation(p.project().id(), a -> write(out, labelLine(p, a, true, csv)));
+                w.store().annotations().forEach(p.project().id(), a -> write(out, labelLine(p, a, true, csv)));
                 return;
             }
             // Current labels: only the latest per labeled document is held, never the log.
             Map<Integer, Annotation> current = new LinkedHashMap<>();
-            w.store().forEachAnnotation(p.project().id(), a -> {
+            w.store().annotations().forEach(p.project().id(), a -> {
                 if (!a.undone() && !a.skipped()) {
                     current.remove(a.row());
                     current.put(a.row(), a);
@@ -100,7 +100,7 @@ final class ExportHandlers {
             int size = p.embeddedCount();
             for (int from = 0; from < size; from += 1000) {
                 int to = Math.min(size, from + 1000);
-                List<String> ids = w.store().documents(p.project().id(), from, to - from).stream().map(Doc::id).toList();
+                List<String> ids = w.store().documents().list(p.project().id(), from, to - from).stream().map(Doc::id).toList();
                 List<Views.TextPrediction> predictions = p.predictPool(from, to, ids);
                 if (predictions == null) {
                     break;

@@ -42,7 +42,7 @@ final class PredictionHandlers {
 
     void list(Context ctx) {
         Access.Caller c = Params.caller(ctx);
-        ctx.json(w.store().jobs(w.project(ctx.pathParam("project")).project().id()).stream()
+        ctx.json(w.store().jobs().list(w.project(ctx.pathParam("project")).project().id()).stream()
                 .filter(j -> c.role() == Access.Role.ADMIN || c.name().equals(j.owner())).toList());
     }
 
@@ -63,7 +63,7 @@ final class PredictionHandlers {
         long offset = Params.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
         int limit = Params.intParam(ctx, "limit", 100, 1, 1000);
         List<Object> items = new ArrayList<>();
-        for (String line : w.store().jobResults(j.id(), offset, limit)) {
+        for (String line : w.store().jobs().results(j.id(), offset, limit)) {
             items.add(Json.readStored(line, Views.TextPrediction.class));
         }
         Map<String, Object> out = new LinkedHashMap<>();
@@ -80,7 +80,7 @@ final class PredictionHandlers {
         ctx.contentType("application/x-ndjson");
         try (Writer out = Params.writer(ctx)) {
             for (long offset = 0;; ) {
-                List<String> page = w.store().jobResults(j.id(), offset, 1000);
+                List<String> page = w.store().jobs().results(j.id(), offset, 1000);
                 for (String line : page) {
                     out.write(line);
                     out.write('\n');
@@ -94,7 +94,7 @@ final class PredictionHandlers {
     }
 
     private Job job(String id) {
-        return w.store().job(id).orElseThrow(() -> new DomainException.NotFound("no job '" + id + "'"));
+        return w.store().jobs().find(id).orElseThrow(() -> new DomainException.NotFound("no job '" + id + "'"));
     }
 
     /** A job the caller may see: admins see every job, annotators their own. */

@@ -58,7 +58,7 @@ final class ProjectHandlers {
         out.put("multiLabel", p.project().multiLabel());
         out.put("encoder", p.project().encoder());
         out.put("labelCount", p.project().labels().size());
-        out.put("documents", w.store().documentCount(p.project().id()));
+        out.put("documents", w.store().documents().count(p.project().id()));
         out.put("labeled", p.labelCount());
         out.put("embedding", p.embedding());
         out.put("model", p.modelStatus());

@@ -17,8 +17,8 @@ import java.util.List;
 
 /**
  * Opens connections to the workspace database and migrates its schema. SQLite (WAL mode, a full
- * fsync on every commit) is the embedded default; everything else in the store is plain JDBC and
- * standard SQL, so another database only needs its own {@code open} here.
+ * fsync on every commit) is the embedded default. Another database needs its own {@code open} here
+ * and its own implementations of the repository interfaces, which must pass {@code StoreContract}.
  */
 public final class Database {
 
@@ -52,7 +52,7 @@ public final class Database {
     }
 
     /** A new connection with the settings every connection needs. */
-    Connection connect() throws SQLException {
+    public Connection connect() throws SQLException {
         Connection c = DriverManager.getConnection(url);
         try (Statement s = c.createStatement()) {
             // FULL: an acknowledged label survives a crash or power loss, not only a killed process.

@@ -67,7 +67,7 @@ class ConcurrencyTest {
                 assertEquals(0, r.leasedTwice(), "an item was leased to two annotators");
                 assertTrue(r.labelsStored() >= 500 && r.labelsStored() <= 507, "stored " + r.labelsStored());
 
-                List<Annotation> log = w.store().annotations(w.project("clinc").project().id(), 0, 10_000);
+                List<Annotation> log = w.store().annotations().list(w.project("clinc").project().id(), 0, 10_000);
                 assertEquals(r.labelsStored(), log.size(), "every acknowledged label stored exactly once");
                 assertEquals(log.size(), new HashSet<>(log.stream().map(Annotation::row).toList()).size(),
                         "no document labeled twice");
@@ -75,7 +75,7 @@ class ConcurrencyTest {
                     assertEquals(gold.get(x.documentId()), x.labels().get(0));
                 }
                 // Labels reach the model: a retrain in the background takes in all of them.
-                Http.await("a model trained on every label", 180, () -> w.store().models(w.project("clinc").project()
+                Http.await("a model trained on every label", 180, () -> w.store().models().list(w.project("clinc").project()
                         .id()).stream().anyMatch(m -> m.labelsUsed() >= 500));
             });
         }

@@ -146,7 +146,7 @@ class PageBrowserTest {
 
     static List<Annotation> mine() {
         long id = workspace.project(Workspace.DEMO).project().id();
-        return workspace.store().annotations(id, 0, 100_000).stream()
+        return workspace.store().annotations().list(id, 0, 100_000).stream()
                 .filter(a -> a.annotator().equals("page-annotator")).toList();
     }
 
@@ -237,7 +237,7 @@ class PageBrowserTest {
         var labels = List.of(new quarry.store.Records.Label(0, "<b>bold</b>", null),
                 new quarry.store.Records.Label(1, "plain", null));
         quarry.project.ProjectSession p = workspace.createProject("xss", false, null, labels, null);
-        workspace.store().addDocuments(p.project().id(), List.of(Document.unlabeled("x1", payload),
+        workspace.store().documents().add(p.project().id(), List.of(Document.unlabeled("x1", payload),
                 new Document("x2", "seed one", List.of("plain")), new Document("x3", "seed two", List.of("<b>bold</b>")))
                 ::forEach, "import");
         p.labelsImported();
@@ -269,7 +269,7 @@ class PageBrowserTest {
         }
         docs.add(Document.unlabeled("u1", "charged twice again and nobody answers, this is urgent"));
         docs.add(Document.unlabeled("u2", "the app froze after the update"));
-        workspace.store().addDocuments(p.project().id(), docs::forEach, "import");
+        workspace.store().documents().add(p.project().id(), docs::forEach, "import");
         p.labelsImported();
         p.embedPending();
         Http.await("the multi-label model", 120, () -> p.modelStatus().version() >= 1);
@@ -285,7 +285,7 @@ class PageBrowserTest {
                 checked.add(li.getAttribute("data-label"));
             }
         }
-        int row = workspace.store().document(p.project().id(), shown).orElseThrow().row();
+        int row = workspace.store().documents().find(p.project().id(), shown).orElseThrow().row();
         assertEquals(new java.util.TreeSet<>(p.item(row, null).predicted()), checked);
         press("1");
         String first = driver.findElement(By.cssSelector("#suggestions li")).getAttribute("data-label");
@@ -298,7 +298,7 @@ class PageBrowserTest {
             expected.add(driver.findElements(By.cssSelector("#suggestions li")).get(1).getAttribute("data-label"));
         }
         pressAndWaitForNext(Keys.ENTER);
-        List<Annotation> log = workspace.store().annotations(p.project().id(), 0, 100).stream()
+        List<Annotation> log = workspace.store().annotations().list(p.project().id(), 0, 100).stream()
                 .filter(a -> a.annotator().equals("page-annotator")).toList();
         assertEquals(1, log.size());
         assertEquals(expected, new java.util.TreeSet<>(log.get(0).labels()));

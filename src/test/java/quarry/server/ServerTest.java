@@ -210,7 +210,7 @@ class ServerTest {
             assertEquals(200, replay.code());
             assertTrue(replay.json().get("replayed").asBoolean());
             assertEquals(stored.json().get("annotation").get("id"), replay.json().get("annotation").get("id"));
-            long mine = workspace.store().annotations(workspace.project("demo").project().id(), 0, 10_000).stream()
+            long mine = workspace.store().annotations().list(workspace.project("demo").project().id(), 0, 10_000).stream()
                     .filter(x -> "r-1".equals(x.requestId())).count();
             assertEquals(1, mine, "a replayed request must not store twice");
 

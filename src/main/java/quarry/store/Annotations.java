@@ -1,0 +1,41 @@
+package quarry.store;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import quarry.store.Records.Annotation;
+
+/** The annotation log: labels and skips, in order. Undone annotations stay in the log, marked. */
+public interface Annotations {
+
+    /**
+     * Appends an annotation (labels, or a skip when {@code labels} is null) and commits it before
+     * returning. A request id the annotator used before in the project throws
+     * {@link DuplicateException}. Safe to call from many threads at once.
+     */
+    Annotation add(long projectId, int row, String documentId, List<String> labels, String annotator,
+            String requestId);
+
+    /** The stored annotation with this request id, if the client sent it before; empty for a null id. */
+    Optional<Annotation> findByRequest(long projectId, String annotator, String requestId);
+
+    /** Marks the annotator's latest annotation in the project as undone, and returns it. */
+    Optional<Annotation> undoLatest(long projectId, String annotator);
+
+    /** Each labeled row's current labels: its latest annotation that is neither a skip nor undone. */
+    Map<Integer, List<String>> currentLabels(long projectId);
+
+    /** One row's current labels, or empty when it has none. */
+    Optional<List<String>> currentLabels(long projectId, int row);
+
+    /** Rows the annotator skipped (and did not undo). */
+    Set<Integer> skippedRows(long projectId, String annotator);
+
+    /** Up to {@code limit} annotations with an id above {@code afterId}, in order. */
+    List<Annotation> list(long projectId, long afterId, int limit);
+
+    /** Streams every annotation of a project in order, without holding up labeling. */
+    void forEach(long projectId, Consumer<Annotation> sink);
+}

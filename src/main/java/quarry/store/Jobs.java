@@ -1,0 +1,26 @@
+package quarry.store;
+
+import java.util.List;
+import java.util.Optional;
+import quarry.store.Records.Job;
+
+/** Background jobs (batch predictions) and their result lines. */
+public interface Jobs {
+
+    /** Creates a queued job; an id in use throws {@link DuplicateException}. */
+    Job add(String id, long projectId, String kind, long total, String owner);
+
+    /** Sets a job's state and progress; any state but queued and running also sets its finish time. */
+    void update(String id, String state, long done, String error);
+
+    Optional<Job> find(String id);
+
+    /** A project's jobs, oldest first. */
+    List<Job> list(long projectId);
+
+    /** Appends result lines of a job, numbered from {@code firstSeq}, with its progress, in one commit. */
+    void addResults(String jobId, long firstSeq, List<String> lines);
+
+    /** Up to {@code limit} result lines from number {@code offset} on. */
+    List<String> results(String jobId, long offset, int limit);
+}

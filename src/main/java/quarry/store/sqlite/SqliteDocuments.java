@@ -1,0 +1,99 @@
+package quarry.store.sqlite;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import quarry.store.Documents;
+import quarry.store.DuplicateException;
+import quarry.store.Records.Doc;
+import quarry.store.Store;
+import quarry.store.StoreException;
+
+/** Document pools in SQLite. */
+public final class SqliteDocuments implements Documents {
+
+    /** Rows sent to the database at once during an import, so memory stays flat for any file size. */
+    private static final int BATCH = 1000;
+
+    private final Jdbc jdbc;
+
+    public SqliteDocuments(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public int add(long projectId, Source documents, String annotator) {
+        return jdbc.transaction("import documents", c -> {
+            int row = Jdbc.count(c, "SELECT COUNT(*) FROM documents WHERE project_id = ?", projectId);
+            int[] added = {0};
+            int[] next = {row};
+            try (PreparedStatement p = c.prepareStatement(
+                    "INSERT INTO documents (project_id, row_no, ext_id, text) VALUES (?, ?, ?, ?)");
+                    PreparedStatement exists = c.prepareStatement(
+                            "SELECT 1 FROM documents WHERE project_id = ? AND ext_id = ?");
+                    PreparedStatement label = c.prepareStatement("INSERT INTO annotations (project_id,"
+                            + " row_no, labels, skipped, annotator, created) VALUES (?, ?, ?, 0, ?, ?)")) {
+                String created = Jdbc.now();
+                documents.each(d -> {
+                    try {
+                        Jdbc.bind(exists, projectId, d.id());
+                        try (ResultSet r = exists.executeQuery()) {
+                            if (r.next()) {
+                                throw new DuplicateException("document id '" + d.id() + "' is already in the project");
+                            }
+                        }
+                        if (d.isLabeled()) {
+                            Jdbc.bind(label, projectId, next[0], Jdbc.json(d.labels()), annotator, created);
+                            label.addBatch();
+                        }
+                        Jdbc.bind(p, projectId, next[0]++, d.id(), d.text());
+                        p.addBatch();
+                        if (++added[0] % BATCH == 0) {
+                            p.executeBatch();
+                            label.executeBatch();
+                        }
+                    } catch (SQLException e) {
+                        throw new StoreException("import documents", e);
+                    }
+                });
+                p.executeBatch();
+                label.executeBatch();
+            } catch (SQLException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new Store.SourceException(e);
+            }
+            return added[0];
+        });
+    }
+
+    @Override
+    public int count(long projectId) {
+        return jdbc.one("count documents", "SELECT COUNT(*) FROM documents WHERE project_id = ?", r -> r.getInt(1),
+                projectId).orElse(0);
+    }
+
+    @Override
+    public List<Doc> list(long projectId, int from, int limit) {
+        return jdbc.list("read documents", "SELECT row_no, ext_id, text FROM documents WHERE project_id = ?"
+                + " AND row_no >= ? ORDER BY row_no LIMIT ?", SqliteDocuments::doc, projectId, from, limit);
+    }
+
+    @Override
+    public Optional<Doc> find(long projectId, String id) {
+        return jdbc.one("find document", "SELECT row_no, ext_id, text FROM documents WHERE project_id = ?"
+                + " AND ext_id = ?", SqliteDocuments::doc, projectId, id);
+    }
+
+    @Override
+    public Optional<Doc> find(long projectId, int row) {
+        return jdbc.one("find document", "SELECT row_no, ext_id, text FROM documents WHERE project_id = ?"
+                + " AND row_no = ?", SqliteDocuments::doc, projectId, row);
+    }
+
+    private static Doc doc(ResultSet r) throws SQLException {
+        return new Doc(r.getInt(1), r.getString(2), r.getString(3));
+    }
+}

@@ -1,0 +1,79 @@
+package quarry.store.sqlite;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import quarry.store.Jobs;
+import quarry.store.Records.Job;
+
+/** Background jobs and their result lines in SQLite. */
+public final class SqliteJobs implements Jobs {
+
+    private static final String SELECT = "SELECT id, project_id, kind, state, total, done, created, finished, error,"
+            + " owner FROM jobs";
+
+    private final Jdbc jdbc;
+
+    public SqliteJobs(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public Job add(String id, long projectId, String kind, long total, String owner) {
+        // Under the write lock, so the job read back is the one just inserted, untouched by an update.
+        synchronized (jdbc) {
+            jdbc.update("create job", "INSERT INTO jobs (id, project_id, kind, state, total, done, created, owner)"
+                    + " VALUES (?, ?, ?, 'queued', ?, 0, ?, ?)", id, projectId, kind, total, Jdbc.now(), owner);
+            return find(id).orElseThrow();
+        }
+    }
+
+    @Override
+    public void update(String id, String state, long done, String error) {
+        boolean finished = !state.equals("queued") && !state.equals("running");
+        jdbc.update("update job", "UPDATE jobs SET state = ?, done = ?, error = ?, finished = ? WHERE id = ?", state,
+                done, error, finished ? Jdbc.now() : null, id);
+    }
+
+    @Override
+    public Optional<Job> find(String id) {
+        return jdbc.one("find job", SELECT + " WHERE id = ?", SqliteJobs::job, id);
+    }
+
+    @Override
+    public List<Job> list(long projectId) {
+        return jdbc.list("list jobs", SELECT + " WHERE project_id = ? ORDER BY created", SqliteJobs::job, projectId);
+    }
+
+    private static Job job(ResultSet r) throws SQLException {
+        return new Job(r.getString(1), r.getLong(2), r.getString(3), r.getString(4), r.getLong(5), r.getLong(6),
+                r.getString(7), r.getString(8), r.getString(9), r.getString(10));
+    }
+
+    @Override
+    public void addResults(String jobId, long firstSeq, List<String> lines) {
+        jdbc.transaction("store job results", c -> {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO job_results (job_id, seq, line) VALUES (?, ?, ?)")) {
+                long seq = firstSeq;
+                for (String line : lines) {
+                    Jdbc.bind(p, jobId, seq++, line);
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+            try (PreparedStatement p = c.prepareStatement("UPDATE jobs SET done = ? WHERE id = ?")) {
+                Jdbc.bind(p, firstSeq + lines.size(), jobId);
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<String> results(String jobId, long offset, int limit) {
+        return jdbc.list("read job results", "SELECT line FROM job_results WHERE job_id = ? AND seq >= ? ORDER BY seq"
+                + " LIMIT ?", r -> r.getString(1), jobId, offset, limit);
+    }
+}

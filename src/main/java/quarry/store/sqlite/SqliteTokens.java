@@ -1,0 +1,49 @@
+package quarry.store.sqlite;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import quarry.store.Records.Token;
+import quarry.store.Tokens;
+
+/** API tokens in SQLite. */
+public final class SqliteTokens implements Tokens {
+
+    private final Jdbc jdbc;
+
+    public SqliteTokens(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public void add(String name, String role, String hash) {
+        jdbc.update("insert token " + name, "INSERT INTO tokens (name, role, hash, created) VALUES (?, ?, ?, ?)",
+                name, role, hash, Jdbc.now());
+    }
+
+    @Override
+    public Optional<Token> findByHash(String hash) {
+        return jdbc.one("find token", "SELECT name, role, created FROM tokens WHERE hash = ?",
+                r -> new Token(r.getString(1), r.getString(2), r.getString(3)), hash);
+    }
+
+    @Override
+    public List<Token> list() {
+        return jdbc.list("list tokens", "SELECT name, role, created FROM tokens ORDER BY created, name",
+                r -> new Token(r.getString(1), r.getString(2), r.getString(3)));
+    }
+
+    @Override
+    public Map<String, Token> hashes() {
+        Map<String, Token> out = new LinkedHashMap<>();
+        jdbc.list("list tokens", "SELECT hash, name, role, created FROM tokens", r -> out.put(r.getString(1),
+                new Token(r.getString(2), r.getString(3), r.getString(4))));
+        return out;
+    }
+
+    @Override
+    public boolean delete(String name) {
+        return jdbc.update("delete token " + name, "DELETE FROM tokens WHERE name = ?", name) > 0;
+    }
+}

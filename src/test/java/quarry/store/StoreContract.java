@@ -1,0 +1,504 @@
+package quarry.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import quarry.core.Document;
+import quarry.store.Records.Annotation;
+import quarry.store.Records.Doc;
+import quarry.store.Records.Job;
+import quarry.store.Records.Label;
+import quarry.store.Records.ModelVersion;
+import quarry.store.Records.Project;
+import quarry.store.Records.Token;
+
+/**
+ * The contract every database behind {@link Store} keeps, one nested group per repository. A
+ * database's test extends this class and says how to open its store; the checks are the same for all.
+ */
+public abstract class StoreContract {
+
+    /**
+     * A store over an empty database kept in {@code dir}; opening the same folder again, after the
+     * first store is closed, gives the same data.
+     */
+    protected abstract Store open(Path dir);
+
+    @TempDir
+    Path dir;
+
+    private Store store;
+
+    @BeforeEach
+    void openStore() {
+        store = open(dir);
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    private Project project(String name) {
+        return store.projects().create(name, false, "enc", List.of(new Label(0, "a", null), new Label(1, "b", "bee")),
+                "{}");
+    }
+
+    private Project project() {
+        return project("p");
+    }
+
+    private static List<Document> docs(int n) {
+        List<Document> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(Document.unlabeled("d" + i, "text " + i));
+        }
+        return out;
+    }
+
+    @Nested
+    class DurabilityContract {
+
+        @Test
+        void whatWasAcknowledgedSurvivesReopening() {
+            Project p = project();
+            store.documents().add(p.id(), docs(3)::forEach, "import");
+            store.annotations().add(p.id(), 2, "d2", List.of("b"), "ann", "r1");
+            store.tokens().add("alice", "annotator", "ab".repeat(32));
+            store.close();
+            store = open(dir);
+            assertEquals(List.of(p), store.projects().list());
+            assertEquals(3, store.documents().count(p.id()));
+            assertEquals(Map.of(2, List.of("b")), store.annotations().currentLabels(p.id()));
+            assertEquals("alice", store.tokens().findByHash("ab".repeat(32)).orElseThrow().name());
+        }
+    }
+
+    @Nested
+    class ProjectsContract {
+
+        @Test
+        void aProjectKeepsItsSchemaAndSettings() {
+            Project p = project();
+            assertEquals(List.of("a", "b"), p.labelNames());
+            assertEquals(List.of(p), store.projects().list());
+            Project found = store.projects().find("p").orElseThrow();
+            assertEquals(p, found);
+            assertEquals("bee", found.labels().get(1).description());
+            assertNull(found.labels().get(0).description());
+            assertFalse(found.multiLabel());
+            assertEquals("enc", found.encoder());
+            store.projects().updateSettings(p.id(), "{\"batch\":5}");
+            assertEquals("{\"batch\":5}", store.projects().find("p").orElseThrow().settings());
+        }
+
+        @Test
+        void projectsAreListedInOrderOfCreation() {
+            Project first = project("one");
+            Project second = store.projects().create("two", true, "enc2", List.of(new Label(0, "x", null)), "{}");
+            assertEquals(List.of(first, second), store.projects().list());
+            assertTrue(second.multiLabel());
+            assertTrue(second.id() != first.id());
+        }
+
+        @Test
+        void anUnknownProjectIsEmpty() {
+            assertTrue(store.projects().list().isEmpty());
+            assertTrue(store.projects().find("nope").isEmpty());
+            project();
+            assertTrue(store.projects().find("P").isEmpty(), "names are case-sensitive");
+        }
+
+        @Test
+        void aTakenNameIsADuplicateAndLeavesNothingHalfMade() {
+            project();
+            assertThrows(DuplicateException.class, () -> store.projects().create("p", true, "other",
+                    List.of(new Label(0, "z", null)), "{}"));
+            assertEquals(1, store.projects().list().size());
+            assertEquals(List.of("a", "b"), store.projects().find("p").orElseThrow().labelNames());
+        }
+
+        @Test
+        void aDuplicateLabelNameFailsTheWholeProject() {
+            assertThrows(DuplicateException.class, () -> store.projects().create("p", false, "enc",
+                    List.of(new Label(0, "a", null), new Label(1, "a", null)), "{}"));
+            assertTrue(store.projects().list().isEmpty(), "the project row is rolled back with its labels");
+        }
+
+        @Test
+        void deletingAProjectRemovesAllItOwns() {
+            Project p = project();
+            Project other = project("other");
+            store.documents().add(p.id(), List.of(new Document("d0", "t", List.of("a")),
+                    Document.unlabeled("d1", "u"))::forEach, "import");
+            store.documents().add(other.id(), docs(2)::forEach, "import");
+            store.annotations().add(p.id(), 1, "d1", List.of("b"), "ann", "r1");
+            store.models().add(p.id(), 1, 2, "{}");
+            store.jobs().add("j1", p.id(), "predict", 2, "alice");
+            store.jobs().addResults("j1", 0, List.of("x", "y"));
+
+            assertTrue(store.projects().delete(p.id()));
+
+            assertEquals(List.of(other), store.projects().list());
+            assertEquals(0, store.documents().count(p.id()));
+            assertTrue(store.documents().list(p.id(), 0, 10).isEmpty());
+            assertTrue(store.documents().find(p.id(), "d0").isEmpty());
+            assertTrue(store.annotations().currentLabels(p.id()).isEmpty());
+            assertTrue(store.annotations().list(p.id(), 0, 10).isEmpty());
+            assertTrue(store.annotations().findByRequest(p.id(), "ann", "r1").isEmpty());
+            assertTrue(store.models().list(p.id()).isEmpty());
+            assertTrue(store.jobs().find("j1").isEmpty());
+            assertTrue(store.jobs().results("j1", 0, 10).isEmpty());
+            assertEquals(2, store.documents().count(other.id()), "other projects keep theirs");
+            assertFalse(store.projects().delete(p.id()), "a second delete finds nothing");
+        }
+    }
+
+    @Nested
+    class DocumentsContract {
+
+        @Test
+        void importsAreAllOrNothing() {
+            Project p = project();
+            assertEquals(3, store.documents().add(p.id(), docs(3)::forEach, "import"));
+            List<Document> clash = new ArrayList<>(List.of(Document.unlabeled("new", "x"),
+                    new Document("withLabel", "y", List.of("a")), Document.unlabeled("d1", "again")));
+            DuplicateException e = assertThrows(DuplicateException.class,
+                    () -> store.documents().add(p.id(), clash::forEach, "import"));
+            assertTrue(e.getMessage().contains("'d1'"), e.getMessage());
+            assertEquals(3, store.documents().count(p.id()), "nothing of the failed import is kept");
+            assertTrue(store.annotations().currentLabels(p.id()).isEmpty(), "nor its labels");
+            Store.SourceException failed = assertThrows(Store.SourceException.class, () -> store.documents().add(p.id(),
+                    sink -> {
+                        sink.accept(Document.unlabeled("z1", "fine"));
+                        throw new java.io.IOException("disk gone");
+                    }, "import"));
+            assertTrue(failed.getMessage().contains("disk gone"));
+            assertEquals(3, store.documents().count(p.id()));
+            assertEquals(2, store.documents().add(p.id(), List.of(new Document("l1", "t", List.of("b")),
+                    Document.unlabeled("l2", "u"))::forEach, "import"));
+            assertEquals(Map.of(3, List.of("b")), store.annotations().currentLabels(p.id()));
+            assertEquals("l2", store.documents().find(p.id(), 4).orElseThrow().id());
+        }
+
+        @Test
+        void aSourceFailingMidwayLeavesNothingStored() {
+            Project p = project();
+            IllegalStateException stop = new IllegalStateException("bad row");
+            // Past the first batch sent to the database, so sent batches must be rolled back too.
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> store.documents().add(
+                    p.id(), sink -> {
+                        for (int i = 0; i < 2500; i++) {
+                            sink.accept(new Document("d" + i, "text " + i, List.of(i % 2 == 0 ? "a" : "b")));
+                        }
+                        throw stop;
+                    }, "import"));
+            assertSame(stop, thrown, "a runtime failure of the source comes out as it is");
+            assertEquals(0, store.documents().count(p.id()));
+            assertTrue(store.documents().list(p.id(), 0, 10).isEmpty());
+            assertTrue(store.annotations().currentLabels(p.id()).isEmpty());
+            assertTrue(store.annotations().list(p.id(), 0, 10).isEmpty());
+            assertEquals(2, store.documents().add(p.id(), docs(2)::forEach, "import"), "the same ids go in afterwards");
+            assertEquals(0, store.documents().find(p.id(), "d0").orElseThrow().row(), "rows start again from 0");
+        }
+
+        @Test
+        void importedLabelsAreAnnotationsByTheImporter() {
+            Project p = project();
+            store.documents().add(p.id(), List.of(new Document("x", "t", List.of("a", "b")),
+                    Document.unlabeled("y", "u"))::forEach, "seed");
+            List<Annotation> log = store.annotations().list(p.id(), 0, 10);
+            assertEquals(1, log.size(), "only the labeled document gets an annotation");
+            Annotation a = log.get(0);
+            assertEquals("seed", a.annotator());
+            assertEquals("x", a.documentId());
+            assertEquals(List.of("a", "b"), a.labels());
+            assertFalse(a.skipped() || a.undone());
+            assertNull(a.requestId());
+        }
+
+        @Test
+        void documentsAreReadByRowWindowIdAndRow() {
+            Project p = project();
+            store.documents().add(p.id(), docs(5)::forEach, "import");
+            assertEquals(5, store.documents().count(p.id()));
+            assertEquals(List.of(new Doc(1, "d1", "text 1"), new Doc(2, "d2", "text 2")),
+                    store.documents().list(p.id(), 1, 2));
+            assertEquals(List.of(new Doc(4, "d4", "text 4")), store.documents().list(p.id(), 4, 10));
+            assertTrue(store.documents().list(p.id(), 5, 10).isEmpty());
+            assertEquals(new Doc(3, "d3", "text 3"), store.documents().find(p.id(), "d3").orElseThrow());
+            assertEquals(new Doc(3, "d3", "text 3"), store.documents().find(p.id(), 3).orElseThrow());
+            assertTrue(store.documents().find(p.id(), "d9").isEmpty());
+            assertTrue(store.documents().find(p.id(), 5).isEmpty());
+        }
+
+        @Test
+        void anUnknownProjectHasNoDocuments() {
+            assertEquals(0, store.documents().count(42));
+            assertTrue(store.documents().list(42, 0, 10).isEmpty());
+            assertTrue(store.documents().find(42, "d0").isEmpty());
+            assertTrue(store.documents().find(42, 0).isEmpty());
+        }
+
+        @Test
+        void documentIdsAreUniquePerProjectOnly() {
+            Project p = project();
+            Project q = project("q");
+            store.documents().add(p.id(), docs(2)::forEach, "import");
+            assertEquals(2, store.documents().add(q.id(), docs(2)::forEach, "import"));
+            assertEquals("text 1", store.documents().find(q.id(), "d1").orElseThrow().text());
+        }
+    }
+
+    @Nested
+    class AnnotationsContract {
+
+        @Test
+        void labelsUndoAndSkips() {
+            Project p = project();
+            store.documents().add(p.id(), docs(3)::forEach, "import");
+            store.annotations().add(p.id(), 0, "d0", List.of("a"), "ann", "r1");
+            store.annotations().add(p.id(), 0, "d0", List.of("b"), "ann", "r2");
+            store.annotations().add(p.id(), 1, "d1", null, "ann", "r3");
+            assertEquals(Map.of(0, List.of("b")), store.annotations().currentLabels(p.id()));
+            assertEquals(Set.of(1), store.annotations().skippedRows(p.id(), "ann"));
+            assertTrue(store.annotations().skippedRows(p.id(), "other").isEmpty());
+            Annotation undone = store.annotations().undoLatest(p.id(), "ann").orElseThrow();
+            assertTrue(undone.skipped() && undone.undone());
+            assertTrue(store.annotations().skippedRows(p.id(), "ann").isEmpty());
+            store.annotations().undoLatest(p.id(), "ann");
+            assertEquals(Map.of(0, List.of("a")), store.annotations().currentLabels(p.id()),
+                    "undo goes back to the label before");
+            assertEquals("r1", store.annotations().findByRequest(p.id(), "ann", "r1").orElseThrow().requestId());
+            assertFalse(store.annotations().findByRequest(p.id(), "other", "r1").isPresent(),
+                    "request ids are per annotator");
+        }
+
+        @Test
+        void anAnnotationComesBackAsStored() {
+            Project p = project();
+            store.documents().add(p.id(), docs(2)::forEach, "import");
+            Annotation a = store.annotations().add(p.id(), 1, "d1", List.of("a", "b"), "ann", "r1");
+            assertEquals(1, a.row());
+            assertEquals("d1", a.documentId());
+            assertEquals(List.of("a", "b"), a.labels());
+            assertFalse(a.skipped() || a.undone());
+            assertNotNull(a.created());
+            assertEquals(a, store.annotations().findByRequest(p.id(), "ann", "r1").orElseThrow());
+            assertEquals(List.of(a), store.annotations().list(p.id(), 0, 10));
+            assertEquals(List.of("a", "b"), store.annotations().currentLabels(p.id(), 1).orElseThrow());
+            assertTrue(store.annotations().currentLabels(p.id(), 0).isEmpty(), "a row never labeled has none");
+            Annotation skip = store.annotations().add(p.id(), 0, "d0", null, "ann", null);
+            assertTrue(skip.skipped());
+            assertEquals(List.of(), skip.labels());
+            assertTrue(store.annotations().currentLabels(p.id(), 0).isEmpty(), "a skip is not a label");
+        }
+
+        @Test
+        void aRepeatedRequestIdIsADuplicateAndStoresNothing() {
+            Project p = project();
+            store.documents().add(p.id(), docs(2)::forEach, "import");
+            store.annotations().add(p.id(), 0, "d0", List.of("a"), "ann", "r1");
+            assertThrows(DuplicateException.class,
+                    () -> store.annotations().add(p.id(), 1, "d1", List.of("b"), "ann", "r1"));
+            assertEquals(1, store.annotations().list(p.id(), 0, 10).size());
+            assertEquals(Map.of(0, List.of("a")), store.annotations().currentLabels(p.id()));
+            store.annotations().add(p.id(), 1, "d1", List.of("b"), "other", "r1");
+            store.annotations().add(p.id(), 1, "d1", null, "ann", null);
+            store.annotations().add(p.id(), 1, "d1", null, "ann", null);
+            assertEquals(4, store.annotations().list(p.id(), 0, 10).size(),
+                    "the same id from another annotator, and missing ids, are no duplicates");
+        }
+
+        @Test
+        void aMissingRequestIdOrUnknownProjectFindsNothing() {
+            Project p = project();
+            store.documents().add(p.id(), docs(1)::forEach, "import");
+            store.annotations().add(p.id(), 0, "d0", List.of("a"), "ann", null);
+            assertTrue(store.annotations().findByRequest(p.id(), "ann", null).isEmpty());
+            assertTrue(store.annotations().findByRequest(42, "ann", "r1").isEmpty());
+            assertTrue(store.annotations().undoLatest(42, "ann").isEmpty());
+            assertTrue(store.annotations().undoLatest(p.id(), "nobody").isEmpty());
+            assertTrue(store.annotations().currentLabels(42).isEmpty());
+            assertTrue(store.annotations().currentLabels(42, 0).isEmpty());
+            assertTrue(store.annotations().skippedRows(42, "ann").isEmpty());
+            assertTrue(store.annotations().list(42, 0, 10).isEmpty());
+        }
+
+        @Test
+        void theLogPagesAndStreamsInOrderWithUndoneMarked() {
+            Project p = project();
+            store.documents().add(p.id(), docs(5)::forEach, "import");
+            List<Annotation> added = new ArrayList<>();
+            for (int row = 0; row < 5; row++) {
+                added.add(store.annotations().add(p.id(), row, "d" + row, List.of("a"), "ann", "r" + row));
+            }
+            store.annotations().undoLatest(p.id(), "ann");
+            List<Annotation> page = store.annotations().list(p.id(), added.get(1).id(), 2);
+            assertEquals(List.of(added.get(2), added.get(3)), page);
+            List<Annotation> all = new ArrayList<>();
+            store.annotations().forEach(p.id(), all::add);
+            assertEquals(added.subList(0, 4), all.subList(0, 4));
+            assertTrue(all.get(4).undone(), "undone annotations stay in the log, marked");
+            assertEquals(added.get(4).id(), all.get(4).id());
+            assertEquals(all, store.annotations().list(p.id(), 0, 100));
+            assertEquals(Map.of(0, List.of("a"), 1, List.of("a"), 2, List.of("a"), 3, List.of("a")),
+                    store.annotations().currentLabels(p.id()));
+        }
+
+        @Test
+        void concurrentLabelsAreGroupCommittedAndAFailureStaysItsOwn() throws Exception {
+            Project p = project();
+            store.documents().add(p.id(), docs(400)::forEach, "import");
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<Future<Annotation>> futures = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                int row = i;
+                // Every tenth request reuses a request id: only one of each pair may be stored.
+                String request = row % 10 == 9 ? "dup-" + (row - 1) : "req-" + row;
+                String dupOf = row % 10 == 8 ? "dup-" + row : request;
+                futures.add(pool.submit(() -> store.annotations().add(p.id(), row, "d" + row, List.of("a"), "ann",
+                        dupOf)));
+            }
+            int stored = 0;
+            int duplicates = 0;
+            for (Future<Annotation> f : futures) {
+                try {
+                    f.get();
+                    stored++;
+                } catch (ExecutionException e) {
+                    assertTrue(e.getCause() instanceof DuplicateException, e.getCause().toString());
+                    duplicates++;
+                }
+            }
+            pool.shutdown();
+            assertEquals(40, duplicates);
+            assertEquals(360, stored);
+            assertEquals(360, store.annotations().list(p.id(), 0, 1000).size());
+        }
+    }
+
+    @Nested
+    class ModelsContract {
+
+        @Test
+        void versionsAreListedInOrderAndAVersionIsReplaced() {
+            Project p = project();
+            store.models().add(p.id(), 2, 20, "{\"r\":2}");
+            store.models().add(p.id(), 1, 10, "{\"r\":1}");
+            List<ModelVersion> models = store.models().list(p.id());
+            assertEquals(List.of(1, 2), models.stream().map(ModelVersion::version).toList());
+            assertEquals(10, models.get(0).labelsUsed());
+            assertEquals("{\"r\":1}", models.get(0).report());
+            store.models().add(p.id(), 2, 25, "{\"r\":3}");
+            ModelVersion replaced = store.models().list(p.id()).get(1);
+            assertEquals(25, replaced.labelsUsed());
+            assertEquals("{\"r\":3}", replaced.report());
+            assertEquals(2, store.models().list(p.id()).size());
+            assertTrue(store.models().list(42).isEmpty());
+        }
+    }
+
+    @Nested
+    class JobsContract {
+
+        @Test
+        void aJobRunsAndKeepsItsResults() {
+            Project p = project();
+            Job queued = store.jobs().add("j1", p.id(), "predict", 3, "alice");
+            assertEquals(new Job("j1", p.id(), "predict", "queued", 3, 0, queued.created(), null, null, "alice"),
+                    queued);
+            assertEquals(queued, store.jobs().find("j1").orElseThrow());
+            store.jobs().update("j1", "running", 0, null);
+            assertNull(store.jobs().find("j1").orElseThrow().finished(), "a running job is not finished");
+            store.jobs().addResults("j1", 0, List.of("a", "b"));
+            assertEquals(2, store.jobs().find("j1").orElseThrow().done(), "results carry the progress");
+            store.jobs().addResults("j1", 2, List.of("c"));
+            assertEquals(List.of("b", "c"), store.jobs().results("j1", 1, 10));
+            assertEquals(List.of("a"), store.jobs().results("j1", 0, 1));
+            store.jobs().update("j1", "failed", 3, "boom");
+            Job failed = store.jobs().find("j1").orElseThrow();
+            assertEquals("failed", failed.state());
+            assertEquals("boom", failed.error());
+            assertNotNull(failed.finished());
+        }
+
+        @Test
+        void jobsAreListedPerProjectAndUnknownOnesAreEmpty() {
+            Project p = project();
+            Project q = project("q");
+            store.jobs().add("j1", p.id(), "predict", 1, "alice");
+            store.jobs().add("j2", q.id(), "predict", 1, null);
+            assertEquals(List.of("j1"), store.jobs().list(p.id()).stream().map(Job::id).toList());
+            assertNull(store.jobs().find("j2").orElseThrow().owner());
+            assertTrue(store.jobs().find("nope").isEmpty());
+            assertTrue(store.jobs().list(42).isEmpty());
+            assertTrue(store.jobs().results("nope", 0, 10).isEmpty());
+        }
+
+        @Test
+        void aTakenIdIsADuplicate() {
+            Project p = project();
+            store.jobs().add("j1", p.id(), "predict", 1, "alice");
+            assertThrows(DuplicateException.class, () -> store.jobs().add("j1", p.id(), "predict", 5, "bob"));
+            assertEquals("alice", store.jobs().find("j1").orElseThrow().owner());
+            store.jobs().addResults("j1", 0, List.of("a"));
+            assertThrows(DuplicateException.class, () -> store.jobs().addResults("j1", 0, List.of("again", "b")));
+            assertEquals(List.of("a"), store.jobs().results("j1", 0, 10), "a failed append stores no line");
+            assertEquals(1, store.jobs().find("j1").orElseThrow().done());
+        }
+    }
+
+    @Nested
+    class TokensContract {
+
+        @Test
+        void tokensAreStoredAsHashes() {
+            store.tokens().add("alice", "annotator", "ab".repeat(32));
+            assertEquals("alice", store.tokens().findByHash("ab".repeat(32)).orElseThrow().name());
+            assertThrows(DuplicateException.class, () -> store.tokens().add("alice", "admin", "cd".repeat(32)));
+            assertTrue(store.tokens().delete("alice"));
+            assertFalse(store.tokens().delete("alice"));
+        }
+
+        @Test
+        void tokensAreListedAndFoundByHash() {
+            store.tokens().add("bob", "admin", "cd".repeat(32));
+            store.tokens().add("alice", "annotator", "ab".repeat(32));
+            List<Token> all = store.tokens().list();
+            assertEquals(2, all.size());
+            assertEquals(Set.of("alice", "bob"), Set.copyOf(all.stream().map(Token::name).toList()));
+            Map<String, Token> byHash = store.tokens().hashes();
+            assertEquals(Set.of("ab".repeat(32), "cd".repeat(32)), byHash.keySet());
+            assertEquals(new Token("bob", "admin", byHash.get("cd".repeat(32)).created()), byHash.get("cd".repeat(32)));
+            assertEquals("annotator", byHash.get("ab".repeat(32)).role());
+            assertTrue(store.tokens().findByHash("ef".repeat(32)).isEmpty());
+        }
+
+        @Test
+        void aTakenHashIsADuplicate() {
+            store.tokens().add("alice", "annotator", "ab".repeat(32));
+            assertThrows(DuplicateException.class, () -> store.tokens().add("bob", "annotator", "ab".repeat(32)));
+            assertEquals(List.of("alice"), store.tokens().list().stream().map(Token::name).toList());
+        }
+    }
+}
