@@ -3,6 +3,9 @@ package quarry.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.javalin.http.Context;
@@ -21,11 +24,19 @@ final class Bodies {
     static final long MAX_JSON_BYTES = 1 << 20;
 
     /** Strict about types: 3 is not the label "3", and "yes" is not true. */
-    @SuppressWarnings("deprecation")
-    private static final ObjectMapper STRICT = Json.MAPPER.copy()
-            .configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
+    private static final ObjectMapper STRICT = strict();
 
     private Bodies() {
+    }
+
+    @SuppressWarnings("deprecation")
+    private static ObjectMapper strict() {
+        ObjectMapper m = Json.MAPPER.copy().configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
+        for (CoercionInputShape shape : List.of(CoercionInputShape.Integer, CoercionInputShape.Float,
+                CoercionInputShape.Boolean)) {
+            m.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);
+        }
+        return m;
     }
 
     static <T> T read(Context ctx, Class<T> type) {
