@@ -31,7 +31,6 @@ import quarry.core.Vectors;
 import quarry.encode.CachingEncoder;
 import quarry.encode.Encoders;
 import quarry.eval.LearningCurve;
-import quarry.eval.Plots;
 import quarry.index.VectorIndex;
 import quarry.loop.LoopSettings;
 import quarry.loop.Simulation;
@@ -46,7 +45,7 @@ import quarry.query.Strategies;
                 + "against random sampling, and when each stopping criterion fired.",
             "DIR holds train.jsonl and test.jsonl (and valid.jsonl for --eval valid). Runs already in --out are "
                 + "reused, so an interrupted simulation resumes."})
-final class SimulateCommand implements Callable<Integer> {
+public final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "data set folder")
     Path data;
