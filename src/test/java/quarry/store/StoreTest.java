@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import quarry.core.Document;
@@ -23,6 +24,7 @@ import quarry.store.Records.Annotation;
 import quarry.store.Records.Label;
 import quarry.store.Records.Project;
 
+@Tag("integration")
 class StoreTest {
 
     @TempDir
