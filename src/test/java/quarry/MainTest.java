@@ -138,6 +138,7 @@ class MainTest {
                 args.add("--help");
                 assertEquals(0, run(args.toArray(String[]::new)), command.toString());
                 assertTrue(out().contains("Usage: quarry " + String.join(" ", command)), out());
+                assertEquals("", err(), "help prints no warnings: " + command);
             }
         });
     }

@@ -41,7 +41,7 @@ import quarry.query.Strategies;
 
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = {"Simulate labeling with a data set's own labels as the annotator, scoring every round on its "
-                + "test split: learning curves, labels needed to reach 90/95/98% of the full-data accuracy "
+                + "test split: learning curves, labels needed to reach 90/95/98%% of the full-data accuracy "
                 + "against random sampling, and when each stopping criterion fired.",
             "DIR holds train.jsonl and test.jsonl (and valid.jsonl for --eval valid). Runs already in --out are "
                 + "reused, so an interrupted simulation resumes."})
