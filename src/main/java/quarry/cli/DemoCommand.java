@@ -29,7 +29,7 @@ import quarry.query.Strategies;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Embed the demo data (data/demo.jsonl) and simulate a short active-learning session: "
                 + "Quarry's default strategy against random labeling, scored on a held-out third.")
-final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--data", paramLabel = "FILE", description = "labeled JSONL or CSV (default: data/demo.jsonl)")
     Path data;

@@ -27,7 +27,7 @@ import quarry.encode.Encoders;
                 + "is served from the cache.",
             "With --out, writes DIR/vectors.f32 (float32 little-endian, one row per document), DIR/ids.txt "
                 + "(the row order) and DIR/embeddings.json (encoder, dimension, count)."})
-final class EmbedCommand implements Callable<Integer> {
+public final class EmbedCommand implements Callable<Integer> {
 
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "JSONL or CSV file to embed")
     Path data;

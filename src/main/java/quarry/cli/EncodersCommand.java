@@ -10,7 +10,7 @@ import quarry.encode.ModelSpec;
 
 @Command(name = "encoders", mixinStandardHelpOptions = true,
         description = "List the encoders installed under the models folder, and any folder that is broken.")
-final class EncodersCommand implements Callable<Integer> {
+public final class EncodersCommand implements Callable<Integer> {
 
     @Option(names = "--models", paramLabel = "DIR", description = "models folder (default: ${DEFAULT-VALUE})")
     Path models = Encoders.modelsDir();

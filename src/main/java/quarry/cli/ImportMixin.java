@@ -11,8 +11,8 @@ import quarry.data.ImportOptions;
 import quarry.data.ImportProblem;
 import quarry.data.ImportResult;
 
-/** Options that say how to read a data file, shared by the commands that read one. */
-final class ImportMixin {
+/** Options that say how to read a data file, shared by the commands (benchmarks too) that read one. */
+public final class ImportMixin {
 
     @Option(names = "--text-field", paramLabel = "NAME", defaultValue = "text",
             description = "JSON field or CSV column with the text (default: ${DEFAULT-VALUE})")
@@ -33,13 +33,13 @@ final class ImportMixin {
     @Option(names = "--skip-bad-rows", description = "leave out bad rows and report them, instead of failing")
     boolean skipBadRows;
 
-    ImportOptions options() {
+    public ImportOptions options() {
         return ImportOptions.defaults().withTextField(textField).withIdField(idField).withLabelField(labelField)
                 .withLabelsField(labelsField).withSkipBadRows(skipBadRows);
     }
 
     /** Reads {@code file} whole, or fails naming every bad row; reports skipped rows on stderr. */
-    List<Document> read(Path file) {
+    public List<Document> read(Path file) {
         try {
             ImportResult result = DocumentImporter.read(file, options());
             for (ImportProblem p : result.skipped()) {

@@ -8,7 +8,7 @@ import quarry.core.Progress;
  * A progress bar on stderr: redrawn in place on a terminal, a plain line every tenth of the way
  * otherwise (so CI logs stay readable). Thread-safe.
  */
-final class ProgressBar implements Progress {
+public final class ProgressBar implements Progress {
 
     private static final int WIDTH = 30;
     private static final long REDRAW_NANOS = 100_000_000L;
@@ -24,7 +24,7 @@ final class ProgressBar implements Progress {
     private long lastDecile = -1;
     private boolean finished;
 
-    ProgressBar(PrintStream out, String label, String unit) {
+    public ProgressBar(PrintStream out, String label, String unit) {
         this(out, label, unit, System.console() != null);
     }
 

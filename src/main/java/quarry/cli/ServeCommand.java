@@ -13,7 +13,7 @@ import quarry.project.Workspace;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Start the workbench: the labeling page at /, the REST API under /api/, OpenAPI at"
                 + " /openapi.json. The first start creates a workspace with a demo project and prints an admin token.")
-final class ServeCommand implements Callable<Integer> {
+public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--port", paramLabel = "N", defaultValue = "7070", description = "port (0: any free port)")
     int port;

@@ -30,7 +30,6 @@ import quarry.core.Vectors;
 import quarry.encode.CachingEncoder;
 import quarry.encode.Encoders;
 import quarry.eval.LearningCurve;
-import quarry.eval.Plots;
 import quarry.index.VectorIndex;
 import quarry.project.Pool;
 import quarry.loop.LoopSettings;
@@ -42,11 +41,11 @@ import quarry.query.Strategies;
 
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = {"Simulate labeling with a data set's own labels as the annotator, scoring every round on its "
-                + "test split: learning curves, labels needed to reach 90/95/98% of the full-data accuracy "
+                + "test split: learning curves, labels needed to reach 90/95/98%% of the full-data accuracy "
                 + "against random sampling, and when each stopping criterion fired.",
             "DIR holds train.jsonl and test.jsonl (and valid.jsonl for --eval valid). Runs already in --out are "
                 + "reused, so an interrupted simulation resumes."})
-final class SimulateCommand implements Callable<Integer> {
+public final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "data set folder")
     Path data;

@@ -12,10 +12,12 @@ import static quarry.data.DataFiles.write;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import quarry.core.Document;
 
+@Tag("unit")
 class CsvImportTest {
 
     @TempDir

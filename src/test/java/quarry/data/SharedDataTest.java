@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import quarry.core.Document;
 
 /** Reads the real data sets beside the project, as they are. */
+@Tag("data")
 class SharedDataTest {
 
     private static Path sharedData() {

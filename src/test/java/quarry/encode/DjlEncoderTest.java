@@ -8,9 +8,11 @@ import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The real all-MiniLM-L6-v2 encoder, loaded once for the class. */
+@Tag("integration")
 class DjlEncoderTest {
 
     private static DjlEncoder encoder;

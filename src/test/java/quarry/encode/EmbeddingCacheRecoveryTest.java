@@ -20,10 +20,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Damage the files the way crashes, full disks and bit rot do, and check what open and get make of it. */
+@Tag("unit")
 class EmbeddingCacheRecoveryTest {
 
     private static final int ROW_BYTES = DIM * Float.BYTES;

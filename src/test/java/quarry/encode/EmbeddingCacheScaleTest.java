@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * because it writes 1.5 GB; run with {@code -Dquarry.cache.scale=true}.
  */
 @EnabledIfSystemProperty(named = "quarry.cache.scale", matches = "true")
+@Tag("integration")
 class EmbeddingCacheScaleTest {
 
     private static final int ROWS = 1_000_000;

@@ -17,9 +17,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@Tag("unit")
 class EmbeddingCacheTest {
 
     static final String ENCODER = "all-minilm-l6-v2";

@@ -9,11 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import quarry.core.QuarryException;
 
 /** A model folder with a missing or broken file fails with that file named. */
+@Tag("unit")
 class ModelSpecTest {
 
     @TempDir

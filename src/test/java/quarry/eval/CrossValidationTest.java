@@ -11,8 +11,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class CrossValidationTest {
 
     /** Classes of 7, 3, 1 and 12 items, shuffled together: 23 items. */

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.OptionalDouble;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Labels-to-target arithmetic. Scores are dyadic fractions so the interpolation is exact. */
+@Tag("unit")
 class LearningCurveTest {
 
     private static final LearningCurve CURVE =

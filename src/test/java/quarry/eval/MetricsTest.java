@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Metrics on hand-made confusions, checked against counts done by hand. */
+@Tag("unit")
 class MetricsTest {
 
     private static final double EPS = 1e-12;

@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import quarry.core.ArrayVectors;
 import quarry.core.QuarryException;
 import quarry.core.Vectors;
 
+@Tag("integration")
 class VectorIndexTest {
 
     private static final int DIM = 32;

@@ -10,12 +10,14 @@ import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import quarry.core.Pick;
 import quarry.core.Vectors;
 import quarry.model.HeadConfig;
 import quarry.query.Strategies;
 
+@Tag("integration")
 class ActiveLoopTest {
 
     /** Four well-separated classes in 8-d. */
@@ -62,7 +64,14 @@ class ActiveLoopTest {
                         .map(Pick::row).collect(Collectors.toSet());
                 assertTrue(report.picks().stream().noneMatch(p -> labeled.contains(p.row())), "picks unlabeled rows");
                 assertEquals("margin", report.strategy());
-                assertTrue(report.trainSeconds() > 0 && report.selectSeconds() >= 0);
+                assertEquals(8, report.picks().size(), "a full batch");
+                assertEquals(8, report.picks().stream().map(Pick::row).distinct().count(), "distinct rows");
+                assertTrue(report.picks().stream().allMatch(p -> p.row() >= 0 && p.row() < truth.length),
+                        "rows of the pool");
+                assertEquals(loop.labeledCount(), report.labelsUsed(), "trained on every label given");
+                assertTrue(report.trainSeconds() > 0, "train time " + report.trainSeconds());
+                assertTrue(report.selectSeconds() > 0 && Double.isFinite(report.selectSeconds()),
+                        "select time " + report.selectSeconds());
                 assertFalse(report.stop().signals().isEmpty());
                 report.picks().forEach(p -> loop.label(p.row(), truth[p.row()]));
             }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import quarry.core.Document;
 import quarry.core.Vectors;
@@ -20,6 +21,8 @@ import quarry.model.HeadConfig;
 import quarry.query.Strategies;
 
 /** End to end on a real slice: CLINC150's first 30 intents, embedded by the real encoder. */
+@Tag("integration")
+@Tag("data")
 class SimulationTest {
 
     private static Path sharedData() {

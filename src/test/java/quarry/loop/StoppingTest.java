@@ -11,9 +11,11 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Each stopping criterion on constructed round histories. */
+@Tag("unit")
 class StoppingTest {
 
     private static final StopSettings DEFAULTS = StopSettings.defaults();

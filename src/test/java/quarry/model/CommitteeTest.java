@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import quarry.core.Vectors;
 
+@Tag("integration")
 class CommitteeTest {
 
     private static final Toy TOY = new Toy(3, 40, 24, 0.9, 31);

@@ -11,10 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import quarry.core.QuarryException;
 
+@Tag("integration")
 class HeadFilesTest {
 
     private static final Toy TOY = new Toy(3, 30, 16, 0.8, 41);

@@ -14,10 +14,12 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import quarry.core.ArrayVectors;
 import quarry.core.Vectors;
 
+@Tag("integration")
 class HeadTest {
 
     /** 4 clusters × 60 points in 32-d; rows [0, 160) train (40 per cluster), [160, 240) held out. */

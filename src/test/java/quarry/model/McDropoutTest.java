@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import quarry.core.Vectors;
 
+@Tag("integration")
 class McDropoutTest {
 
     private static final Toy TOY = new Toy(3, 40, 24, 0.9, 21);

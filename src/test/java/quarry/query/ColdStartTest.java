@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import quarry.core.Pick;
 import quarry.core.Vectors;
 
+@Tag("unit")
 class ColdStartTest {
 
     @Test

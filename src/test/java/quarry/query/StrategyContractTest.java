@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,6 +26,7 @@ import quarry.model.HeadConfig;
 import quarry.model.Targets;
 
 /** The contract every strategy keeps, run with a real head, committee and vector index. */
+@Tag("integration")
 class StrategyContractTest {
 
     private static final int CLUSTERS = 6;

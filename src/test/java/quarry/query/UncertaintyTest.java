@@ -3,9 +3,11 @@ package quarry.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The measures on hand-made inputs. */
+@Tag("unit")
 class UncertaintyTest {
 
     @Test

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import quarry.bench.LabelingDriver;
@@ -22,6 +23,8 @@ import quarry.data.ImportOptions;
 import quarry.store.Records.Annotation;
 
 /** Eight annotators label 500 real CLINC150 documents at once while the model retrains. */
+@Tag("integration")
+@Tag("data")
 class ConcurrencyTest {
 
     @TempDir

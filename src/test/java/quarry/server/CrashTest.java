@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import quarry.core.Document;
@@ -28,6 +29,8 @@ import quarry.core.Document;
  * The server runs as its own process; labels are posted, the process is killed with SIGKILL
  * mid-stream, and after a restart every label the server acknowledged is there.
  */
+@Tag("integration")
+@Tag("data")
 class CrashTest {
 
     @TempDir
@@ -46,7 +49,7 @@ class CrashTest {
                 cmd.add("-D" + p + "=" + System.getProperty(p));
             }
         }
-        cmd.addAll(List.of("quarry.cli.Main", "serve", "--port", "0", "--no-demo", "--data-dir", dir.toString()));
+        cmd.addAll(List.of("quarry.Main", "serve", "--port", "0", "--no-demo", "--data-dir", dir.toString()));
         Process process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String token = null;

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +44,8 @@ import quarry.store.Records.Annotation;
  * target/screenshots/ and the key press → next document timings to target/page-timings.txt.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Tag("integration")
+@Tag("browser")
 class PageBrowserTest {
 
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -60,8 +63,9 @@ class PageBrowserTest {
     @BeforeAll
     static void start() throws Exception {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            // Fails rather than skips, so that CI cannot pass without having run the page tests.
             throw new AssertionError("browser tests need Debian's Chromium: apt-get install -y chromium chromium-driver"
-                    + " (.ci/run does this)");
+                    + " (.ci/run does this), or leave this tier out with -DexcludedGroups=browser");
         }
         workspace = Workspace.open(dir.resolve("ws"), true);
         annotator = workspace.createToken("page-annotator", "annotator");

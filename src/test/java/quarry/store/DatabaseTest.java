@@ -1,5 +1,6 @@
 package quarry.store;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Opening and migrating the SQLite database; what the store does with it is in {@link StoreContract}. */
+@Tag("integration")
 class DatabaseTest {
 
     @TempDir

@@ -1,5 +1,6 @@
 package quarry.store;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -35,6 +36,7 @@ import quarry.store.Records.Token;
  * The contract every database behind {@link Store} keeps, one nested group per repository. A
  * database's test extends this class and says how to open its store; the checks are the same for all.
  */
+@Tag("integration")
 public abstract class StoreContract {
 
     /**

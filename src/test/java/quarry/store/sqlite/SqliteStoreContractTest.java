@@ -1,11 +1,13 @@
 package quarry.store.sqlite;
 
+import org.junit.jupiter.api.Tag;
 import java.nio.file.Path;
 import quarry.store.Database;
 import quarry.store.Store;
 import quarry.store.StoreContract;
 
 /** The store contract against a real SQLite file. */
+@Tag("integration")
 class SqliteStoreContractTest extends StoreContract {
 
     @Override

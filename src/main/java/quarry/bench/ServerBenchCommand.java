@@ -1,4 +1,4 @@
-package quarry.cli;
+package quarry.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,8 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import quarry.bench.LabelingDriver;
-import quarry.bench.RestClient;
+import quarry.cli.ProgressBar;
 import quarry.core.Document;
 import quarry.data.DocumentImporter;
 import quarry.data.ImportOptions;

@@ -1,4 +1,4 @@
-package quarry.eval;
+package quarry.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -8,9 +8,10 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import quarry.eval.LearningCurve;
 
 /** Learning-curve plots as PNG files (XChart, rendered headless). */
-public final class Plots {
+final class Plots {
 
     private Plots() {
     }
@@ -19,7 +20,7 @@ public final class Plots {
      * One line per strategy (labels → score), plus a dashed horizontal line at the full-data
      * score when it is a number.
      */
-    public static void learningCurves(Path png, String title, String yLabel, Map<String, LearningCurve> curves,
+    static void learningCurves(Path png, String title, String yLabel, Map<String, LearningCurve> curves,
             double fullData) throws IOException {
         System.setProperty("java.awt.headless", "true");
         XYChart chart = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle("labels")

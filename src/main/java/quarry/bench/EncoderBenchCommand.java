@@ -1,4 +1,4 @@
-package quarry.cli;
+package quarry.bench;
 
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -10,15 +10,13 @@ import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import quarry.bench.EncoderBench;
-import quarry.bench.Memory;
+import quarry.cli.ImportMixin;
 import quarry.core.Document;
 import quarry.encode.DjlEncoder;
 import quarry.encode.Encoder;
 import quarry.encode.EncoderOptions;
 import quarry.encode.Encoders;
 import quarry.encode.ModelSpec;
-import quarry.encode.RawOrtEncoder;
 
 @Command(name = "encoder", mixinStandardHelpOptions = true,
         description = {"Sentences/s of Quarry's encoder against the raw ONNX Runtime Java API on the same model, "

@@ -1,4 +1,4 @@
-package quarry.cli;
+package quarry.bench;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks; each prints a table for docs/BENCHMARKS.md.",
         subcommands = {ServerBenchCommand.class, EncoderBenchCommand.class, LearnerBenchCommand.class, IndexBenchCommand.class})
-final class BenchCommand implements Runnable {
+public final class BenchCommand implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,9 +1,8 @@
-package quarry.cli;
+package quarry.bench;
 
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import quarry.index.IndexBench;
 
 @Command(name = "index", mixinStandardHelpOptions = true,
         description = "Vector index on synthetic clustered 384-d vectors: build, density refresh, a later batch with "

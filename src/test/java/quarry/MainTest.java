@@ -1,6 +1,7 @@
-package quarry.cli;
+package quarry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -9,13 +10,19 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** The CLI as a user runs it: exit codes, one-line errors, files written. */
+@Tag("integration")
 class MainTest {
 
     @TempDir
@@ -120,11 +127,30 @@ class MainTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : List.of("demo", "embed", "encoders", "bench")) {
-            assertEquals(0, run(command, "--help"), command);
-            assertTrue(out().contains("Usage: quarry " + command), out());
+        List<List<String>> commands = new ArrayList<>();
+        addCommands(new CommandLine(new Main()), new ArrayList<>(), commands);
+        assertTrue(commands.containsAll(List.of(List.of("serve"), List.of("simulate"), List.of("bench", "server"))),
+                commands.toString());
+        // Help returns before the command runs: 'serve --help' must not start a server and block.
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            for (List<String> command : commands) {
+                List<String> args = new ArrayList<>(command);
+                args.add("--help");
+                assertEquals(0, run(args.toArray(String[]::new)), command.toString());
+                assertTrue(out().contains("Usage: quarry " + String.join(" ", command)), out());
+                assertEquals("", err(), "help prints no warnings: " + command);
+            }
+        });
+    }
+
+    /** Every command path below {@code cli}, depth first. */
+    private static void addCommands(CommandLine cli, List<String> path, List<List<String>> into) {
+        for (Map.Entry<String, CommandLine> sub : cli.getSubcommands().entrySet()) {
+            List<String> subPath = new ArrayList<>(path);
+            subPath.add(sub.getKey());
+            into.add(subPath);
+            addCommands(sub.getValue(), subPath, into);
         }
-        assertEquals(0, run("bench", "encoder", "--help"));
     }
 
     @Test

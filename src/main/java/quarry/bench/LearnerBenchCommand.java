@@ -1,4 +1,4 @@
-package quarry.cli;
+package quarry.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import quarry.bench.LearnerBench;
 import quarry.core.Home;
 
 @Command(name = "learner", mixinStandardHelpOptions = true,

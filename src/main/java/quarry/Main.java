@@ -1,12 +1,22 @@
-package quarry.cli;
+package quarry;
 
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import quarry.bench.BenchCommand;
+import quarry.cli.DemoCommand;
+import quarry.cli.EmbedCommand;
+import quarry.cli.EncodersCommand;
+import quarry.cli.ServeCommand;
+import quarry.cli.SimulateCommand;
 import quarry.core.QuarryException;
 import quarry.encode.DjlRuntime;
 
-/** {@code quarry <command>}: the command-line entry point. */
+/**
+ * {@code quarry <command>}: the command-line entry point. It sits in the root package because it
+ * joins the product commands ({@code quarry.cli}) with the benchmarks ({@code quarry.bench}),
+ * which use the product but must never be used by it.
+ */
 @Command(name = "quarry", mixinStandardHelpOptions = true, version = "quarry 0.1.0",
         description = "Active-learning workbench for text classification.",
         subcommands = {ServeCommand.class, DemoCommand.class, EmbedCommand.class, EncodersCommand.class, SimulateCommand.class, BenchCommand.class,

@@ -1,4 +1,4 @@
-package quarry.encode;
+package quarry.bench;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.Map;
 import quarry.core.Progress;
 import quarry.core.QuarryException;
+import quarry.encode.DjlRuntime;
+import quarry.encode.Encoder;
+import quarry.encode.ModelSpec;
 
 /**
  * The baseline for the encoder benchmark: the ONNX Runtime Java API used directly, as a careful
