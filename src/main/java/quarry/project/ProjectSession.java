@@ -123,6 +123,9 @@ public final class ProjectSession implements AutoCloseable {
             }
             retrainer.request();
         } catch (RuntimeException e) {
+            if (closed) {
+                return; // the workspace is closing: an interrupted encode is expected, not a failure
+            }
             LOG.error("embedding failed in project {}", project.name(), e);
             embedding = new Views.Embedding("failed", pool.size(), embedding.total(), e.getMessage());
         }

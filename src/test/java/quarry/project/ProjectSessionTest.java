@@ -1,0 +1,159 @@
+package quarry.project;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import quarry.core.Document;
+import quarry.core.DomainException;
+import quarry.data.DocumentImporter;
+import quarry.data.ImportOptions;
+import quarry.encode.Encoders;
+import quarry.loop.StopRound;
+import quarry.loop.StopSettings;
+import quarry.loop.Stopping;
+import quarry.store.Records.Label;
+
+/**
+ * The project session end to end on the demo data: labels in, background rounds, and a second
+ * import into a running project that grows the loop in place instead of rebuilding it.
+ */
+@Tag("integration")
+class ProjectSessionTest {
+
+    private static final int FIRST = 300;
+
+    @Test
+    void aSecondImportMidLabelingGrowsTheLoopInPlace(@TempDir Path dir) throws Exception {
+        List<Document> all = DocumentImporter.read(Encoders.modelsDir().resolveSibling("data").resolve("demo.jsonl"),
+                ImportOptions.defaults()).documents();
+        List<String> names = new ArrayList<>(new TreeSet<>(all.stream().map(d -> d.labels().get(0)).toList()));
+        List<Label> labels = new ArrayList<>();
+        names.forEach(n -> labels.add(new Label(labels.size(), n, null)));
+        ProjectSettings settings = new ProjectSettings(null, null, 20, 5, null, null, null, null, 0, 7L);
+        try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
+            ProjectSession s = w.createProject("grow", false, null, labels, settings);
+            // First batch: one seed label per class, the rest unlabeled.
+            TreeSet<String> seeded = new TreeSet<>();
+            Path first = dir.resolve("first.jsonl");
+            Files.write(first, all.subList(0, FIRST).stream()
+                    .map(d -> seeded.add(d.labels().get(0)) ? d : Document.unlabeled(d.id(), d.text()))
+                    .map(ProjectSessionTest::jsonl).toList());
+            assertEquals(FIRST, w.importDocuments(s, first));
+            await("the first model", () -> s.modelStatus().version() >= 1);
+
+            // Label from the queue with the data's own labels until a few rounds have run.
+            Map<String, String> truth = new java.util.HashMap<>();
+            all.forEach(d -> truth.put(d.id(), d.labels().get(0)));
+            labelFromQueue(s, truth, 15);
+            await("a round over the new labels", () -> s.modelStatus().version() >= 2 && !s.modelStatus().training());
+            int versionBefore = s.modelStatus().version();
+            List<StopRound> historyBefore = s.stopHistory();
+            assertTrue(historyBefore.size() >= 2, "rounds so far: " + historyBefore.size());
+            int stopSetBefore = historyBefore.get(historyBefore.size() - 1).stopRows().length;
+
+            // Second batch into the running project.
+            Path second = dir.resolve("second.jsonl");
+            Files.write(second, all.subList(FIRST, all.size()).stream()
+                    .map(d -> Document.unlabeled(d.id(), d.text())).map(ProjectSessionTest::jsonl).toList());
+            assertEquals(all.size() - FIRST, w.importDocuments(s, second));
+            await("a round over the grown pool", () -> {
+                List<StopRound> h = s.stopHistory();
+                int[] rows = h.get(h.size() - 1).stopRows();
+                return rows != null && rows[rows.length - 1] >= FIRST;
+            });
+
+            List<StopRound> historyAfter = s.stopHistory();
+            assertEquals(historyBefore, historyAfter.subList(0, historyBefore.size()),
+                    "the stopping history carries on across the import");
+            StopRound grown = historyAfter.get(historyAfter.size() - 1);
+            assertTrue(grown.stopRows().length > stopSetBefore, "the stop set grew with the pool");
+            assertTrue(Arrays.stream(grown.stopRows()).allMatch(r -> r < all.size()));
+            assertEquals(versionBefore, s.modelStatus().version(),
+                    "a re-rank over a grown pool is not a new model version");
+            double kappa = Stopping.stabilizingPredictions(historyAfter, StopSettings.defaults().withKappa(1, 0.99))
+                    .value();
+            assertFalse(Double.isNaN(kappa), "κ is computed across the import, on the rows both rounds saw");
+
+            // Labels keep flowing: the next version follows on from the old counter, warm-started.
+            labelFromQueue(s, truth, 10);
+            await("a version after the import", () -> s.modelStatus().version() > versionBefore);
+            List<Views.Version> versions = s.versions();
+            for (int i = 0; i < versions.size(); i++) {
+                assertEquals(i + 1, versions.get(i).version(), "versions count up without a gap or a restart");
+            }
+            Views.Provenance p = versions.get(versions.size() - 1).report().provenance();
+            assertNotNull(p);
+            assertTrue(p.parentVersion() >= versionBefore, "warm-started from a version before the import: " + p);
+            assertEquals(versions.get(versions.size() - 1).labelsUsed(), p.labels());
+            assertEquals(LabelBook.hash(s.labels().snapshot()).length(), p.labelsHash().length());
+            assertEquals(7L, p.seed());
+            assertTrue(p.runtime().get("djl").startsWith("0.35"), p.runtime().toString());
+            assertFalse(p.encoderFingerprint().isBlank());
+        }
+    }
+
+    @Test
+    void refusesWhatTheSchemaDoesNotAllowAndStoresNothing(@TempDir Path dir) throws Exception {
+        try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
+            ProjectSession s = w.createProject("strict", false, null,
+                    List.of(new Label(0, "a", null), new Label(1, "b", null)), null);
+            Path file = dir.resolve("docs.jsonl");
+            Files.write(file, List.of("{\"id\":\"d1\",\"text\":\"one\"}", "{\"id\":\"d2\",\"text\":\"two\"}"));
+            w.importDocuments(s, file);
+            DomainException.InvalidInput unknown = assertThrows(DomainException.InvalidInput.class,
+                    () -> s.annotate("ann", "d1", List.of("c"), null));
+            assertEquals("unknown_label", unknown.code());
+            assertThrows(DomainException.InvalidInput.class, () -> s.annotate("ann", "d1", List.of("a", "b"), null));
+            assertThrows(DomainException.NotFound.class, () -> s.annotate("ann", "nope", List.of("a"), null));
+            assertEquals(0, s.labelCount());
+            assertTrue(w.store().annotations().currentLabels(s.project().id()).isEmpty());
+
+            assertTrue(s.annotate("ann", "d1", List.of("a"), "r1").stored());
+            assertFalse(s.annotate("ann", "d1", List.of("a"), "r1").stored(), "a replay stores nothing");
+            DomainException.Conflict reused = assertThrows(DomainException.Conflict.class,
+                    () -> s.annotate("ann", "d2", List.of("a"), "r1"));
+            assertEquals("request_id_reused", reused.code());
+            assertEquals(1, s.labelCount());
+            assertEquals(List.of("a"), s.labels().labels(0));
+            s.undo("ann");
+            assertEquals(0, s.labelCount(), "undo takes the label out of the one in-memory copy too");
+            assertThrows(DomainException.Conflict.class, () -> s.undo("someone-else"));
+        }
+    }
+
+    private static void labelFromQueue(ProjectSession s, Map<String, String> truth, int n) {
+        for (int i = 0; i < n; i++) {
+            Views.QueueItem item = s.next("ann", 1).get(0);
+            assertTrue(s.annotate("ann", item.id(), List.of(truth.get(item.id())), null).stored());
+        }
+    }
+
+    private static String jsonl(Document d) {
+        return Json.write(d.isLabeled() ? Map.of("id", d.id(), "text", d.text(), "label", d.labels().get(0))
+                : Map.of("id", d.id(), "text", d.text()));
+    }
+
+    private static void await(String what, BooleanSupplier check) throws InterruptedException {
+        long end = System.nanoTime() + 180_000_000_000L;
+        while (!check.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+}
