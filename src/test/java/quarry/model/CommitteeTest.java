@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import quarry.core.CommitteeStats;
 import quarry.core.Vectors;
 
 class CommitteeTest {

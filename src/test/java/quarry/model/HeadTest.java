@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import quarry.core.ArrayVectors;
+import quarry.core.McStats;
 import quarry.core.Vectors;
 
 class HeadTest {
