@@ -21,6 +21,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import quarry.core.Progress;
 import quarry.core.QuarryException;
+import quarry.djl.DjlSettings;
 
 /**
  * An encoder on DJL (ONNX Runtime or TorchScript) with a pool of predictors. Texts are tokenised,
@@ -63,7 +64,7 @@ public final class DjlEncoder implements Encoder {
     }
 
     public static DjlEncoder load(ModelSpec spec, EncoderOptions options) {
-        DjlRuntime.configure();
+        DjlSettings.apply();
         HuggingFaceTokenizer tokenizer;
         try {
             // Our windows replace the tokenizer's own truncation and padding.

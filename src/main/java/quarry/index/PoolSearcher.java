@@ -31,7 +31,7 @@ final class PoolSearcher extends IndexSearcher {
         Arrays.fill(docToRow, -1);
         int maxRow = -1;
         for (LeafReaderContext leaf : reader.leaves()) {
-            NumericDocValues rows = leaf.reader().getNumericDocValues(VectorIndex.ROW_FIELD);
+            NumericDocValues rows = leaf.reader().getNumericDocValues(HnswStore.ROW_FIELD);
             if (rows == null) {
                 continue;
             }
@@ -75,7 +75,7 @@ final class PoolSearcher extends IndexSearcher {
         LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
         // A fresh iterator per call: they are forward-only and not thread-safe, and creating one
         // over the off-heap vectors only slices a file, which is cheap next to a graph search.
-        FloatVectorValues values = leaf.reader().getFloatVectorValues(VectorIndex.VECTOR_FIELD);
+        FloatVectorValues values = leaf.reader().getFloatVectorValues(HnswStore.VECTOR_FIELD);
         int local = doc - leaf.docBase;
         if (values == null || values.advance(local) != local) {
             throw new IllegalStateException("document " + doc + " (row " + rowOf(doc) + ") has no vector");

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import quarry.core.CommitteeStats;
+import quarry.core.Disagreement;
 import quarry.core.Vectors;
 
 /**
@@ -16,7 +18,7 @@ import quarry.core.Vectors;
  * its own seed), scored together. Disagreement is measured by vote entropy and by the mean KL
  * divergence of each member from the consensus. Closing the committee closes its members.
  */
-public final class Committee implements AutoCloseable {
+public final class Committee implements Disagreement, AutoCloseable {
 
     /** Committees beyond this are a training-time mistake, not a useful setting. */
     public static final int MAX_MEMBERS = 100;
@@ -108,6 +110,7 @@ public final class Committee implements AutoCloseable {
     }
 
     /** Consensus, vote entropy and mean KL(member ‖ consensus) per row, computed chunk by chunk. */
+    @Override
     public CommitteeStats stats(Vectors x, int[] rows) {
         Objects.requireNonNull(x, "x");
         RowReader.checkRows(x, rows);

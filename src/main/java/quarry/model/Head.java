@@ -7,8 +7,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import quarry.core.Classifier;
+import quarry.core.McStats;
 import quarry.core.Vectors;
-import quarry.encode.DjlRuntime;
+import quarry.djl.DjlSettings;
 
 /**
  * A classifier head over cached embeddings, on DJL's PyTorch engine: an MLP or softmax regression
@@ -20,7 +22,7 @@ import quarry.encode.DjlRuntime;
  * serialised JVM-wide (DJL allows one gradient collector at a time). {@link #close()} frees the
  * native weights; using a closed head throws {@link IllegalStateException}.
  */
-public final class Head implements AutoCloseable {
+public final class Head implements Classifier, AutoCloseable {
 
     /** MC-dropout passes when the caller has no better idea. */
     public static final int DEFAULT_PASSES = 20;
@@ -80,7 +82,6 @@ public final class Head implements AutoCloseable {
         if (warmStart != null) {
             warmStart.checkCanWarmStart(x.dimension(), y, config, encoderId);
         }
-        DjlRuntime.configure();
         long start = System.nanoTime();
         Weights initial = warmStart == null
                 ? Weights.random(config, x.dimension(), y.labelCount())
@@ -113,8 +114,9 @@ public final class Head implements AutoCloseable {
         return new Head(model, net, net.weights(), labels, multiLabel, config, encoderId, thresholds, training);
     }
 
+    /** Every scoring model is made here, so DJL is configured before a loaded head first runs. */
     static Model newModel() {
-        DjlRuntime.configure();
+        DjlSettings.apply();
         return Model.newInstance("quarry-head", Device.cpu(), Net.ENGINE);
     }
 
@@ -147,6 +149,7 @@ public final class Head implements AutoCloseable {
      * Class probabilities with dropout off, {@code [row][class]}: softmax for single-label, an
      * independent sigmoid per label for multi-label.
      */
+    @Override
     public float[][] probabilities(Vectors x, int[] rows) {
         checkInput(x, rows);
         return Scoring.probabilities(model.getNDManager(), net, multiLabel, x, rows, Scoring.CHUNK_ROWS);
@@ -177,6 +180,7 @@ public final class Head implements AutoCloseable {
      * and a row's statistics do not depend on which other rows are scored with it or on chunking).
      * Same seed, same statistics. Rows are processed in chunks, so any number may be passed.
      */
+    @Override
     public McStats mcDropout(Vectors x, int[] rows, int passes, long seed) {
         return mcDropout(x, rows, passes, seed, true);
     }
@@ -217,16 +221,19 @@ public final class Head implements AutoCloseable {
      * Expected gradient length per row, with respect to the output layer's weights and bias, in
      * expectation over the head's own predicted label distribution (dropout off).
      */
+    @Override
     public float[] expectedGradientLength(Vectors x, int[] rows) {
         checkInput(x, rows);
         return Scoring.expectedGradientLength(model.getNDManager(), net, multiLabel, x, rows, Scoring.CHUNK_ROWS);
     }
 
     /** Per-label decision thresholds (a copy) for multi-label heads; null for single-label. */
+    @Override
     public float[] thresholds() {
         return thresholds == null ? null : thresholds.clone();
     }
 
+    @Override
     public List<String> labels() {
         return labels;
     }

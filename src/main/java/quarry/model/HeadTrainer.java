@@ -21,6 +21,7 @@ import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import quarry.core.Vectors;
+import quarry.djl.DjlSettings;
 
 /**
  * The training loop: mini-batch Adam (L2 weight decay) on softmax cross-entropy or per-label
@@ -80,6 +81,7 @@ final class HeadTrainer {
             order[i] = i;
         }
 
+        DjlSettings.apply();
         LOCK.lock();
         try (Model model = Model.newInstance("quarry-head-training", Device.cpu(), Net.ENGINE)) {
             // Training dropout draws from the engine's global generator; seeding it here (under the

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import java.util.SplittableRandom;
+import quarry.core.McStats;
 import quarry.core.Vectors;
 
 /**

@@ -1,10 +1,10 @@
 package quarry.query;
 
 import java.util.Objects;
+import quarry.core.Classifier;
+import quarry.core.Disagreement;
+import quarry.core.NeighbourIndex;
 import quarry.core.Vectors;
-import quarry.index.VectorIndex;
-import quarry.model.Committee;
-import quarry.model.Head;
 
 /**
  * Everything a strategy may look at when it picks. Optional parts are null: a strategy that needs
@@ -14,9 +14,9 @@ import quarry.model.Head;
  * @param pool             all documents' vectors, by pool row
  * @param candidates       rows that may be picked (the unlabeled ones)
  * @param labeled          rows already labeled (for coverage and cold start)
- * @param head             the current model, or null before the first training
+ * @param head             the current classifier, or null before the first training
  * @param committee        a committee for QBC, or null
- * @param index            the pool's vector index (density, neighbours), or null
+ * @param index            the pool's neighbour index (density, near-duplicates), or null
  * @param labelCounts      labels so far per class of {@code head}, or null (class-balanced quotas)
  * @param labelCardinality mean labels per labeled document (multi-label), NaN when unknown
  * @param seed             seed for every random choice
@@ -27,9 +27,9 @@ public record QueryContext(
         Vectors pool,
         int[] candidates,
         int[] labeled,
-        Head head,
-        Committee committee,
-        VectorIndex index,
+        Classifier head,
+        Disagreement committee,
+        NeighbourIndex index,
         int[] labelCounts,
         double labelCardinality,
         long seed,
@@ -57,17 +57,17 @@ public record QueryContext(
                 mcPasses, chunkSize);
     }
 
-    public QueryContext withHead(Head value) {
+    public QueryContext withHead(Classifier value) {
         return new QueryContext(pool, candidates, labeled, value, committee, index, labelCounts, labelCardinality, seed,
                 mcPasses, chunkSize);
     }
 
-    public QueryContext withCommittee(Committee value) {
+    public QueryContext withCommittee(Disagreement value) {
         return new QueryContext(pool, candidates, labeled, head, value, index, labelCounts, labelCardinality, seed,
                 mcPasses, chunkSize);
     }
 
-    public QueryContext withIndex(VectorIndex value) {
+    public QueryContext withIndex(NeighbourIndex value) {
         return new QueryContext(pool, candidates, labeled, head, committee, value, labelCounts, labelCardinality, seed,
                 mcPasses, chunkSize);
     }

@@ -2,9 +2,9 @@ package quarry.query;
 
 import java.util.SplittableRandom;
 import java.util.function.ToDoubleFunction;
+import quarry.core.CommitteeStats;
+import quarry.core.McStats;
 import quarry.core.QuarryException;
-import quarry.model.CommitteeStats;
-import quarry.model.McStats;
 
 /** The scoring half of each strategy. Model outputs are read in chunks, so memory stays bounded. */
 final class Scorers {

@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Model;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import quarry.core.CommitteeStats;
 import quarry.core.Vectors;
 
 @Tag("integration")
@@ -45,8 +48,30 @@ class CommitteeTest {
             CommitteeStats pool = committee.stats(TOY.vectors(), ALL);
             for (int i = 0; i < ALL.length; i++) {
                 assertEquals(1.0, HeadTest.sum(pool.consensus()[i]), 1e-5);
-                assertTrue(pool.voteEntropy()[i] >= 0 && pool.meanKl()[i] >= 0);
             }
+            // Rows of the clusters are easy: the members agree. Midpoints of two clusters are not.
+            float[][] mid = new float[30][];
+            for (int i = 0; i < mid.length; i++) {
+                mid[i] = Toy.between(TOY.rows[i], TOY.rows[i + 1]); // rows i and i+1 are in different clusters
+            }
+            CommitteeStats between = committee.stats(Vectors.of(mid), Toy.range(0, mid.length));
+            float[] poolKl = pool.meanKl().clone();
+            float[] midKl = between.meanKl().clone();
+            Arrays.sort(poolKl);
+            Arrays.sort(midKl);
+            float poolMedian = poolKl[poolKl.length / 2];
+            float midMedian = midKl[midKl.length / 2];
+            assertTrue(poolMedian < 1e-3f, "median KL on easy rows " + poolMedian);
+            assertTrue(midMedian > 10 * poolMedian, "median KL between clusters " + midMedian + " vs on them "
+                    + poolMedian);
+            for (int i = 0; i < ALL.length; i++) {
+                assertEquals(0f, pool.voteEntropy()[i], "members split their votes on easy row " + i);
+            }
+            double midVotes = 0;
+            for (float v : between.voteEntropy()) {
+                midVotes += v / mid.length;
+            }
+            assertTrue(midVotes > 0.05, "mean vote entropy between clusters " + midVotes);
             CommitteeStats stats = committee.stats(x, both);
             assertTrue(stats.meanKl()[1] > stats.meanKl()[0], "KL ambiguous " + stats.meanKl()[1] + " vs confident "
                     + stats.meanKl()[0]);
@@ -54,6 +79,39 @@ class CommitteeTest {
             // member k trained on its own resample with seed + k
             assertEquals(SMALL.seed() + 3, committee.members().get(3).config().seed());
         }
+    }
+
+    @Test
+    void disagreementMatchesHandComputedValues() {
+        float ln3 = (float) Math.log(3);
+        // weights are [class][input]: member a scores class 0 at ln 3 for either input, member b
+        // scores the class matching the input at ln 3; the other class scores 0
+        Head a = handMade(ln3, ln3, 0, 0);
+        Head b = handMade(ln3, 0, 0, ln3);
+        Vectors x = Vectors.of(new float[][] {{1, 0}, {0, 1}});
+        try (Committee committee = Committee.of(List.of(a, b))) {
+            CommitteeStats stats = committee.stats(x, new int[] {0, 1});
+            // row 0: both members say (3/4, 1/4), so nothing to disagree about
+            assertArrayEquals(new float[] {0.75f, 0.25f}, stats.consensus()[0], 1e-6f);
+            assertEquals(0, stats.voteEntropy()[0], 1e-7);
+            assertEquals(0, stats.meanKl()[0], 1e-6);
+            // row 1: (3/4, 1/4) against (1/4, 3/4): one vote each, consensus (1/2, 1/2)
+            assertArrayEquals(new float[] {0.5f, 0.5f}, stats.consensus()[1], 1e-6f);
+            assertEquals(Math.log(2), stats.voteEntropy()[1], 1e-6);
+            // either member's KL from the consensus: 3/4 ln(3/2) + 1/4 ln(1/2) ≈ 0.1308
+            assertEquals(0.75 * Math.log(1.5) + 0.25 * Math.log(0.5), stats.meanKl()[1], 1e-6);
+        }
+    }
+
+    /** A single-label LINEAR head over 2-d inputs with output weights {@code w} ([class][input]) and no bias. */
+    private static Head handMade(float... w) {
+        Weights weights = new Weights(HeadConfig.Kind.LINEAR, 2, 2, 2, null, null, w, new float[2]);
+        Model model = Head.newModel();
+        Net net = Net.of(weights, 0f);
+        net.initialize(model.getNDManager(), false);
+        model.setBlock(net.block());
+        return Head.restore(model, net, List.of("a", "b"), false,
+                HeadConfig.defaults().withKind(HeadConfig.Kind.LINEAR), "hand", null, null);
     }
 
     @Test

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import quarry.core.ArrayVectors;
+import quarry.core.McStats;
 import quarry.core.Vectors;
 
 @Tag("integration")

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import quarry.core.McStats;
 import quarry.core.Vectors;
 
 @Tag("integration")
@@ -212,7 +213,7 @@ class McDropoutTest {
 
     @Test
     void variationRatioCountsTheModalVote() {
-        quarry.encode.DjlRuntime.configure();
+        quarry.djl.DjlSettings.apply();
         int passes = 5;
         int classes = 8;
         // row 0: votes 0,0,0,1,2; row 1: every pass a different class; row 2: 2,2,5,5,5 with a tie

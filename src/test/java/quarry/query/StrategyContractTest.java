@@ -136,10 +136,52 @@ class StrategyContractTest {
         assertEquals(6, picks.size(), name);
     }
 
+    /**
+     * A tight cluster of 30 documents and 10 scattered outliers, with a classifier double that is a
+     * little less sure about the outliers: plain margin picks the outliers, density-margin the
+     * typical documents, because the index gives every cluster member a higher density.
+     */
     @org.junit.jupiter.api.Test
     void densityWeightingPrefersTypicalDocumentsOverOutliers() {
-        List<Pick> picks = Strategies.byName("density-margin").select(context(head, candidates, 7), 5);
-        assertTrue(picks.stream().allMatch(p -> !Double.isNaN(p.density())), "density carried in the reasons");
+        int typical = 30;
+        float[][] cluster = Synthetic.clusters(1, typical, 16, 0.3, 5).vectors;
+        float[][] outliers = Synthetic.clusters(10, 1, 16, 0.0, 6).vectors; // random unit directions
+        float[][] rows = new float[typical + outliers.length][];
+        float[][] probs = new float[rows.length][];
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = r < typical ? cluster[r] : outliers[r - typical];
+            // margin 0.2 for typical documents, 0 for outliers
+            probs[r] = r < typical ? new float[] {0.6f, 0.4f} : new float[] {0.5f, 0.5f};
+        }
+        Vectors vectors = Vectors.of(rows);
+        int[] all = IntStream.range(0, rows.length).toArray();
+        try (VectorIndex typicalIndex = VectorIndex.open(dir.resolve("typical"), 16)) {
+            typicalIndex.add(all, vectors, Progress.NONE);
+            typicalIndex.refreshDensities(Progress.NONE);
+            float[] density = typicalIndex.densities(all);
+            float leastTypical = Float.POSITIVE_INFINITY;
+            float densestOutlier = Float.NEGATIVE_INFINITY;
+            for (int r = 0; r < rows.length; r++) {
+                if (r < typical) {
+                    leastTypical = Math.min(leastTypical, density[r]);
+                } else {
+                    densestOutlier = Math.max(densestOutlier, density[r]);
+                }
+            }
+            assertTrue(leastTypical > densestOutlier, "least dense cluster member " + leastTypical
+                    + " vs densest outlier " + densestOutlier);
+
+            QueryContext ctx = QueryContext.of(vectors, all)
+                    .withHead(new FixedClassifier(List.of("a", "b"), probs)).withIndex(typicalIndex).withSeed(7);
+            List<Pick> uncertain = Strategies.byName("margin").select(ctx, 10);
+            assertTrue(uncertain.stream().allMatch(p -> p.row() >= typical), "margin alone picks the outliers");
+            List<Pick> picks = Strategies.byName("density-margin").select(ctx, 10);
+            assertEquals(10, picks.size());
+            for (Pick p : picks) {
+                assertTrue(p.row() < typical, "density-margin picked outlier " + p.row());
+                assertEquals(density[p.row()], p.density(), 1e-6, "density carried in the reasons");
+            }
+        }
     }
 
     @org.junit.jupiter.api.Test

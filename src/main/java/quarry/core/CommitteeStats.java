@@ -1,9 +1,10 @@
-package quarry.model;
+package quarry.core;
 
 /**
- * Per-row disagreement of a {@link Committee}, one entry per requested row, in order. For
- * multi-label committees the vote entropy and KL are sums over labels of their Bernoulli versions
- * (a member votes for a label when its probability reaches the member's threshold). Nats.
+ * Per-row disagreement of a committee ({@link Disagreement}), one entry per requested row, in
+ * order. For multi-label committees the vote entropy and KL are sums over labels of their
+ * Bernoulli versions (a member votes for a label when its probability reaches the member's
+ * threshold). Nats.
  *
  * <p>The arrays are the record's own and are not copied: callers must not change them.
  *

@@ -1,4 +1,4 @@
-package quarry.model;
+package quarry.core;
 
 /**
  * Per-row MC-dropout statistics, one entry per requested row, in the order the rows were given.
