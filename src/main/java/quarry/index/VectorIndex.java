@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.lucene.util.VectorUtil;
 
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 
@@ -312,9 +313,8 @@ public final class VectorIndex implements NeighbourIndex, AutoCloseable {
      */
     public List<Neighbor> nearestAmong(float[] query, int[] rows, int k) {
         checkK(k);
-        checkUnit("query", query);
-        PoolSearcher searcher = acquire();
-        try {
+        store.checkUnit("query", query);
+        return store.read(searcher -> {
             TopNeighbors top = new TopNeighbors(k);
             for (int row : rows) {
                 int doc = searcher.docOf(row);
@@ -323,11 +323,7 @@ public final class VectorIndex implements NeighbourIndex, AutoCloseable {
                 }
             }
             return top.best();
-        } catch (IOException e) {
-            throw searchFailed(e);
-        } finally {
-            release(searcher);
-        }
+        });
     }
 
     /** As {@link #nearest(float[], int)} with another {@link Options#minCandidates()}; for benchmarks. */
