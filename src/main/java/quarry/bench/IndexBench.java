@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 
 import quarry.core.ArrayVectors;
 import quarry.core.Vectors;
-import quarry.index.Neighbor;
+import quarry.core.Neighbor;
 import quarry.index.VectorIndex;
 
 /**

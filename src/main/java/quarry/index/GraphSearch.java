@@ -1,5 +1,6 @@
 package quarry.index;
 
+import quarry.core.Neighbor;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package quarry.index;
 
+import quarry.core.Neighbor;
 import java.util.List;
 import java.util.PriorityQueue;
 

@@ -1,5 +1,6 @@
 package quarry.index;
 
+import quarry.core.Neighbor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -297,6 +298,7 @@ public final class VectorIndex implements NeighbourIndex, AutoCloseable {
      * The {@code k} pool rows most similar to {@code query} (a unit vector), best first. Exact for
      * pools up to {@link Options#exactBelow()} rows, approximate (HNSW) above.
      */
+    @Override
     public List<Neighbor> nearest(float[] query, int k) {
         if (query == null) {
             throw new IllegalArgumentException("query must not be null");
@@ -334,6 +336,7 @@ public final class VectorIndex implements NeighbourIndex, AutoCloseable {
     }
 
     /** The {@code k} pool rows most similar to pool row {@code row}, best first, without the row itself. */
+    @Override
     public List<Neighbor> neighbours(int row, int k) {
         checkK(k);
         return store.read(searcher -> search.neighbours(searcher, row, k));

@@ -89,7 +89,7 @@ public final class Pool implements AutoCloseable {
     }
 
     /** The {@code k} rows among {@code rows} most similar to {@code query}; none before the first catch-up. */
-    public synchronized java.util.List<quarry.index.Neighbor> nearestAmong(float[] query, int[] rows, int k) {
+    public synchronized java.util.List<quarry.core.Neighbor> nearestAmong(float[] query, int[] rows, int k) {
         return index == null || rows.length == 0 ? java.util.List.of() : index.nearestAmong(query, rows, k);
     }
 

@@ -18,7 +18,7 @@ import quarry.core.Pick;
 import quarry.core.Progress;
 import quarry.core.Vectors;
 import quarry.encode.CachingEncoder;
-import quarry.index.Neighbor;
+import quarry.core.Neighbor;
 import quarry.loop.ActiveLoop;
 import quarry.loop.LoopSettings;
 import quarry.loop.RoundReport;

@@ -1,5 +1,6 @@
 package quarry.index;
 
+import quarry.core.Neighbor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package quarry.index;
+package quarry.core;
 
 /**
  * A pool row found near a query, with its cosine similarity to the query (vectors are
