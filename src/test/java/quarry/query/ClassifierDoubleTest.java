@@ -1,5 +1,6 @@
 package quarry.query;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import quarry.core.Pick;
 import quarry.core.Vectors;
 
 /** Strategies run on the core interfaces alone: a hand-written classifier, no DJL, no index. */
+@Tag("unit")
 class ClassifierDoubleTest {
 
     private static final List<String> LABELS = List.of("refund", "cancel", "other");
