@@ -13,6 +13,7 @@ import quarry.core.Pick;
 import quarry.core.Progress;
 import quarry.core.Vectors;
 import quarry.index.VectorIndex;
+import quarry.project.Pool;
 import quarry.model.Head;
 import quarry.model.HeadConfig;
 import quarry.model.Targets;
@@ -82,14 +83,9 @@ public final class LearnerBench {
                 if (size <= config.indexMax()) {
                     Path dir = Files.createTempDirectory(workDir, "index");
                     try (VectorIndex index = VectorIndex.open(dir, DIM)) {
-                        long t = System.nanoTime();
-                        index.add(candidates, vectors, Progress.NONE);
-                        index.commit();
-                        double build = seconds(t);
-                        t = System.nanoTime();
-                        index.refreshDensities(Progress.NONE);
-                        index.commit();
-                        double density = seconds(t);
+                        Pool.Indexed built = Pool.index(index, vectors, candidates, Progress.NONE, Progress.NONE);
+                        double build = built.indexSeconds();
+                        double density = built.densitySeconds();
                         log.accept(String.format(Locale.ROOT, "index of %d: build %.1f s, densities %.1f s", size,
                                 build, density));
                         indexTimes.add(String.format(Locale.ROOT, "| %,d | %.1f | %.1f | %.1f |", size, build, density,

@@ -31,7 +31,12 @@ public final class Pool implements AutoCloseable {
      * add the rows it lacks, commit, update densities (the new rows', and their neighbours'), commit.
      */
     public static Indexed index(VectorIndex index, Vectors all, Progress adding, Progress densities) {
-        int[] missing = IntStream.range(0, all.size()).filter(r -> !index.contains(r)).toArray();
+        return index(index, all, IntStream.range(0, all.size()).toArray(), adding, densities);
+    }
+
+    /** As {@link #index(VectorIndex, Vectors, Progress, Progress)} for the given rows of {@code all} only. */
+    public static Indexed index(VectorIndex index, Vectors all, int[] rows, Progress adding, Progress densities) {
+        int[] missing = java.util.Arrays.stream(rows).filter(r -> !index.contains(r)).toArray();
         if (missing.length == 0) {
             return new Indexed(0, 0, 0);
         }
