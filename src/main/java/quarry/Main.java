@@ -10,7 +10,7 @@ import quarry.cli.EncodersCommand;
 import quarry.cli.ServeCommand;
 import quarry.cli.SimulateCommand;
 import quarry.core.QuarryException;
-import quarry.encode.DjlRuntime;
+import quarry.djl.DjlSettings;
 
 /**
  * {@code quarry <command>}: the command-line entry point. It sits in the root package because it
@@ -34,7 +34,7 @@ public final class Main implements Runnable {
 
     /** Runs one command and returns its exit code (0 ok, 1 failed, 2 bad usage). */
     public static int run(String... args) {
-        DjlRuntime.configure();
+        DjlSettings.apply();
         CommandLine cli = new CommandLine(new Main());
         cli.setParameterExceptionHandler(Main::badUsage);
         cli.setExecutionExceptionHandler(Main::failed);

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import quarry.core.Progress;
 import quarry.core.QuarryException;
-import quarry.encode.DjlRuntime;
+import quarry.djl.DjlSettings;
 import quarry.encode.Encoder;
 import quarry.encode.ModelSpec;
 
@@ -44,7 +44,7 @@ public final class RawOrtEncoder implements Encoder {
                     .optAddSpecialTokens(true).optTruncation(true).optMaxLength(maxTokens).optPadding(false).build();
             // ONNX Runtime allows one environment per process and DJL creates it with its own
             // options, so start DJL's engine first and share its environment.
-            DjlRuntime.configure();
+            DjlSettings.apply();
             ai.djl.engine.Engine.getEngine("OnnxRuntime");
             this.env = OrtEnvironment.getEnvironment();
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();

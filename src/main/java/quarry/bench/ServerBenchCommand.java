@@ -18,7 +18,7 @@ import quarry.core.Document;
 import quarry.data.DocumentImporter;
 import quarry.data.ImportOptions;
 import quarry.encode.DjlEncoder;
-import quarry.encode.DjlRuntime;
+import quarry.djl.DjlSettings;
 import quarry.encode.EncoderOptions;
 import quarry.encode.Encoders;
 import quarry.server.Server;
@@ -57,7 +57,7 @@ final class ServerBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DjlRuntime.configure(); // keeps DJL's native libraries where they are before the cache moves
+        DjlSettings.apply(); // keeps DJL's native libraries where they are before the cache moves
         Path tmp = Files.createTempDirectory("quarry-bench-server");
         // A fresh embedding cache, so that nothing predicted below is served from an earlier run.
         System.setProperty("quarry.home", tmp.resolve("home").toString());

@@ -44,6 +44,41 @@ class ActiveLoopTest {
     }
 
     @Test
+    void thePoolGrowsInPlaceKeepingHeadLabelsAndStoppingHistory() {
+        int[] truth = new int[300];
+        Vectors all = pool(truth);
+        float[][] firstRows = new float[200][];
+        for (int i = 0; i < 200; i++) {
+            firstRows[i] = all.row(i);
+        }
+        try (ActiveLoop loop = new ActiveLoop(Vectors.of(firstRows), List.of("a", "b", "c", "d"), false, null,
+                settings("margin"), "toy")) {
+            for (int r = 0; r < 8; r++) {
+                loop.label(r, truth[r]);
+            }
+            loop.round();
+            loop.round();
+            List<StopRound> before = loop.stopHistory();
+            int[] stopBefore = before.get(before.size() - 1).stopRows();
+            assertEquals(50, stopBefore.length);
+
+            loop.grow(all);
+            RoundReport after = loop.round();
+            assertEquals(8, after.labelsUsed(), "labels carry on");
+            assertTrue(loop.head().training().warmStarted(), "the head keeps its warm start");
+            List<StopRound> history = loop.stopHistory();
+            assertEquals(before, history.subList(0, before.size()), "stopping history kept");
+            int[] stopAfter = history.get(history.size() - 1).stopRows();
+            assertEquals(75, stopAfter.length, "the stop set grows by the new rows' share (50 of 200 -> 25 of 100)");
+            assertTrue(java.util.Arrays.stream(stopBefore).allMatch(r -> java.util.Arrays.binarySearch(stopAfter, r) >= 0),
+                    "old stop rows stay");
+            assertEquals(300, loop.pool().size(), "later rounds score the grown pool");
+            assertThrows(IllegalArgumentException.class, () -> loop.grow(Vectors.of(firstRows)),
+                    "a pool only grows");
+        }
+    }
+
+    @Test
     void roundsTrainScoreAndSelectAndLeaveAReport() {
         int[] truth = new int[200];
         Vectors pool = pool(truth);

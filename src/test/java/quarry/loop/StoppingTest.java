@@ -387,4 +387,20 @@ class StoppingTest {
         assertEquals(StopCriterion.STABILIZING_PREDICTIONS, StopCriterion.byId("STABILIZING_PREDICTIONS"));
         assertThrows(IllegalArgumentException.class, () -> StopCriterion.byId("nope"));
     }
+
+    @Test
+    void aGrownStopSetIsComparedOnTheRowsBothRoundsSaw() {
+        StopSettings settings = StopSettings.defaults().withKappa(1, 0.99);
+        StopRound before = new StopRound(100, new int[] {0, 1, 0, 1}, 0.1, 0.2, Double.NaN, new int[] {0, 1, 2, 3});
+        StopRound same = new StopRound(150, new int[] {0, 1, 0, 1, 1, 0}, 0.1, 0.2, Double.NaN,
+                new int[] {0, 1, 2, 3, 10, 11});
+        StopSignal stable = Stopping.stabilizingPredictions(List.of(before, same), settings);
+        assertEquals(1.0, stable.value(), 1e-9, "the four shared rows agree; rows 10 and 11 are new");
+        StopRound changed = new StopRound(150, new int[] {1, 1, 0, 1, 1, 0}, 0.1, 0.2, Double.NaN,
+                new int[] {0, 1, 2, 3, 10, 11});
+        assertTrue(Stopping.stabilizingPredictions(List.of(before, changed), settings).value() < 1.0);
+        StopSignal change = Stopping.classificationChange(List.of(before, changed), settings);
+        assertEquals(0.25, change.value(), 1e-9, "one of the four shared rows changed; new rows do not count");
+        assertThrows(IllegalArgumentException.class, () -> new StopRound(1, new int[] {0}, 0, 0, 0, new int[] {0, 1}));
+    }
 }
