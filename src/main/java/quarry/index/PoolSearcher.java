@@ -82,4 +82,32 @@ final class PoolSearcher extends IndexSearcher {
         }
         return values.vectorValue().clone();
     }
+
+    /** Receives one stored vector; the array is reused between calls. */
+    interface VectorSink {
+        void accept(int row, float[] vector);
+    }
+
+    /**
+     * Calls {@code sink} with the vector of each given row this view holds, walking each segment
+     * once in document order (one forward iterator per segment, not one per row).
+     */
+    void forEachVector(int[] rows, VectorSink sink) throws IOException {
+        int[] docs = Arrays.stream(rows).map(this::docOf).filter(d -> d >= 0).sorted().toArray();
+        List<LeafReaderContext> leaves = getIndexReader().leaves();
+        int next = 0;
+        for (LeafReaderContext leaf : leaves) {
+            int end = leaf.docBase + leaf.reader().maxDoc();
+            if (next >= docs.length || docs[next] >= end) {
+                continue;
+            }
+            FloatVectorValues values = leaf.reader().getFloatVectorValues(HnswStore.VECTOR_FIELD);
+            for (; next < docs.length && docs[next] < end; next++) {
+                int local = docs[next] - leaf.docBase;
+                if (values != null && (values.docID() == local || values.advance(local) == local)) {
+                    sink.accept(rowOf(docs[next]), values.vectorValue());
+                }
+            }
+        }
+    }
 }

@@ -318,12 +318,7 @@ public final class VectorIndex implements NeighbourIndex, AutoCloseable {
         store.checkUnit("query", query);
         return store.read(searcher -> {
             TopNeighbors top = new TopNeighbors(k);
-            for (int row : rows) {
-                int doc = searcher.docOf(row);
-                if (doc >= 0) {
-                    top.offer(row, VectorUtil.dotProduct(query, searcher.vector(doc)));
-                }
-            }
+            searcher.forEachVector(rows, (row, vector) -> top.offer(row, VectorUtil.dotProduct(query, vector)));
             return top.best();
         });
     }

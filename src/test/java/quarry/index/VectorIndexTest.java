@@ -74,6 +74,31 @@ class VectorIndexTest {
     }
 
     @Test
+    void nearestAmongIsExactOverTheGivenRowsAcrossSegments() {
+        Vectors vectors = pool(600, 6, 10, 7);
+        try (VectorIndex index = VectorIndex.open(dir, DIM, graph())) {
+            // Three commits: three segments, so the walk must cross segment boundaries.
+            for (int part = 0; part < 3; part++) {
+                index.add(Synthetic.range(part * 200, part * 200 + 200), vectors, null);
+                index.commit();
+            }
+            int[] among = java.util.stream.IntStream.range(0, 600).filter(r -> r % 7 == 3).toArray();
+            int[] withMissing = java.util.Arrays.copyOf(among, among.length + 1);
+            withMissing[among.length] = 5000; // not in the index: left out
+            Random random = new Random(8);
+            for (int q = 0; q < 10; q++) {
+                float[] query = Synthetic.normalise(Synthetic.gaussian(random, DIM, 1f));
+                int[] expected = Synthetic.bruteForce(vectors, among, query, 3, -1);
+                List<Neighbor> got = index.nearestAmong(query, withMissing, 3);
+                assertArrayEquals(expected, got.stream().mapToInt(Neighbor::row).toArray());
+                assertEquals(Synthetic.dot(query, vectors.row(expected[0])), got.get(0).similarity(), 1e-5);
+            }
+            assertTrue(index.nearestAmong(Synthetic.normalise(Synthetic.gaussian(random, DIM, 1f)), new int[0], 3)
+                    .isEmpty());
+        }
+    }
+
+    @Test
     void graphSearchFindsTheTrueNeighboursOnTwoThousand() {
         Vectors vectors = pool(2000, 20, 50, 3);
         int[] all = Synthetic.range(0, 2000);
