@@ -257,13 +257,19 @@ async function labelView(name) {
           el('span', { class: 'muted' }, `(${n.id}, similarity ${n.similarity.toFixed(2)})`))))) : null);
   }
 
+  function stageText(stage) {
+    if (!stage || stage.name === 'idle' || stage.name === 'training') return 'retraining…';
+    const what = stage.name === 'indexing' ? 'indexing new documents' : 'computing densities';
+    return stage.total ? `${what} ${stage.done} of ${stage.total}…` : what + '…';
+  }
+
   function renderStatus(reply) {
     const m = reply.model || {};
     const budget = reply.budget ? ` of a budget of ${reply.budget}` : '';
     fill(status, 
       el('div', { id: 'labeled-count' }, `${reply.labeled} labels done${budget}`),
       el('div', { id: 'model-version', 'data-version': m.version }, `Model version ${m.version}` +
-        (m.training ? ' · retraining…' : '') + ` · ${m.labelsSinceTraining} new labels since (retrains every ${m.retrainEvery})`),
+        (m.training ? ' · ' + stageText(m.stage) : '') + ` · ${m.labelsSinceTraining} new labels since (retrains every ${m.retrainEvery})`),
       m.lastError ? el('div', {}, 'Last retrain failed: ' + m.lastError) : null);
     if (m.version !== v.modelVersion) { v.modelVersion = m.version; refreshMetrics(); }
   }

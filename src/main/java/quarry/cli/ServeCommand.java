@@ -49,11 +49,29 @@ public final class ServeCommand implements Callable<Integer> {
         if (workspace.firstAdminToken() != null) {
             System.out.println("Admin token (shown once, keep it): " + workspace.firstAdminToken());
         }
-        String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
-        System.out.println("Quarry is running at http://" + (shown.contains(":") ? "[" + shown + "]" : shown) + ":"
-                + app.port() + "/" + (shown.equals(host) ? "" : " (listening on every interface: " + host + ")"));
+        System.out.println("Quarry is running at " + address(host, app.port()));
+        if (!isLoopback(host)) {
+            System.err.println("warning: listening on " + host + ", which other machines can reach; requests and"
+                    + " tokens travel as plain HTTP: put a TLS reverse proxy in front, or use --host 127.0.0.1");
+        }
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** The address to open: the bound host itself, or (bound to every interface) this machine's loopback name. */
+    static String address(String host, int port) {
+        boolean any = host.equals("0.0.0.0") || host.equals("::");
+        String shown = any ? "localhost" : host;
+        return "http://" + (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + port + "/"
+                + (any ? " (listening on every interface: " + host + ")" : "");
+    }
+
+    static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 }

@@ -47,12 +47,29 @@ final class RowValidator {
         return null;
     }
 
+    static final int MAX_ID_LENGTH = 256;
+
+    /** The first control character (C0, DEL, C1) of {@code s}, or -1. */
+    static int firstControl(String s) {
+        return s.chars().filter(Character::isISOControl).findFirst().orElse(-1);
+    }
+
     // Every row's id is remembered, bad rows included: ids must be unique in the file as written.
     private String id(RawRow row, List<ImportProblem> problems) {
         String id = row.id() == null ? idPrefix + "-" + row.line() : row.id();
         if (id.isBlank()) {
             problems.add(problem(row, options.idField(), "empty id"));
             return id;
+        }
+        // An id the API must be able to address: in a URL path, a header-sized line, a CSV cell.
+        if (id.length() > MAX_ID_LENGTH) {
+            problems.add(problem(row, options.idField(), "id of " + id.length() + " characters (at most "
+                    + MAX_ID_LENGTH + ")"));
+        }
+        int control = firstControl(id);
+        if (control >= 0) {
+            problems.add(problem(row, options.idField(), String.format("id holds the control character U+%04X",
+                    control)));
         }
         Long first = firstLineOfId.putIfAbsent(id, row.line());
         if (first != null) {

@@ -67,11 +67,12 @@ public final class Encoders {
 
     /** The spec of encoder {@code name}; the error lists what is installed when it is not. */
     public static ModelSpec find(Path modelsDir, String name) {
+        // A plain folder name only: "./x" or "../models/x" would name an installed encoder under a
+        // second name, with a second cache over the same files.
         Path folder = modelsDir.resolve(name).normalize();
-        if (!folder.startsWith(modelsDir.normalize()) || name.isBlank()) {
-            throw new QuarryException("bad encoder name '" + name + "'");
-        }
-        if (!Files.isDirectory(folder)) {
+        boolean plain = name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}") && folder.getParent() != null
+                && folder.getParent().equals(modelsDir.normalize());
+        if (!plain || !Files.isDirectory(folder)) {
             List<String> names = list(modelsDir).stream().filter(Installed::ok).map(Installed::name).toList();
             throw new QuarryException("no encoder '" + name + "' in " + modelsDir + "; installed: "
                     + (names.isEmpty() ? "none" : String.join(", ", names)));

@@ -21,6 +21,8 @@ final class ModelVersions implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelVersions.class);
     static final String PROVENANCE_FILE = "provenance.json";
+    /** Prefix of a version being saved; renamed to {@code v<N>} only once complete. */
+    private static final String PARTIAL = ".partial-";
 
     private final Path dir;
     private final Store store;
@@ -33,7 +35,22 @@ final class ModelVersions implements AutoCloseable {
         this.dir = dir;
         this.store = store;
         this.projectId = projectId;
+        removePartials(projectName);
         loadLatest(projectName);
+    }
+
+    /** A version whose save was cut short (a crash, a full disk) never became a version: drop what it left. */
+    private void removePartials(String projectName) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> dirs = Files.list(dir)) {
+            for (Path partial : dirs.filter(p -> p.getFileName().toString().startsWith(PARTIAL)).toList()) {
+                Workspace.deleteTree(partial);
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot clean up partial model saves of project {}: {}", projectName, e.getMessage());
+        }
     }
 
     private void loadLatest(String projectName) {
@@ -79,12 +96,19 @@ final class ModelVersions implements AutoCloseable {
     int publish(Head head, Function<Integer, Views.Report> reportFor) {
         int next = version + 1;
         Path versionDir = dir.resolve("v" + next);
-        head.save(versionDir);
+        Path partial = dir.resolve(PARTIAL + "v" + next);
         Views.Report report = reportFor.apply(next);
+        // Saved aside, then renamed whole: a failed save leaves no v<N> behind, the counter does
+        // not move, and the next round tries the same version again.
+        Workspace.deleteTree(partial);
+        head.save(partial);
         try {
-            Files.writeString(versionDir.resolve(PROVENANCE_FILE), Json.write(report.provenance()));
+            Files.writeString(partial.resolve(PROVENANCE_FILE), Json.write(report.provenance()));
+            Workspace.deleteTree(versionDir);
+            Files.move(partial, versionDir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot write the provenance of " + versionDir, e);
+            throw new java.io.UncheckedIOException("cannot save model version " + next + " to " + versionDir + ": "
+                    + e, e);
         }
         Shared<Head> previous = serving;
         serving = new Shared<>(Head.load(versionDir));

@@ -76,14 +76,14 @@ public final class Pool implements AutoCloseable {
     /**
      * Brings the index up to every embedded row and returns a fixed view of them (trainer thread).
      */
-    public synchronized Vectors catchUp() {
+    public synchronized Vectors catchUp(Progress adding, Progress densities) {
         int size = vectors.size();
         Vectors view = vectors.view(size);
         if (index == null) {
             index = VectorIndex.open(indexDir, vectors.dimension());
         }
         if (index.size() < size) {
-            index(index, view, Progress.NONE, Progress.NONE);
+            index(index, view, adding, densities);
         }
         return view;
     }

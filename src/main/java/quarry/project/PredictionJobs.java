@@ -6,6 +6,7 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +58,14 @@ public final class PredictionJobs implements AutoCloseable {
                 }
             }
         }
+        // No job runs yet: any input file left is from a job that will never run again.
+        if (Files.isDirectory(dir)) {
+            try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+                left.forEach(Workspace::deleteTree);
+            } catch (IOException e) {
+                LOG.warn("cannot clean up {}: {}", dir, e.getMessage());
+            }
+        }
     }
 
     /**
@@ -72,7 +81,8 @@ public final class PredictionJobs implements AutoCloseable {
         Path file = dir.resolve(id + ".jsonl");
         long lines = 0;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(body,
-                StandardCharsets.UTF_8)); BufferedWriter out = Files.newBufferedWriter(file)) {
+                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT))); BufferedWriter out = Files.newBufferedWriter(file)) {
             String line;
             long lineNo = 0;
             while ((line = in.readLine()) != null) {
@@ -85,6 +95,10 @@ public final class PredictionJobs implements AutoCloseable {
                 out.newLine();
                 lines++;
             }
+        } catch (java.nio.charset.CharacterCodingException e) {
+            Files.deleteIfExists(file);
+            throw new DomainException.InvalidInput("bad_jsonl", "the body is not valid UTF-8 (after line " + lines
+                    + " of texts)", Map.of());
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(file);
             throw e;

@@ -61,6 +61,7 @@ public final class ProjectSession implements AutoCloseable {
     private final Retrainer retrainer;
     private volatile Views.Embedding embedding = new Views.Embedding("idle", 0, 0, null);
     private volatile String trainingError;
+    private volatile Views.Stage stage = Views.Stage.IDLE;
     private volatile boolean forceVersion;
     private volatile boolean closed;
 
@@ -163,7 +164,9 @@ public final class ProjectSession implements AutoCloseable {
             if (pool.size() == 0) {
                 return;
             }
-            Vectors view = pool.catchUp();
+            Vectors view = pool.catchUp((d, t) -> stage = new Views.Stage("indexing", d, t),
+                    (d, t) -> stage = new Views.Stage("densities", d, t));
+            stage = new Views.Stage("training", 0, 0);
             if (loop == null) {
                 loop = new ActiveLoop(view, labels.names(), labels.multiLabel(), pool.index(), loopSettings,
                         encoder.id());
@@ -180,19 +183,21 @@ public final class ProjectSession implements AutoCloseable {
             loop.relabel(classes);
             RoundReport round = loop.round();
             Head head = loop.head();
+            queue.rank(ranking(round, head, loop.pool()));
             // A new version only when the labels changed: a re-rank over a grown pool is not a new model.
-            boolean forced = forceVersion;
-            forceVersion = false;
+            // The mark is the serving version's labels hash, so a save that failed is tried again next round.
             String hash = LabelBook.hash(snapshot);
-            if (head != null && loop.labeledCount() > 0 && (forced || !hash.equals(versions.lastLabelsHash()))) {
+            if (head != null && loop.labeledCount() > 0 && (forceVersion || !hash.equals(versions.lastLabelsHash()))) {
                 Views.Provenance provenance = provenance(head, classes.size(), hash);
                 versions.publish(head, version -> report(version, round, provenance));
+                forceVersion = false;
             }
-            queue.rank(ranking(round, head, loop.pool()));
             trainingError = null;
         } catch (RuntimeException e) {
             LOG.error("retraining failed in project {}", project.name(), e);
             trainingError = e.getMessage();
+        } finally {
+            stage = Views.Stage.IDLE;
         }
     }
 
@@ -232,7 +237,7 @@ public final class ProjectSession implements AutoCloseable {
 
     public Views.ModelStatus modelStatus() {
         return new Views.ModelStatus(versions.current(), retrainer.busy(), labels.count(), retrainer.pending(),
-                retrainer.retrainEvery(), trainingError);
+                retrainer.retrainEvery(), trainingError, stage);
     }
 
     public Views.Report lastReport() {

@@ -63,7 +63,17 @@ public final class Views {
     public record Embedding(String state, int done, int total, String error) {
     }
 
+    /**
+     * @param stage what a round in progress is doing: {@code idle}, {@code indexing} (new documents
+     *              into the vector index), {@code densities} (their neighbourhoods), {@code training}
+     *              (the head, scoring and selection); with progress where it is known
+     */
     public record ModelStatus(int version, boolean training, int labels, int labelsSinceTraining, int retrainEvery,
-            String lastError) {
+            String lastError, Stage stage) {
+    }
+
+    /** One stage of a round, with {@code done} of {@code total} units (0 of 0 when not counted). */
+    public record Stage(String name, long done, long total) {
+        public static final Stage IDLE = new Stage("idle", 0, 0);
     }
 }

@@ -38,6 +38,8 @@ public final class Workspace implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Workspace.class);
     public static final int MAX_LABELS = 1000;
     public static final String DEMO = "demo";
+    /** Joins a document's labels in one CSV cell (exports, imports). */
+    public static final String LABEL_SEPARATOR = "|";
 
     private final Path dir;
     private final Store store;
@@ -65,6 +67,7 @@ public final class Workspace implements AutoCloseable {
     public static Workspace open(Path dir, boolean demo) {
         Workspace w = new Workspace(dir);
         try {
+            w.removeLeftovers();
             if (!w.access.hasTokens()) {
                 w.firstAdminToken = w.access.create("admin", Access.Role.ADMIN);
             }
@@ -79,6 +82,18 @@ public final class Workspace implements AutoCloseable {
         } catch (RuntimeException e) {
             w.close();
             throw e;
+        }
+    }
+
+    /** Uploads cut short by a crash: nothing reads them any more (an import is all-or-nothing). */
+    private void removeLeftovers() {
+        Path uploads = dir.resolve("uploads");
+        if (Files.isDirectory(uploads)) {
+            try (Stream<Path> left = Files.list(uploads)) {
+                left.forEach(Workspace::deleteTree);
+            } catch (IOException e) {
+                LOG.warn("cannot clean up {}: {}", uploads, e.getMessage());
+            }
         }
     }
 
@@ -137,6 +152,14 @@ public final class Workspace implements AutoCloseable {
         for (Label l : labels) {
             if (l.name() == null || l.name().isBlank() || l.name().length() > 200) {
                 throw new DomainException.InvalidInput("label " + (l.index() + 1) + " has an empty or over-long name");
+            }
+            if (l.name().chars().anyMatch(Character::isISOControl)) {
+                throw new DomainException.InvalidInput("label " + (l.index() + 1) + " holds a control character");
+            }
+            // '|' joins a document's labels in CSV exports: a label holding it would not round-trip.
+            if (l.name().contains(LABEL_SEPARATOR)) {
+                throw new DomainException.InvalidInput("label '" + l.name() + "' holds '" + LABEL_SEPARATOR
+                        + "', which separates labels in CSV files");
             }
             if (!seen.add(l.name())) {
                 throw new DomainException.InvalidInput("label '" + l.name() + "' appears twice in the schema");
@@ -236,7 +259,7 @@ public final class Workspace implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path root) {
+    static void deleteTree(Path root) {
         if (!Files.exists(root)) {
             return;
         }

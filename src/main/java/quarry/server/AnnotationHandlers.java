@@ -49,7 +49,7 @@ final class AnnotationHandlers {
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("annotation", stored.annotation());
         extra.put("replayed", !stored.stored());
-        if ("true".equals(ctx.queryParam("next"))) {
+        if (Params.flag(ctx, "next")) {
             queueReply(ctx, p, p.next(annotator, 1), extra);
         } else {
             ctx.json(extra);

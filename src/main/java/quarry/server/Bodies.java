@@ -11,6 +11,10 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -45,7 +49,7 @@ final class Bodies {
             throw new ApiError(413, "too_large", "JSON bodies are limited to " + MAX_JSON_BYTES + " bytes",
                     Map.of("limitBytes", MAX_JSON_BYTES));
         }
-        String raw = ctx.body();
+        String raw = utf8(ctx.bodyAsBytes());
         if (raw.isBlank()) {
             throw new DomainException.InvalidInput("the request needs a JSON body");
         }
@@ -65,6 +69,16 @@ final class Bodies {
                     + e.getOriginalMessage().lines().findFirst().orElse(""), Map.of("field", field));
         } catch (JsonProcessingException e) {
             throw new ApiError(400, "bad_json", "malformed JSON: " + e.getOriginalMessage(), null);
+        }
+    }
+
+    /** The body as text; invalid UTF-8 is refused, as it is in imported files, never replaced. */
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new DomainException.InvalidInput("bad_request", "the body is not valid UTF-8", Map.of());
         }
     }
 

@@ -2,7 +2,11 @@ package quarry.server;
 
 import java.util.List;
 
-/** Writes CSV rows (RFC 4180 quoting). */
+/**
+ * Writes CSV rows (RFC 4180 quoting). A cell that a spreadsheet would run as a formula (starting
+ * with {@code = + - @}, a tab or a carriage return) gets a leading {@code '}, as OWASP advises for
+ * CSV injection, so the file is safe to open; the rest of the cell is kept as it was.
+ */
 final class Csv {
 
     private Csv() {
@@ -14,7 +18,7 @@ final class Csv {
             if (i > 0) {
                 s.append(',');
             }
-            String f = fields.get(i) == null ? "" : fields.get(i);
+            String f = neutralise(fields.get(i) == null ? "" : fields.get(i));
             if (f.indexOf(',') >= 0 || f.indexOf('"') >= 0 || f.indexOf('\n') >= 0 || f.indexOf('\r') >= 0) {
                 s.append('"').append(f.replace("\"", "\"\"")).append('"');
             } else {
@@ -22,5 +26,9 @@ final class Csv {
             }
         }
         return s.append('\n').toString();
+    }
+
+    static String neutralise(String cell) {
+        return !cell.isEmpty() && "=+-@\t\r".indexOf(cell.charAt(0)) >= 0 ? "'" + cell : cell;
     }
 }

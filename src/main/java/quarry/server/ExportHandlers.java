@@ -27,7 +27,7 @@ final class ExportHandlers {
     void labels(Context ctx) throws IOException {
         ProjectSession p = w.project(ctx.pathParam("project"));
         boolean csv = Params.csv(ctx);
-        boolean log = "true".equals(ctx.queryParam("log"));
+        boolean log = Params.flag(ctx, "log");
         attachment(ctx, p, "labels", csv);
         try (Writer out = Params.writer(ctx)) {
             if (csv) {

@@ -5,6 +5,7 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +38,35 @@ final class Params {
                     + min + ", " + max + "], got " + v, Map.of("parameter", name));
         }
         return (int) v;
+    }
+
+    /** A yes/no query parameter: absent is false; anything but "true" or "false" is refused. */
+    static boolean flag(Context ctx, String name) {
+        String raw = ctx.queryParam(name);
+        if (raw == null || raw.equals("false")) {
+            return false;
+        }
+        if (raw.equals("true")) {
+            return true;
+        }
+        throw new DomainException.InvalidInput("bad_request", "query parameter '" + name + "' must be true or false,"
+                + " got '" + raw + "'", Map.of("parameter", name));
+    }
+
+    /** Refuses a query string whose percent-encoding is broken, rather than reading it as absent. */
+    static void checkQuery(Context ctx) {
+        String raw = ctx.queryString();
+        if (raw == null) {
+            return;
+        }
+        for (String part : raw.split("&")) {
+            try {
+                URLDecoder.decode(part, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new DomainException.InvalidInput("bad_request", "malformed percent-encoding in the query"
+                        + " string", Map.of("parameter", part.split("=", 2)[0]));
+            }
+        }
     }
 
     /** {@code ?format=csv} (true) or {@code jsonl} (false, the default). */

@@ -66,11 +66,16 @@ public final class Server implements AutoCloseable {
             if (Files.isDirectory(web)) {
                 config.staticFiles.add(web.toString(), Location.EXTERNAL);
             }
-            config.routes.before(ctx -> ctx.header("Content-Security-Policy",
-                    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"));
+            config.routes.before(ctx -> {
+                ctx.header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none';"
+                        + " base-uri 'none'; frame-ancestors 'none'");
+                ctx.header("X-Content-Type-Options", "nosniff");
+                ctx.header("Referrer-Policy", "no-referrer");
+            });
             for (Api.Route r : routes) {
                 Handler guarded = ctx -> {
                     ctx.attribute(Params.CALLER, authenticate(workspace.access(), ctx, r.role()));
+                    Params.checkQuery(ctx);
                     r.handler().handle(ctx);
                 };
                 switch (r.method()) {

@@ -135,6 +135,45 @@ class ProjectSessionTest {
         }
     }
 
+    @Test
+    void aFailedModelSaveStaysVisibleAndIsTriedAgain(@TempDir Path dir) throws Exception {
+        ProjectSettings settings = new ProjectSettings(null, null, 5, 1, null, null, null, null, 0, 3L);
+        try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
+            ProjectSession s = w.createProject("save", false, null,
+                    List.of(new Label(0, "pay", null), new Label(1, "ship", null)), settings);
+            Path file = dir.resolve("docs.jsonl");
+            Files.write(file, List.of("{\"id\":\"d1\",\"text\":\"refund my card payment\",\"label\":\"pay\"}",
+                    "{\"id\":\"d2\",\"text\":\"where is my parcel\",\"label\":\"ship\"}",
+                    "{\"id\":\"d3\",\"text\":\"card charged twice\"}",
+                    "{\"id\":\"d4\",\"text\":\"delivery is late\"}"));
+            w.importDocuments(s, file);
+            await("the first model", () -> s.modelStatus().version() == 1);
+
+            // The models folder becomes a file: saving version 2 must fail.
+            Path models = dir.resolve("ws").resolve("projects").resolve(Long.toString(s.project().id()))
+                    .resolve("models");
+            Path parked = models.resolveSibling("models-parked");
+            Files.move(models, parked);
+            Files.writeString(models, "not a folder");
+            s.annotate("ann", "d3", List.of("pay"), null);
+            await("the failed save to show", () -> s.modelStatus().lastError() != null);
+            assertEquals(1, s.modelStatus().version(), "no version without a saved head");
+            assertTrue(s.modelStatus().lastError().contains("2"), s.modelStatus().lastError());
+            Thread.sleep(300);
+            assertTrue(s.modelStatus().lastError() != null, "the error stays until a save succeeds");
+
+            Files.delete(models);
+            Files.move(parked, models);
+            s.retrainNow();
+            await("version 2 after the fault clears", () -> s.modelStatus().version() == 2);
+            assertEquals(null, s.modelStatus().lastError());
+            assertTrue(Files.isRegularFile(models.resolve("v2").resolve(ModelVersions.PROVENANCE_FILE)));
+            try (var left = Files.list(models)) {
+                assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith(".partial")), "no partial save");
+            }
+        }
+    }
+
     private static void labelFromQueue(ProjectSession s, Map<String, String> truth, int n) {
         for (int i = 0; i < n; i++) {
             Views.QueueItem item = s.next("ann", 1).get(0);

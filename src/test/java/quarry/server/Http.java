@@ -62,6 +62,18 @@ final class Http {
                 .post(BodyPublishers.ofString(body))));
     }
 
+    Reply postBytes(String path, String contentType, byte[] body) {
+        return reply(client.request(path, b -> auth(b).header("Content-Type", contentType)
+                .post(BodyPublishers.ofByteArray(body))));
+    }
+
+    /** The value of header {@code name} on a GET reply, or null. */
+    String header(String path, String name) {
+        Response r = client.request(path, b -> auth(b).get());
+        java.util.List<String> values = r.headers().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
     Reply delete(String path) {
         return reply(client.request(path, b -> auth(b).delete(BodyPublishers.noBody())));
     }
