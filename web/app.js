@@ -21,6 +21,11 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
+/** Names and ids from users, each isolated so a bidirectional override inside one cannot re-order its neighbours. */
+function isolated(names) {
+  return names.flatMap((n, i) => i === 0 ? [el('bdi', {}, n)] : [', ', el('bdi', {}, n)]);
+}
+
 /** replaceChildren that skips null, undefined and false (replaceChildren itself would print "null"). */
 function fill(node, ...children) {
   node.replaceChildren(...children.flat().filter(c => c !== null && c !== undefined && c !== false));
@@ -94,7 +99,7 @@ async function route() {
 function renderHeader() {
   fill(document.getElementById('nav'), el('a', { href: '#/projects' }, 'Projects'));
   fill(document.getElementById('who'), 
-    state.me ? state.me.name + ' (' + state.me.role + ') ' : '',
+    state.me ? [el('bdi', {}, state.me.name), ' (' + state.me.role + ') '] : '',
     state.me ? el('button', { id: 'signout', onclick: signOut }, 'Sign out') : '');
 }
 
@@ -127,7 +132,7 @@ function signIn(problem) {
 async function projectsView() {
   const projects = await api('GET', '/api/projects');
   const list = el('ul', { class: 'plain', id: 'projects' }, projects.map(p => el('li', {},
-    el('a', { href: '#/label/' + encodeURIComponent(p.name), class: 'project-link', 'data-project': p.name }, p.name),
+    el('a', { href: '#/label/' + encodeURIComponent(p.name), class: 'project-link', 'data-project': p.name }, el('bdi', {}, p.name)),
     ' ', el('span', { class: 'muted' }, `${p.labeled} of ${p.documents} labeled · ${p.labelCount} labels` +
       (p.multiLabel ? ' · multi-label' : '') + ` · model v${p.model.version}`),
     state.me.role === 'admin' ? [' · ', el('a', { href: '#/admin/' + encodeURIComponent(p.name) }, 'admin')] : null)));
@@ -214,7 +219,7 @@ async function labelView(name) {
     } else {
       doc.textContent = v.item.text;
       doc.scrollTop = 0;
-      docMeta.textContent = 'Document ' + v.item.id;
+      fill(docMeta, 'Document ', el('bdi', {}, v.item.id));
       renderSuggestions();
       renderWhy();
     }
@@ -233,7 +238,7 @@ async function labelView(name) {
         onclick: () => { v.selected = i; if (project.multiLabel) toggle(name); else accept(name); } },
       el('kbd', {}, String(i + 1)),
       project.multiLabel ? el('input', { type: 'checkbox', tabindex: '-1', checked: v.checked.has(name) }) : null,
-      el('span', {}, name),
+      el('bdi', {}, name),
       el('span', { class: 'bar' }, el('span', { style: null })),
       el('span', { class: 'meta' }, p === undefined ? '' : pct(p)));
       // Width set through the CSSOM: the policy forbids inline style attributes, not this.
@@ -242,7 +247,7 @@ async function labelView(name) {
     }));
     if (project.multiLabel && v.checked.size) {
       const extra = [...v.checked].filter(n => !suggestionList().includes(n));
-      for (const n of extra) suggestions.append(el('li', { class: 'selected', 'data-label': n }, el('input', { type: 'checkbox', checked: true, tabindex: '-1' }), n));
+      for (const n of extra) suggestions.append(el('li', { class: 'selected', 'data-label': n }, el('input', { type: 'checkbox', checked: true, tabindex: '-1' }), el('bdi', {}, n)));
     }
   }
 
@@ -253,8 +258,8 @@ async function labelView(name) {
       el('div', {}, `Strategy ${w.strategy} · uncertainty ${num(w.uncertainty)} · density ${num(w.density)}`),
       el('div', {}, w.note),
       v.item.neighbours.length ? el('div', {}, 'Nearest labeled: ',
-        el('ul', { class: 'plain' }, v.item.neighbours.map(n => el('li', {}, `${n.labels.join(', ')} `,
-          el('span', { class: 'muted' }, `(${n.id}, similarity ${n.similarity.toFixed(2)})`))))) : null);
+        el('ul', { class: 'plain' }, v.item.neighbours.map(n => el('li', {}, isolated(n.labels), ' ',
+          el('span', { class: 'muted' }, '(', el('bdi', {}, n.id), `, similarity ${n.similarity.toFixed(2)})`))))) : null);
   }
 
   function stageText(stage) {
@@ -375,7 +380,7 @@ async function labelView(name) {
     fill(results, ...v.results.slice(0, 200).map((l, i) => el('div', {
       class: i === v.resultIndex ? 'selected' : '', 'data-label': l.name,
       onmousedown: (ev) => { ev.preventDefault(); pick(l.name); } },
-    l.name, l.description ? el('span', { class: 'desc' }, l.description) : null)));
+    el('bdi', {}, l.name), l.description ? el('span', { class: 'desc' }, el('bdi', {}, l.description)) : null)));
     const sel = results.querySelector('.selected');
     if (sel) sel.scrollIntoView({ block: 'nearest' });
   }
@@ -527,7 +532,7 @@ async function adminView(name) {
         el('button', { onclick: () => download(`${base}/export/labels`, name + '-labels.jsonl') }, 'Labels (JSONL)'),
         el('button', { onclick: () => download(`${base}/export/predictions?format=csv`, name + '-predictions.csv') }, 'Predictions (CSV)'))),
     el('div', { class: 'card' }, el('h2', {}, 'Schema'), el('p', {}, `${project.labels.length} labels: `,
-      project.labels.map(l => l.name).join(', '))));
+      isolated(project.labels.map(l => l.name)))));
   watchEmbedding();
 }
 

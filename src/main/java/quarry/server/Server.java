@@ -63,12 +63,14 @@ public final class Server implements AutoCloseable {
             config.http.maxRequestSize = Bodies.MAX_JSON_BYTES;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             config.startup.showJavalinBanner = false;
+            // Errors Jetty answers before a route sees the request get the API's JSON format too.
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
             if (Files.isDirectory(web)) {
                 config.staticFiles.add(web.toString(), Location.EXTERNAL);
             }
             config.routes.before(ctx -> {
-                ctx.header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none';"
-                        + " base-uri 'none'; frame-ancestors 'none'");
+                ctx.header("Content-Security-Policy", JsonErrorHandler.CSP);
                 ctx.header("X-Content-Type-Options", "nosniff");
                 ctx.header("Referrer-Policy", "no-referrer");
             });

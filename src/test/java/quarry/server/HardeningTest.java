@@ -33,15 +33,42 @@ class HardeningTest {
         }
     }
 
-    /** The status line's code for a request sent as raw bytes (Java's clients refuse a malformed URI). */
-    private static int rawStatus(int port, String target, String token) throws Exception {
+    /** The whole reply to a request sent as raw bytes (Java's clients refuse malformed requests). */
+    private static String raw(int port, String request) throws Exception {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
-            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-                    + token + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.US_ASCII)).readLine();
-            return Integer.parseInt(status.split(" ")[1]);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
+    }
+
+    private static int rawStatus(int port, String target, String token) throws Exception {
+        String reply = raw(port, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+                + "\r\nConnection: close\r\n\r\n");
+        return Integer.parseInt(reply.split(" ", 3)[1]);
+    }
+
+    @Test
+    void repliesJettyMakesItselfAreJsonWithTheSecurityHeaders() {
+        run((w, a, port) -> {
+            String longUri = raw(port, "GET /api/health?x=" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\n"
+                    + "Connection: close\r\n\r\n");
+            String bigHeader = raw(port, "GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000)
+                    + "\r\nConnection: close\r\n\r\n");
+            String badLine = raw(port, "GET /api/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            for (String[] c : new String[][] {{longUri, "414", "uri_too_long"}, {bigHeader, "431", "headers_too_large"},
+                    {badLine, "400", "bad_request"}}) {
+                String reply = c[0];
+                assertTrue(reply.startsWith("HTTP/1.1 " + c[1]), reply);
+                String lower = reply.toLowerCase(java.util.Locale.ROOT);
+                assertTrue(lower.contains("content-type: application/json"), reply);
+                assertTrue(lower.contains("x-content-type-options: nosniff"), reply);
+                assertTrue(lower.contains("content-security-policy:"), reply);
+                String body = reply.substring(reply.indexOf("\r\n\r\n") + 4);
+                Http.Reply parsed = new Http.Reply(Integer.parseInt(c[1]), body.substring(body.indexOf('{'),
+                        body.lastIndexOf('}') + 1));
+                assertEquals(c[2], parsed.error(), reply);
+            }
+        });
     }
 
     @Test

@@ -253,6 +253,10 @@ class PageBrowserTest {
         assertTrue(driver.findElements(By.cssSelector("#doc img, #doc script, #suggestions b")).isEmpty());
         assertTrue(driver.findElement(By.id("suggestions")).getText().contains("<b>bold</b>"));
         assertNull(js("return window.__xss === undefined ? null : window.__xss"), "a payload ran");
+        // Names and ids from users are bidi-isolated, so an override character cannot re-order the page.
+        assertEquals("x1", driver.findElement(By.cssSelector("#doc-meta bdi")).getText());
+        assertTrue(driver.findElements(By.cssSelector("#suggestions li bdi")).stream()
+                .anyMatch(b -> b.getText().equals("<b>bold</b>")), "labels are isolated");
         shot("xss-as-text");
     }
 
