@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import quarry.core.Document;
 import quarry.core.DomainException;
+import quarry.core.QuarryException;
 import quarry.data.DocumentImporter;
 import quarry.data.ImportException;
 import quarry.data.ImportOptions;
@@ -54,7 +55,7 @@ public final class Workspace implements AutoCloseable {
     private String firstAdminToken;
 
     private Workspace(Path dir) {
-        this.dir = dir.toAbsolutePath();
+        this.dir = checkWritable(dir.toAbsolutePath());
         this.store = new Store(Database.sqlite(this.dir));
         this.access = new Access(store);
         this.jobs = new PredictionJobs(this, this.dir.resolve("jobs"));
@@ -82,6 +83,22 @@ public final class Workspace implements AutoCloseable {
         } catch (RuntimeException e) {
             w.close();
             throw e;
+        }
+    }
+
+    /**
+     * Refuses to start over a workspace that cannot be written: every label would fail. Said at
+     * start-up, in words, rather than as an error on the first label.
+     */
+    private static Path checkWritable(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".write-check-", ".tmp");
+            Files.delete(probe);
+            return dir;
+        } catch (IOException e) {
+            throw new QuarryException("the workspace " + dir + " cannot be written (" + e.getMessage() + "): labels"
+                    + " could not be saved; free space or fix its permissions, or choose another with --data-dir", e);
         }
     }
 

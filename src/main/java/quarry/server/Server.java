@@ -23,6 +23,7 @@ import quarry.project.Access;
 import quarry.project.Json;
 import quarry.project.Workspace;
 import quarry.store.DuplicateException;
+import quarry.store.StoreException;
 
 /**
  * The workbench over HTTP: the page at {@code /}, the API under {@code /api/}, its description at
@@ -105,13 +106,12 @@ public final class Server implements AutoCloseable {
                         case 413 -> "too_large";
                         default -> "http_" + e.getStatus();
                     }, e.getMessage(), null)));
-            config.routes.exception(Exception.class, (e, ctx) -> {
-                // A bug or a broken machine, never the caller's fault: a 500 whose id leads to the log.
-                String id = UUID.randomUUID().toString().substring(0, 8);
-                LOG.error("error {}: {} {} failed", id, ctx.method(), ctx.path(), e);
-                error(ctx, new ApiError(500, "internal", "internal error " + id + " (the server log has the details)",
-                        Map.of("errorId", id)));
-            });
+            config.routes.exception(StoreException.class, (e, ctx) -> storageFault(ctx, workspace, e, e.kind()));
+            config.routes.exception(java.io.IOException.class, (e, ctx) -> storageFault(ctx, workspace, e,
+                    StoreException.Kind.OTHER));
+            config.routes.exception(java.io.UncheckedIOException.class, (e, ctx) -> storageFault(ctx, workspace, e,
+                    StoreException.Kind.OTHER));
+            config.routes.exception(Exception.class, (e, ctx) -> internal(ctx, e));
             config.routes.error(404, ctx -> {
                 if (ctx.result() == null || ctx.result().isEmpty()) {
                     error(ctx, new ApiError(404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path(),
@@ -121,6 +121,59 @@ public final class Server implements AutoCloseable {
             config.routes.error(405, ctx -> error(ctx, new ApiError(405, "method_not_allowed",
                     ctx.method() + " is not allowed on " + ctx.path(), null)));
         });
+    }
+
+    /** A bug or a broken machine, never the caller's fault: a 500 whose id leads to the log. */
+    private static void internal(Context ctx, Exception e) {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        LOG.error("error {}: {} {} failed", id, ctx.method(), ctx.path(), e);
+        error(ctx, new ApiError(500, "internal", "internal error " + id + " (the server log has the details)",
+                Map.of("errorId", id)));
+    }
+
+    /**
+     * A fault of the workspace's storage: 507 when the disk is full, 503 when it is read-only or
+     * gone, naming the workspace; anything else stays a 500. Reads keep working meanwhile, and
+     * writes work again as soon as the fault is fixed: nothing is cached in a failed state.
+     */
+    private static void storageFault(Context ctx, Workspace workspace, Exception e, StoreException.Kind kind) {
+        StoreException.Kind k = kind == StoreException.Kind.OTHER ? StoreException.classify(e) : kind;
+        if (k == StoreException.Kind.OTHER) {
+            k = diagnose(workspace.dir());
+        }
+        String where = "the workspace " + workspace.dir();
+        switch (k) {
+            case FULL -> {
+                LOG.warn("{} {}: {} is out of disk space: {}", ctx.method(), ctx.path(), where, e.getMessage());
+                error(ctx, new ApiError(507, "insufficient_storage", where + " is out of disk space: nothing was"
+                        + " stored; reading still works; free some space and send it again", Map.of()));
+            }
+            case READ_ONLY, UNAVAILABLE -> {
+                LOG.warn("{} {}: {} cannot be written: {}", ctx.method(), ctx.path(), where, e.getMessage());
+                error(ctx, new ApiError(503, k == StoreException.Kind.READ_ONLY ? "read_only" : "unavailable",
+                        where + (k == StoreException.Kind.READ_ONLY ? " is read-only" : " cannot be read or written")
+                                + ": nothing was stored; reading may still work", Map.of()));
+            }
+            default -> internal(ctx, e);
+        }
+    }
+
+    /**
+     * What the workspace's disk says when a write failed for no reason the error named: SQLite
+     * can report a full disk as "cannot commit - no transaction is active" once it has rolled the
+     * transaction back itself.
+     */
+    private static StoreException.Kind diagnose(Path dir) {
+        try {
+            if (Files.getFileStore(dir).getUsableSpace() < (1 << 20)) {
+                return StoreException.Kind.FULL;
+            }
+            Files.delete(Files.createTempFile(dir, ".write-check-", ".tmp"));
+            return StoreException.Kind.OTHER;
+        } catch (java.io.IOException probe) {
+            StoreException.Kind k = StoreException.classify(probe);
+            return k == StoreException.Kind.OTHER ? StoreException.Kind.UNAVAILABLE : k;
+        }
     }
 
     private static int status(DomainException e) {

@@ -70,7 +70,12 @@ public final class Jdbc implements AutoCloseable {
                 writer.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                writer.rollback();
+                // After a full disk SQLite may have rolled back already; the first error is the one to report.
+                try {
+                    writer.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
                 throw e;
             } finally {
                 writer.setAutoCommit(true);

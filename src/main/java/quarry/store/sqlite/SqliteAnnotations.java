@@ -93,12 +93,13 @@ public final class SqliteAnnotations implements Annotations {
                             stored.add(new Annotation(id, p.row(), p.documentId(), p.labels(), p.labels() == null,
                                     p.annotator(), p.requestId(), created, false));
                         } catch (SQLException e) {
+                            if (!Jdbc.isConstraint(e)) {
+                                throw e; // the disk or the database, not this annotation: the whole group fails
+                            }
                             c.rollback(save);
                             stored.add(null);
-                            p.done().completeExceptionally(Jdbc.isConstraint(e)
-                                    ? new DuplicateException("annotation with request id '" + p.requestId()
-                                            + "' exists already")
-                                    : new StoreException("store annotation", e));
+                            p.done().completeExceptionally(new DuplicateException("annotation with request id '"
+                                    + p.requestId() + "' exists already"));
                         }
                     }
                 }
