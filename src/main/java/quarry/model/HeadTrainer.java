@@ -91,10 +91,9 @@ final class HeadTrainer {
             model.setBlock(net.block());
             // The Trainer insists on a Loss; ours is computed below (weights and pos-weights need it).
             DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                    .optOptimizer(Adam.builder()
+                    .optOptimizer(new OwnedStateAdam(Adam.builder()
                             .optLearningRateTracker(Tracker.fixed(config.learningRate()))
-                            .optWeightDecays(config.weightDecay())
-                            .build())
+                            .optWeightDecays(config.weightDecay()), model.getNDManager()))
                     .optDevices(new Device[] {Device.cpu()});
             try (Trainer trainer = model.newTrainer(trainingConfig)) {
                 trainer.initialize(new Shape(1, dim));
