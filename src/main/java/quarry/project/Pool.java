@@ -19,7 +19,8 @@ public final class Pool implements AutoCloseable {
 
     private final GrowingVectors vectors;
     private final Path indexDir;
-    private VectorIndex index;
+    /** Written under this pool's lock by {@link #catchUp}; read without it (the index takes concurrent reads). */
+    private volatile VectorIndex index;
 
     public Pool(int dimension, Path indexDir) {
         this.vectors = new GrowingVectors(dimension);
@@ -89,13 +90,15 @@ public final class Pool implements AutoCloseable {
     }
 
     /** The vector index, or null before the first {@link #catchUp}. */
-    public synchronized VectorIndex index() {
+    public VectorIndex index() {
         return index;
     }
 
     /** The {@code k} rows among {@code rows} most similar to {@code query}; none before the first catch-up. */
-    public synchronized java.util.List<quarry.core.Neighbor> nearestAmong(float[] query, int[] rows, int k) {
-        return index == null || rows.length == 0 ? java.util.List.of() : index.nearestAmong(query, rows, k);
+    public java.util.List<quarry.core.Neighbor> nearestAmong(float[] query, int[] rows, int k) {
+        // Not under the pool's lock: a request must not wait for the trainer thread to index an import.
+        VectorIndex current = index;
+        return current == null || rows.length == 0 ? java.util.List.of() : current.nearestAmong(query, rows, k);
     }
 
     @Override
