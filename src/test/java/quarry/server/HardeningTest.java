@@ -154,6 +154,32 @@ class HardeningTest {
     }
 
     @Test
+    void multiLabelCsvRoundTripsAndBatchBodiesMustBeUtf8() {
+        run((w, a, port) -> {
+            assertEquals(201, a.post("/api/projects", "{\"name\":\"m\",\"multiLabel\":true,"
+                    + "\"labels\":[\"a\",\"b\",\"a b\"]}").code());
+            assertEquals(202, a.upload("/api/projects/m/documents", "application/x-ndjson",
+                    "{\"id\":\"d1\",\"text\":\"one\",\"labels\":[\"a\",\"b\"]}\n"
+                            + "{\"id\":\"d2\",\"text\":\"two\",\"labels\":[\"a b\"]}\n").code());
+            String csv = a.get("/api/projects/m/export/labels?format=csv").body();
+            java.util.Map<String, List<String>> back = new java.util.HashMap<>();
+            for (String line : csv.split("\n")) {
+                String[] cells = line.split(",");
+                back.put(cells[0], List.of(cells[1].split("\\|")));
+            }
+            assertEquals(List.of("a", "b"), back.get("d1"));
+            assertEquals(List.of("a b"), back.get("d2"));
+
+            byte[] job = "{\"text\":\"ok\"}\n{\"text\":\"bad \u00ff\"}\n".getBytes(StandardCharsets.ISO_8859_1);
+            Http.await("a model for the batch job", 120, () -> w.project("m").modelStatus().version() >= 1);
+            Http.Reply notUtf8 = a.postBytes("/api/projects/m/predictions", "application/x-ndjson", job);
+            assertEquals(400, notUtf8.code(), notUtf8.body());
+            assertTrue(notUtf8.json().get("message").asText().contains("UTF-8"), notUtf8.body());
+            assertTrue(w.store().jobs().list(w.project("m").project().id()).isEmpty(), "no job created");
+        });
+    }
+
+    @Test
     void everyReplyCarriesTheSecurityHeaders() {
         run((w, a, port) -> {
             assertEquals("nosniff", a.header("/api/health", "X-Content-Type-Options"));
