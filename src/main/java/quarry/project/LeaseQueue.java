@@ -35,10 +35,14 @@ final class LeaseQueue {
     private final Map<Integer, Lease> leases = new HashMap<>();
     private volatile Ranking ranking = Ranking.EMPTY;
     private long leaseOrder;
+    private final long seed;
+    /** A seeded random order of the pool, for when the ranking runs out: never file order, which is often sorted by label. */
+    private int[] fallbackOrder = new int[0];
     private int fallbackCursor;
 
-    LeaseQueue(LabelBook labels, int leaseSeconds, Function<String, Set<Integer>> storedSkips) {
+    LeaseQueue(LabelBook labels, int leaseSeconds, long seed, Function<String, Set<Integer>> storedSkips) {
         this.labels = labels;
+        this.seed = seed;
         this.leaseMillis = leaseSeconds * 1000L;
         this.storedSkips = storedSkips;
     }
@@ -67,9 +71,14 @@ final class LeaseQueue {
                 chosen.add(p.row());
             }
         }
-        // The ranked list ran out before the next retrain: hand out other rows in pool order.
+        // The ranked list ran out before the next retrain (or there is none yet): hand out other rows
+        // in a seeded random order, which samples the pool as it is, whatever order the file had.
+        if (fallbackOrder.length != poolSize) {
+            fallbackOrder = quarry.core.Sampling.sample(poolSize, poolSize, seed ^ 0x9E3779B97F4A7C15L);
+            fallbackCursor = 0;
+        }
         for (int scanned = 0; chosen.size() < n && scanned < poolSize; scanned++) {
-            int row = fallbackCursor++ % poolSize;
+            int row = fallbackOrder[fallbackCursor++ % poolSize];
             if (available(row, poolSize, skipped) && !chosen.contains(row)) {
                 chosen.add(row);
             }

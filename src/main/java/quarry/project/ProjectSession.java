@@ -79,7 +79,8 @@ public final class ProjectSession implements AutoCloseable {
         this.labels = new LabelBook(project.name(), project.labelNames(), project.multiLabel(),
                 store.annotations().currentLabels(project.id()));
         this.pool = new Pool(encoder.dimension(), dir.resolve("index"));
-        this.queue = new LeaseQueue(labels, settings.leaseSeconds(), a -> store.annotations().skippedRows(project.id(), a));
+        this.queue = new LeaseQueue(labels, settings.leaseSeconds(), settings.seed(),
+                a -> store.annotations().skippedRows(project.id(), a));
         this.versions = new ModelVersions(dir.resolve("models"), store, project.id(), project.name());
         this.retrainer = new Retrainer(trainer, scheduler, settings.retrainEvery(), this::round);
     }
@@ -285,7 +286,7 @@ public final class ProjectSession implements AutoCloseable {
         Pick pick = ranking.byRow().get(row);
         Views.PickReason why = pick == null
                 ? new Views.PickReason("fallback", Double.NaN, Double.NaN, Double.NaN,
-                        "the ranked queue was used up before the next retrain; next in pool order")
+                        "no ranked document left before the next retrain: a random document of the pool")
                 : new Views.PickReason(pick.strategy(), pick.score(), pick.uncertainty(), pick.density(), pick.note());
         Views.TextPrediction prediction = null;
         List<Views.Neighbour> neighbours = List.of();

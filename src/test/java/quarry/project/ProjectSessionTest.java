@@ -174,6 +174,31 @@ class ProjectSessionTest {
         }
     }
 
+    @Test
+    void theQueueNeverFallsBackToFileOrder(@TempDir Path dir) throws Exception {
+        try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
+            List<Label> labels = List.of(new Label(0, "a", null), new Label(1, "b", null), new Label(2, "c", null),
+                    new Label(3, "d", null));
+            ProjectSession s = w.createProject("sorted", false, null, labels, null);
+            // A file sorted by label, as exports often are: rows 0-49 are all "a".
+            List<String> lines = new ArrayList<>();
+            String[] names = {"a", "b", "c", "d"};
+            for (int i = 0; i < 200; i++) {
+                lines.add(Json.write(Map.of("id", names[i / 50] + i, "text", "message " + i + " about " + names[i / 50])));
+            }
+            Path file = dir.resolve("sorted.jsonl");
+            Files.write(file, lines);
+            w.importDocuments(s, file);
+            await("embedding", () -> s.embedding().state().equals("done"));
+            List<Views.QueueItem> first = s.next("ann", 20);
+            assertEquals(20, first.size());
+            List<Integer> rows = first.stream().map(Views.QueueItem::row).toList();
+            assertFalse(rows.equals(java.util.stream.IntStream.range(0, 20).boxed().toList()), "file order: " + rows);
+            long groups = rows.stream().map(r -> r / 50).distinct().count();
+            assertTrue(groups >= 3, "20 items from " + groups + " of the 4 label groups: " + rows);
+        }
+    }
+
     private static void labelFromQueue(ProjectSession s, Map<String, String> truth, int n) {
         for (int i = 0; i < n; i++) {
             Views.QueueItem item = s.next("ann", 1).get(0);
