@@ -24,8 +24,9 @@ final class LeaseQueue {
     }
 
     /** One ranking: the picks best first, and the model's predictions for them. */
-    record Ranking(List<Pick> picks, Map<Integer, Pick> byRow, Map<Integer, Views.TextPrediction> predictions) {
-        static final Ranking EMPTY = new Ranking(List.of(), Map.of(), Map.of());
+    record Ranking(List<Pick> picks, Map<Integer, Pick> byRow, Map<Integer, Views.TextPrediction> predictions,
+            int labelsAtRanking) {
+        static final Ranking EMPTY = new Ranking(List.of(), Map.of(), Map.of(), -1);
     }
 
     private final LabelBook labels;

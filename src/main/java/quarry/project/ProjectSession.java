@@ -221,7 +221,7 @@ public final class ProjectSession implements AutoCloseable {
                 predictions.put(rows[i], prediction(head, null, probs[i]));
             }
         }
-        return new LeaseQueue.Ranking(round.picks(), byRow, predictions);
+        return new LeaseQueue.Ranking(round.picks(), byRow, predictions, round.labelsUsed());
     }
 
     private Views.Report report(int version, RoundReport round, Views.Provenance provenance) {
@@ -237,8 +237,9 @@ public final class ProjectSession implements AutoCloseable {
     }
 
     public Views.ModelStatus modelStatus() {
+        int rankedAt = queue.ranking().labelsAtRanking();
         return new Views.ModelStatus(versions.current(), retrainer.busy(), labels.count(), retrainer.pending(),
-                retrainer.retrainEvery(), trainingError, stage);
+                retrainer.retrainEvery(), trainingError, stage, rankedAt < 0 ? null : labels.count() - rankedAt);
     }
 
     public Views.Report lastReport() {

@@ -67,9 +67,10 @@ public final class Views {
      * @param stage what a round in progress is doing: {@code idle}, {@code indexing} (new documents
      *              into the vector index), {@code densities} (their neighbourhoods), {@code training}
      *              (the head, scoring and selection); with progress where it is known
+     * @param rankingStaleBy labels given since the queue's ranking was made (null before the first)
      */
     public record ModelStatus(int version, boolean training, int labels, int labelsSinceTraining, int retrainEvery,
-            String lastError, Stage stage) {
+            String lastError, Stage stage, Integer rankingStaleBy) {
     }
 
     /** One stage of a round, with {@code done} of {@code total} units (0 of 0 when not counted). */

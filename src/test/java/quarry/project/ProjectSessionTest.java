@@ -60,6 +60,9 @@ class ProjectSessionTest {
             all.forEach(d -> truth.put(d.id(), d.labels().get(0)));
             labelFromQueue(s, truth, 15);
             await("a round over the new labels", () -> s.modelStatus().version() >= 2 && !s.modelStatus().training());
+            // Fewer labels than retrainEvery left over are ranked once labeling pauses (the idle flush).
+            await("the ranking to take in every label", () -> Integer.valueOf(0).equals(s.modelStatus().rankingStaleBy())
+                    && !s.modelStatus().training());
             int versionBefore = s.modelStatus().version();
             List<StopRound> historyBefore = s.stopHistory();
             assertTrue(historyBefore.size() >= 2, "rounds so far: " + historyBefore.size());
@@ -90,6 +93,8 @@ class ProjectSessionTest {
 
             // Labels keep flowing: the next version follows on from the old counter, warm-started.
             labelFromQueue(s, truth, 10);
+            Integer stale = s.modelStatus().rankingStaleBy();
+            assertTrue(stale != null && stale >= 0 && stale <= 10, "labels since the ranking: " + stale);
             await("a version after the import", () -> s.modelStatus().version() > versionBefore);
             List<Views.Version> versions = s.versions();
             for (int i = 0; i < versions.size(); i++) {
