@@ -293,7 +293,8 @@ async function labelView(name) {
     fill(safe, a ? el('div', {},
       el('div', { id: 'safe-share' }, a.found ? `${pct(a.poolShare)} of the pool (${a.poolAccepted} of ${a.poolSize}) can be accepted without review` : 'No confidence threshold reaches the target precision yet.'),
       el('div', { class: 'meta' }, a.explanation)) : 'No estimate yet.',
-    el('div', { class: 'meta' }, metrics.accuracyNote || ''));
+    el('div', { class: 'meta' }, metrics.accuracyNote || ''),
+    metrics.coverage ? el('div', { class: 'meta', id: 'coverage' }, metrics.coverage) : null);
     fill(f1, el('table', {}, el('tr', {}, el('th', {}, 'label'), el('th', { class: 'num' }, 'F1'),
       el('th', { class: 'num' }, 'precision'), el('th', { class: 'num' }, 'recall'), el('th', { class: 'num' }, 'n')),
     (metrics.perClass || []).map(c => el('tr', {}, el('td', {}, c.label), el('td', { class: 'num' }, c.f1.toFixed(2)),

@@ -190,7 +190,8 @@ public final class ProjectSession implements AutoCloseable {
             String hash = LabelBook.hash(snapshot);
             if (head != null && loop.labeledCount() > 0 && (forceVersion || !hash.equals(versions.lastLabelsHash()))) {
                 Views.Provenance provenance = provenance(head, classes.size(), hash);
-                versions.publish(head, version -> report(version, round, provenance));
+                String coverage = coverage(classes.values());
+                versions.publish(head, version -> report(version, round, provenance, coverage));
                 forceVersion = false;
             }
             trainingError = null;
@@ -224,7 +225,21 @@ public final class ProjectSession implements AutoCloseable {
         return new LeaseQueue.Ranking(round.picks(), byRow, predictions, round.labelsUsed());
     }
 
-    private Views.Report report(int version, RoundReport round, Views.Provenance provenance) {
+    /**
+     * How much of the schema the labels cover, in words, when they do not cover it all: the model
+     * cannot predict a label it never saw, and every estimate is over the labels seen only.
+     */
+    private String coverage(java.util.Collection<int[]> labeled) {
+        long seen = labeled.stream().flatMapToInt(java.util.Arrays::stream).distinct().count();
+        int all = labels.names().size();
+        if (seen >= all) {
+            return null;
+        }
+        return (all - seen) + " of " + all + " labels have no example yet: the model cannot predict them, and the"
+                + " accuracy estimate and the safe-to-accept threshold cover only the " + seen + " labels seen.";
+    }
+
+    private Views.Report report(int version, RoundReport round, Views.Provenance provenance, String coverage) {
         List<Views.ClassF1> weakest = round.weakestClasses().stream()
                 .map(c -> new Views.ClassF1(labels.name(c.cls()), c.precision(), c.recall(), c.f1(), c.support()))
                 .toList();
@@ -233,7 +248,7 @@ public final class ProjectSession implements AutoCloseable {
                         + " harder than the pool at large, so this tends to under-estimate accuracy on the pool.";
         return new Views.Report(version, round.labelsUsed(), round.strategy(), round.trainSeconds(),
                 round.selectSeconds(), Double.isNaN(round.estimatedAccuracy()) ? null : round.estimatedAccuracy(), note,
-                weakest, round.safeToAccept(), round.stop(), provenance);
+                weakest, round.safeToAccept(), round.stop(), coverage, provenance);
     }
 
     public Views.ModelStatus modelStatus() {

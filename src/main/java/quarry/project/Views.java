@@ -35,7 +35,7 @@ public final class Views {
     /** What one retrain produced, as stored with the model version. */
     public record Report(int version, int labelsUsed, String strategy, double trainSeconds, double selectSeconds,
             Double estimatedAccuracy, String accuracyNote, List<ClassF1> weakestClasses, AcceptThreshold safeToAccept,
-            StopReport stop, Provenance provenance) {
+            StopReport stop, String coverage, Provenance provenance) {
     }
 
     /**

@@ -48,6 +48,7 @@ final class ModelHandlers {
         out.put("learningCurve", curve);
         out.put("estimatedAccuracy", last == null ? null : last.estimatedAccuracy());
         out.put("accuracyNote", last == null ? "no model yet" : last.accuracyNote());
+        out.put("coverage", last == null ? null : last.coverage());
         out.put("perClass", last == null ? List.of() : last.weakestClasses());
         out.put("stopping", last == null ? null : last.stop());
         out.put("safeToAccept", last == null ? null : last.safeToAccept());

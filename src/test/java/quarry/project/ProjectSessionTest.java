@@ -204,6 +204,27 @@ class ProjectSessionTest {
         }
     }
 
+    @Test
+    void reportsSayWhenTheLabelsCoverOnlyPartOfTheSchema(@TempDir Path dir) throws Exception {
+        try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
+            ProjectSession s = w.createProject("partial", false, null,
+                    List.of(new Label(0, "a", null), new Label(1, "b", null), new Label(2, "c", null)), null);
+            Path file = dir.resolve("docs.jsonl");
+            Files.write(file, List.of("{\"id\":\"d1\",\"text\":\"apples\",\"label\":\"a\"}",
+                    "{\"id\":\"d2\",\"text\":\"bananas\",\"label\":\"b\"}",
+                    "{\"id\":\"d3\",\"text\":\"cherries\"}"));
+            w.importDocuments(s, file);
+            await("the first model", () -> s.modelStatus().version() == 1);
+            String coverage = s.lastReport().coverage();
+            assertTrue(coverage != null && coverage.startsWith("1 of 3 labels have no example yet")
+                    && coverage.contains("only the 2 labels seen"), coverage);
+            s.annotate("ann", "d3", List.of("c"), null);
+            s.retrainNow();
+            await("a model that has seen every label", () -> s.modelStatus().version() == 2);
+            assertEquals(null, s.lastReport().coverage());
+        }
+    }
+
     private static void labelFromQueue(ProjectSession s, Map<String, String> truth, int n) {
         for (int i = 0; i < n; i++) {
             Views.QueueItem item = s.next("ann", 1).get(0);
