@@ -48,10 +48,7 @@ final class MemoryBenchCommand implements Callable<Integer> {
         Path tmp = Files.createTempDirectory("quarry-bench-memory");
         List<Document> train = DocumentImporter.read(data.resolve("train.jsonl"), ImportOptions.defaults()).documents()
                 .stream().filter(d -> !d.labels().get(0).equals("oos")).toList();
-        List<Document> pool = new ArrayList<>();
-        for (int i = 0; pool.size() < Math.min(poolSize, train.size()); i += Math.max(1, train.size() / poolSize)) {
-            pool.add(train.get(i));
-        }
+        List<Document> pool = Slices.evenly(train, poolSize);
         List<String> names = new ArrayList<>(new TreeSet<>(pool.stream().map(d -> d.labels().get(0)).toList()));
         List<Label> labels = new ArrayList<>();
         names.forEach(n -> labels.add(new Label(labels.size(), n, null)));
@@ -70,9 +67,8 @@ final class MemoryBenchCommand implements Callable<Integer> {
             w.importDocuments(s, file);
             await(() -> s.embedding().state().equals("done") && !s.modelStatus().training());
             for (int v = 1; v <= versions; v++) {
-                List<ProjectSession.Annotated> done = new ArrayList<>();
                 for (var item : s.next("bench", perVersion)) {
-                    done.add(s.annotate("bench", item.id(), List.of(gold.get(item.id())), null));
+                    s.annotate("bench", item.id(), List.of(gold.get(item.id())), null);
                 }
                 int target = v;
                 s.retrainNow();

@@ -62,10 +62,7 @@ final class ServerBenchCommand implements Callable<Integer> {
         // A fresh embedding cache, so that nothing predicted below is served from an earlier run.
         System.setProperty("quarry.home", tmp.resolve("home").toString());
         List<Document> train = DocumentImporter.read(data.resolve("train.jsonl"), ImportOptions.defaults()).documents();
-        List<Document> pool = new ArrayList<>();
-        for (int i = 0; pool.size() < Math.min(poolSize, train.size()); i += Math.max(1, train.size() / poolSize)) {
-            pool.add(train.get(i));
-        }
+        List<Document> pool = Slices.evenly(train, poolSize);
         List<String> texts = DocumentImporter.read(data.resolve("test.jsonl"), ImportOptions.defaults()).documents()
                 .stream().limit(predictCount).map(Document::text).toList();
         Map<String, String> gold = new LinkedHashMap<>();

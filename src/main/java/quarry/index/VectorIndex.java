@@ -294,6 +294,11 @@ public final class VectorIndex implements NeighbourIndex, AutoCloseable {
         return store.read(searcher -> searcher.docOf(row) >= 0);
     }
 
+    /** The given rows that this index does not hold yet, in order; one view of the index for all of them. */
+    public int[] missing(int[] rows) {
+        return store.read(searcher -> java.util.Arrays.stream(rows).filter(r -> searcher.docOf(r) < 0).toArray());
+    }
+
     /**
      * The {@code k} pool rows most similar to {@code query} (a unit vector), best first. Exact for
      * pools up to {@link Options#exactBelow()} rows, approximate (HNSW) above.

@@ -97,6 +97,11 @@ public final class LabelBook {
         return current.getOrDefault(row, List.of());
     }
 
+    /** The labeled rows, in no particular order (cheaper than a {@link #snapshot} for lookups). */
+    public int[] labeledRows() {
+        return current.keySet().stream().mapToInt(Integer::intValue).toArray();
+    }
+
     public int count() {
         return current.size();
     }

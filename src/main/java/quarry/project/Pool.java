@@ -37,7 +37,7 @@ public final class Pool implements AutoCloseable {
 
     /** As {@link #index(VectorIndex, Vectors, Progress, Progress)} for the given rows of {@code all} only. */
     public static Indexed index(VectorIndex index, Vectors all, int[] rows, Progress adding, Progress densities) {
-        int[] missing = java.util.Arrays.stream(rows).filter(r -> !index.contains(r)).toArray();
+        int[] missing = index.missing(rows);
         if (missing.length == 0) {
             return new Indexed(0, 0, 0);
         }

@@ -65,8 +65,8 @@ public final class ProjectSession implements AutoCloseable {
     private volatile boolean forceVersion;
     private volatile boolean closed;
 
-    // Touched by the trainer thread only.
-    private ActiveLoop loop;
+    // Written by the trainer thread only; read by stopHistory().
+    private volatile ActiveLoop loop;
 
     ProjectSession(Project project, Store store, CachingEncoder encoder, Path dir, ExecutorService trainer,
             ExecutorService embedder, ScheduledExecutorService scheduler) {
@@ -322,8 +322,7 @@ public final class ProjectSession implements AutoCloseable {
 
     /** The nearest labeled documents, from the vector index (labeled rows are far fewer than the pool). */
     private List<Views.Neighbour> neighbours(float[] query, int self) {
-        int[] labeled = labels.snapshot().keySet().stream().mapToInt(Integer::intValue).filter(r -> r != self)
-                .toArray();
+        int[] labeled = java.util.Arrays.stream(labels.labeledRows()).filter(r -> r != self).toArray();
         List<Views.Neighbour> out = new ArrayList<>();
         for (Neighbor n : pool.nearestAmong(query, labeled, NEIGHBOURS)) {
             String id = store.documents().find(project.id(), n.row()).map(Doc::id).orElse("?");

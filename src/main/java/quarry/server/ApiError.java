@@ -22,17 +22,6 @@ final class ApiError extends RuntimeException {
         this.details = details == null ? List.of() : details;
     }
 
-    public static ApiError badRequest(String message) {
-        return new ApiError(400, "bad_request", message, null);
-    }
-
-    public static ApiError notFound(String what) {
-        return new ApiError(404, "not_found", what, null);
-    }
-
-    public static ApiError conflict(String message) {
-        return new ApiError(409, "conflict", message, null);
-    }
 
     public int status() {
         return status;

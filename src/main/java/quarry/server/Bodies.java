@@ -53,10 +53,10 @@ final class Bodies {
         if (raw.isBlank()) {
             throw new DomainException.InvalidInput("the request needs a JSON body");
         }
+        if (raw.strip().charAt(0) != '{') {
+            throw new DomainException.InvalidInput("the body must be a JSON object");
+        }
         try {
-            if (!STRICT.readTree(raw).isObject()) {
-                throw new DomainException.InvalidInput("the body must be a JSON object");
-            }
             return STRICT.readValue(raw, type);
         } catch (UnrecognizedPropertyException e) {
             List<String> allowed = e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();

@@ -1,5 +1,6 @@
 package quarry.project;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,6 +57,7 @@ class PoolTest {
             Vectors grown = pool.catchUp((d, t) -> indexing.add(new long[] {d, t}), (d, t) -> { });
             assertEquals(100, grown.size());
             assertEquals(100, pool.index().size(), "only the new rows were added, once each");
+            assertArrayEquals(new int[] {150, 200}, pool.index().missing(new int[] {0, 150, 99, 200}));
             assertEquals(40, indexing.get(indexing.size() - 1)[1], "progress counts the new rows only");
 
             // Nearest labeled rows come from the index and match a scan of the pool's own vectors.
