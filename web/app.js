@@ -288,7 +288,10 @@ async function labelView(name) {
       fill(stop, el('h2', {}, 'Stopping'), el('div', { id: 'stop-message' }, s.message),
         el('ul', { class: 'plain' }, (s.signals || []).map(x => el('li', { class: 'meta' }, x.explanation))));
     }
-    drawChart(metrics.learningCurve || []);
+    const pe = metrics.poolEstimate;
+    drawChart(metrics.learningCurve || [], pe ? el('div', {},
+      el('div', { id: 'pool-estimate' }, `About ${pct(pe.accuracy)} of the unlabeled pool is predicted right (95% interval ${pct(pe.low)} to ${pct(pe.high)})`),
+      el('div', { class: 'meta' }, pe.explanation)) : null);
     const a = metrics.safeToAccept;
     fill(safe, a ? el('div', {},
       el('div', { id: 'safe-share' }, a.found ? `${pct(a.poolShare)} of the pool (${a.poolAccepted} of ${a.poolSize}) can be accepted without review` : 'No confidence threshold reaches the target precision yet.'),
@@ -301,7 +304,7 @@ async function labelView(name) {
       el('td', { class: 'num' }, c.precision.toFixed(2)), el('td', { class: 'num' }, c.recall.toFixed(2)), el('td', { class: 'num' }, c.support)))));
   }
 
-  function drawChart(points) {
+  function drawChart(points, poolEstimate) {
     const W = 400, H = 180, L = 36, B = 22, T = 8, R = 8;
     const s = svg('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, 'data-points': points.length });
     s.append(svg('line', { class: 'axis', x1: L, y1: H - B, x2: W - R, y2: H - B }), svg('line', { class: 'axis', x1: L, y1: T, x2: L, y2: H - B }));
@@ -309,13 +312,16 @@ async function labelView(name) {
       const maxX = Math.max(...points.map(p => p.labels), 1);
       const x = n => L + (W - L - R) * n / maxX;
       const y = a => (H - B) - (H - B - T) * a;
+      const onPool = points.filter(p => p.poolAccuracy !== null && p.poolAccuracy !== undefined);
+      if (onPool.length) s.append(svg('polyline', { class: 'line pool', points: onPool.map(p => `${x(p.labels)},${y(p.poolAccuracy)}`).join(' ') }));
       s.append(svg('polyline', { class: 'line', points: points.map(p => `${x(p.labels)},${y(p.estimatedAccuracy)}`).join(' ') }));
       for (const p of points) s.append(svg('circle', { cx: x(p.labels), cy: y(p.estimatedAccuracy), r: 3 }));
       const label = (tx, ty, text, anchor) => { const t = svg('text', { x: tx, y: ty, 'text-anchor': anchor }); t.textContent = text; s.append(t); };
       label(L - 4, T + 8, '100%', 'end'); label(L - 4, H - B, '0%', 'end');
       label(W - R, H - 6, maxX + ' labels', 'end');
     }
-    fill(chart, s, el('div', { class: 'meta' }, points.length ? `${points.length} model versions` : 'The curve starts once the model has a few labels per class.'));
+    fill(chart, s, el('div', { class: 'meta' }, points.length ? `${points.length} model versions: green, accuracy on the unlabeled pool (the one to decide by); blue, cross-validated on the labels alone, which active learning makes hard` : 'The curve starts once the model has a few labels per class.'),
+      poolEstimate);
   }
 
   function toggle(name) {

@@ -12,12 +12,15 @@ import quarry.eval.AcceptThreshold;
 import quarry.eval.ClassMetrics;
 import quarry.eval.CrossValidation;
 import quarry.eval.Metrics;
+import quarry.eval.PoolAccuracy;
+import quarry.eval.PoolEstimate;
 import quarry.eval.SafeToAccept;
 import quarry.eval.SingleLabelMetrics;
 import quarry.index.VectorIndex;
 import quarry.model.Committee;
 import quarry.model.Head;
 import quarry.model.Targets;
+import quarry.query.ColdStart;
 import quarry.query.QueryContext;
 import quarry.query.QueryStrategy;
 import quarry.query.Strategies;
@@ -46,6 +49,8 @@ public final class ActiveLoop implements AutoCloseable {
     private final List<StopRound> stopHistory = new ArrayList<>();
     private Head head;
     private Committee committee;
+    /** The labeled rows the last {@link #rank} trained on, until {@link #assess} reports on them. */
+    private int[] rankedRows;
     private int modelVersion;
 
     /**
@@ -156,15 +161,57 @@ public final class ActiveLoop implements AutoCloseable {
         return labelNames;
     }
 
-    /** Retrains on the labels so far, then picks the next batch. */
+    /**
+     * The part of a round that changes what is picked: the head retrained on the labels so far, and
+     * the next picks, best first. The server hands these out before {@link #assess} runs, so the
+     * queue never waits for the report.
+     *
+     * @param labelsUsed the labels the head was trained on
+     */
+    public record Ranked(int round, int labelsUsed, List<Pick> picks, double trainSeconds, double selectSeconds,
+            int modelVersion) {
+        public Ranked {
+            picks = List.copyOf(picks);
+        }
+    }
+
+    /** Retrains on the labels so far, picks the next batch, then reports on the round. */
     public synchronized RoundReport round() {
+        return assess(rank(settings.batchSize()), true);
+    }
+
+    /**
+     * Retrains on the labels so far and ranks the unlabeled pool: its {@code depth} best picks (at
+     * least a batch), kept diverse as the strategy keeps a batch diverse, so the first batch of a
+     * deeper ranking is the batch {@link #round} would pick. Before there is a model, the cold start
+     * picks one batch. Call {@link #assess} before the next label or rank.
+     */
+    public synchronized Ranked rank(int depth) {
         int round = reports.size();
         int[] rows = labels.keySet().stream().mapToInt(Integer::intValue).toArray();
         long start = System.nanoTime();
         train(rows);
         double trainSeconds = seconds(start);
+        start = System.nanoTime();
+        int n = head == null ? settings.batchSize() : Math.max(settings.batchSize(), depth);
+        List<Pick> picks = strategy.select(context(rows, round), n);
+        rankedRows = rows;
+        return new Ranked(round, rows.length, picks, trainSeconds, seconds(start), modelVersion);
+    }
 
-        Estimate estimate = round % settings.cvEvery() == 0 ? estimate(rows) : Estimate.NONE;
+    /**
+     * The part of a round that only reports, on the head {@link #rank} trained: the stopping
+     * statistics and, when {@code estimate} is set (and this is an estimating round), the
+     * cross-validated estimates, which train {@code cvFolds} more heads.
+     */
+    public synchronized RoundReport assess(Ranked ranked, boolean estimate) {
+        int[] rows = rankedRows;
+        if (rows == null || ranked.round() != reports.size()) {
+            throw new IllegalStateException("assess the round that was just ranked (round " + reports.size() + ", got "
+                    + ranked.round() + ")");
+        }
+        rankedRows = null;
+        Estimate e = estimate && ranked.round() % settings.cvEvery() == 0 ? estimate(rows) : Estimate.NONE;
         int[] stopPredictions = null;
         double meanUncertainty = Double.NaN;
         double maxUncertainty = Double.NaN;
@@ -181,16 +228,27 @@ public final class ActiveLoop implements AutoCloseable {
             }
         }
         stopHistory.add(new StopRound(rows.length, stopPredictions, meanUncertainty, maxUncertainty,
-                estimate.accuracy(), stopPredictions == null ? null : stopSet));
+                e.accuracy(), stopPredictions == null ? null : stopSet));
         StopReport stop = Stopping.evaluate(stopHistory, settings.stopping());
-
-        start = System.nanoTime();
-        List<Pick> picks = strategy.select(context(rows, round), settings.batchSize());
-        double selectSeconds = seconds(start);
-        RoundReport report = new RoundReport(round, rows.length, strategy.name(), picks, trainSeconds, selectSeconds,
-                modelVersion, estimate.accuracy(), estimate.weakest(), estimate.safe(), stop);
+        RoundReport report = new RoundReport(ranked.round(), rows.length, strategy.name(), ranked.picks(),
+                ranked.trainSeconds(), ranked.selectSeconds(), ranked.modelVersion(), e.accuracy(), e.weakest(),
+                e.safe(), e.pool(), stop);
         reports.add(report);
         return report;
+    }
+
+    /**
+     * The cold start's picks for a pool without labels and without a vector index yet: the same
+     * documents the first {@link #rank} picks, less their densities.
+     */
+    public static List<Pick> coldStart(Vectors pool, LoopSettings settings) {
+        int[] all = java.util.stream.IntStream.range(0, pool.size()).toArray();
+        QueryContext ctx = QueryContext.of(pool, all).withSeed(roundSeed(settings, 0));
+        return new ColdStart().select(ctx, settings.batchSize());
+    }
+
+    private static long roundSeed(LoopSettings settings, int round) {
+        return settings.seed() * 1_000_003L + round;
     }
 
     private void train(int[] rows) {
@@ -235,11 +293,11 @@ public final class ActiveLoop implements AutoCloseable {
         }
         return QueryContext.of(pool, candidates).withLabeled(labeledRows).withHead(head).withCommittee(committee)
                 .withIndex(index).withLabelCounts(counts, labels.isEmpty() ? Double.NaN : cardinality)
-                .withSeed(settings.seed() * 1_000_003L + round).withMcPasses(settings.mcPasses());
+                .withSeed(roundSeed(settings, round)).withMcPasses(settings.mcPasses());
     }
 
-    private record Estimate(double accuracy, List<ClassMetrics> weakest, AcceptThreshold safe) {
-        static final Estimate NONE = new Estimate(Double.NaN, List.of(), null);
+    private record Estimate(double accuracy, List<ClassMetrics> weakest, AcceptThreshold safe, PoolEstimate pool) {
+        static final Estimate NONE = new Estimate(Double.NaN, List.of(), null, null);
     }
 
     /**
@@ -277,7 +335,8 @@ public final class ActiveLoop implements AutoCloseable {
             poolConfidence[i] = poolP[i][Uncertainty.argmax(poolP[i])];
         }
         AcceptThreshold safe = SafeToAccept.choose(confidence, correct, poolConfidence);
-        return new Estimate(metrics.accuracy(), metrics.weakestFirst(), safe);
+        PoolEstimate onPool = PoolAccuracy.estimate(confidence, correct, poolConfidence, settings.seed());
+        return new Estimate(metrics.accuracy(), metrics.weakestFirst(), safe, onPool);
     }
 
     private Targets targets(int[] rows) {

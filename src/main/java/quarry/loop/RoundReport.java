@@ -4,6 +4,7 @@ import java.util.List;
 import quarry.core.Pick;
 import quarry.eval.AcceptThreshold;
 import quarry.eval.ClassMetrics;
+import quarry.eval.PoolEstimate;
 
 /**
  * What one round of the loop did and found.
@@ -19,11 +20,13 @@ import quarry.eval.ClassMetrics;
  * @param weakestClasses    cross-validated per-class metrics, weakest first (empty when not estimated)
  * @param safeToAccept      the confidence above which predictions are safe to accept, and the pool share
  *                          (null when not estimated)
+ * @param poolEstimate      accuracy on the unlabeled pool, from the held-out predictions' calibration
+ *                          (null when not estimated)
  * @param stop              the stopping criteria, and whether to consider stopping
  */
 public record RoundReport(int round, int labelsUsed, String strategy, List<Pick> picks, double trainSeconds,
         double selectSeconds, int modelVersion, double estimatedAccuracy, List<ClassMetrics> weakestClasses,
-        AcceptThreshold safeToAccept, StopReport stop) {
+        AcceptThreshold safeToAccept, PoolEstimate poolEstimate, StopReport stop) {
 
     public RoundReport {
         picks = List.copyOf(picks);

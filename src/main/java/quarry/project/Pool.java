@@ -69,6 +69,11 @@ public final class Pool implements AutoCloseable {
         return vectors.row(row);
     }
 
+    /** Every row embedded so far, fixed; indexed or not. */
+    public Vectors view() {
+        return vectors.view(vectors.size());
+    }
+
     /** Rows {@code [from, to)}, renumbered from 0. */
     public Vectors slice(int from, int to) {
         return vectors.slice(from, to);

@@ -43,6 +43,14 @@ public final class ProjectSession implements AutoCloseable {
     private static final int EMBED_CHUNK = 1024;
     private static final int TOP = 5;
     private static final int NEIGHBOURS = 3;
+    /**
+     * How many queue batches one ranking holds. Annotators use the ranking up between retrains; a
+     * deeper one keeps handing out the model's next best picks (still kept diverse) instead of
+     * running dry while a round trains.
+     */
+    static final int RANK_DEPTH = 10;
+    /** The longest a round skips the cross-validated estimates while labels pile up for the next one. */
+    static final long ESTIMATE_SECONDS = 60;
 
     /** An annotation as stored, and whether this request stored it (false: a replayed request id). */
     public record Annotated(Annotation annotation, boolean stored) {
@@ -64,6 +72,8 @@ public final class ProjectSession implements AutoCloseable {
     private volatile Views.Stage stage = Views.Stage.IDLE;
     private volatile boolean forceVersion;
     private volatile boolean closed;
+    /** When the estimates were last computed (trainer thread only). */
+    private long lastEstimateNanos = System.nanoTime();
 
     // Written by the trainer thread only; read by stopHistory().
     private volatile ActiveLoop loop;
@@ -82,7 +92,8 @@ public final class ProjectSession implements AutoCloseable {
         this.queue = new LeaseQueue(labels, settings.leaseSeconds(), settings.seed(),
                 a -> store.annotations().skippedRows(project.id(), a));
         this.versions = new ModelVersions(dir.resolve("models"), store, project.id(), project.name());
-        this.retrainer = new Retrainer(trainer, scheduler, settings.retrainEvery(), this::round);
+        this.retrainer = new Retrainer(trainer, scheduler, settings.retrainEvery(), settings.retrainSeconds(),
+                this::round);
     }
 
     public Project project() {
@@ -165,6 +176,7 @@ public final class ProjectSession implements AutoCloseable {
             if (pool.size() == 0) {
                 return;
             }
+            coldStartBeforeIndex();
             Vectors view = pool.catchUp((d, t) -> stage = new Views.Stage("indexing", d, t),
                     (d, t) -> stage = new Views.Stage("densities", d, t));
             stage = new Views.Stage("training", 0, 0);
@@ -182,16 +194,26 @@ public final class ProjectSession implements AutoCloseable {
                 }
             });
             loop.relabel(classes);
-            RoundReport round = loop.round();
+            // What is picked first, and handed out at once; the report below never holds the queue up.
+            ActiveLoop.Ranked ranked = loop.rank(RANK_DEPTH * settings.queueSize());
             Head head = loop.head();
-            queue.rank(ranking(round, head, loop.pool()));
+            queue.rank(ranking(ranked.picks(), ranked.labelsUsed(), head, loop.pool()));
+            // Cross-validation trains cvFolds more heads: skip it while labels pile up for the next
+            // round, but not for longer than ESTIMATE_SECONDS, so the page's estimate keeps up too.
+            long now = System.nanoTime();
+            boolean estimate = !retrainer.due() || now - lastEstimateNanos > ESTIMATE_SECONDS * 1_000_000_000L;
+            stage = new Views.Stage("assessing", 0, 0);
+            RoundReport round = loop.assess(ranked, estimate);
+            if (estimate) {
+                lastEstimateNanos = now;
+            }
             // A new version only when the labels changed: a re-rank over a grown pool is not a new model.
             // The mark is the serving version's labels hash, so a save that failed is tried again next round.
             String hash = LabelBook.hash(snapshot);
             if (head != null && loop.labeledCount() > 0 && (forceVersion || !hash.equals(versions.lastLabelsHash()))) {
                 Views.Provenance provenance = provenance(head, classes.size(), hash);
                 String coverage = coverage(classes.values());
-                versions.publish(head, version -> report(version, round, provenance, coverage));
+                versions.publish(head, version -> report(version, round, estimate, provenance, coverage));
                 forceVersion = false;
             }
             trainingError = null;
@@ -203,26 +225,40 @@ public final class ProjectSession implements AutoCloseable {
         }
     }
 
+    /**
+     * A fresh pool's first ranking, before the vector index is built (tens of seconds on a big
+     * import): the cold start needs only the vectors, so annotators get representative documents
+     * instead of a random order while the index catches up.
+     */
+    private void coldStartBeforeIndex() {
+        if (loop != null || labels.count() > 0 || !queue.ranking().picks().isEmpty()) {
+            return;
+        }
+        stage = new Views.Stage("cold start", 0, 0);
+        List<Pick> picks = ActiveLoop.coldStart(pool.view(), loopSettings);
+        queue.rank(ranking(picks, 0, null, null));
+    }
+
     private Views.Provenance provenance(Head head, int labelCount, String hash) {
         int parent = head.training().warmStarted() ? versions.current() : 0;
         return new Views.Provenance(parent, labelCount, hash, encoder.id(), encoder.fingerprint(), settings.seed(),
                 settings, RuntimeVersions.current(), java.time.Instant.now().toString());
     }
 
-    private LeaseQueue.Ranking ranking(RoundReport round, Head head, Vectors view) {
+    private LeaseQueue.Ranking ranking(List<Pick> picks, int labelsUsed, Head head, Vectors view) {
         Map<Integer, Pick> byRow = new HashMap<>();
-        for (Pick p : round.picks()) {
+        for (Pick p : picks) {
             byRow.put(p.row(), p);
         }
         Map<Integer, Views.TextPrediction> predictions = new HashMap<>();
-        if (head != null && !round.picks().isEmpty()) {
-            int[] rows = round.picks().stream().mapToInt(Pick::row).toArray();
+        if (head != null && !picks.isEmpty()) {
+            int[] rows = picks.stream().mapToInt(Pick::row).toArray();
             float[][] probs = head.probabilities(view, rows);
             for (int i = 0; i < rows.length; i++) {
                 predictions.put(rows[i], prediction(head, null, probs[i]));
             }
         }
-        return new LeaseQueue.Ranking(round.picks(), byRow, predictions, round.labelsUsed());
+        return new LeaseQueue.Ranking(picks, byRow, predictions, labelsUsed);
     }
 
     /**
@@ -239,16 +275,28 @@ public final class ProjectSession implements AutoCloseable {
                 + " accuracy estimate and the safe-to-accept threshold cover only the " + seen + " labels seen.";
     }
 
-    private Views.Report report(int version, RoundReport round, Views.Provenance provenance, String coverage) {
+    private Views.Report report(int version, RoundReport round, boolean estimated, Views.Provenance provenance,
+            String coverage) {
+        Views.Report last = versions.lastReport();
+        if (!estimated && last != null && last.estimateVersion() != null) {
+            // Skipped to keep up with the annotators: the last estimates stand, and say whose they are.
+            String note = "Estimates of version " + last.estimateVersion() + ": labels are arriving faster than"
+                    + " cross-validation runs, so it waits until labeling slows (at most a minute).";
+            return new Views.Report(version, round.labelsUsed(), round.strategy(), round.trainSeconds(),
+                    round.selectSeconds(), last.estimatedAccuracy(), note, last.poolEstimate(), last.estimateVersion(),
+                    last.weakestClasses(), last.safeToAccept(), round.stop(), coverage, provenance);
+        }
         List<Views.ClassF1> weakest = round.weakestClasses().stream()
                 .map(c -> new Views.ClassF1(labels.name(c.cls()), c.precision(), c.recall(), c.f1(), c.support()))
                 .toList();
-        String note = Double.isNaN(round.estimatedAccuracy()) ? "not estimated (too few labels, or multi-label)"
-                : loopSettings.cvFolds() + "-fold cross-validation on the labels alone. Actively chosen labels are"
-                        + " harder than the pool at large, so this tends to under-estimate accuracy on the pool.";
+        boolean any = !Double.isNaN(round.estimatedAccuracy());
+        String note = !any ? "Not estimated yet (too few labels, or multi-label)."
+                : loopSettings.cvFolds() + "-fold cross-validation on the labels alone. Active learning labels the"
+                        + " hard documents, so this runs well below the accuracy on the pool; the pool estimate"
+                        + " weighs documents as the pool has them.";
         return new Views.Report(version, round.labelsUsed(), round.strategy(), round.trainSeconds(),
-                round.selectSeconds(), Double.isNaN(round.estimatedAccuracy()) ? null : round.estimatedAccuracy(), note,
-                weakest, round.safeToAccept(), round.stop(), coverage, provenance);
+                round.selectSeconds(), any ? round.estimatedAccuracy() : null, note, round.poolEstimate(),
+                any ? version : null, weakest, round.safeToAccept(), round.stop(), coverage, provenance);
     }
 
     public Views.ModelStatus modelStatus() {

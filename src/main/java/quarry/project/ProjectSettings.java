@@ -13,6 +13,7 @@ import quarry.query.Strategies;
  * @param diversity      diverse batches: no two queued items with cosine ≥ this (0 turns it off)
  * @param queueSize      items ranked per retrain (the loop's batch)
  * @param retrainEvery   retrain in the background after this many new labels
+ * @param retrainSeconds retrain at the latest this many seconds after a label no retrain has taken yet
  * @param leaseSeconds   how long an item handed to an annotator stays reserved for them
  * @param budget         labels the team plans to spend (0: none); a stopping criterion
  * @param kappaWindow    stabilising predictions: rounds in a row with κ at or above the threshold
@@ -21,17 +22,18 @@ import quarry.query.Strategies;
  * @param seed           seeds training and selection
  */
 public record ProjectSettings(String strategy, Double diversity, Integer queueSize, Integer retrainEvery,
-        Integer leaseSeconds, Integer budget, Integer kappaWindow, Double kappaThreshold, Integer cvFolds, Long seed) {
+        Integer retrainSeconds, Integer leaseSeconds, Integer budget, Integer kappaWindow, Double kappaThreshold,
+        Integer cvFolds, Long seed) {
 
-    public static final ProjectSettings DEFAULTS = new ProjectSettings(LoopSettings.DEFAULT_STRATEGY, 0.9, 50, 10, 600,
-            0, StopSettings.defaults().kappaWindow(), StopSettings.defaults().kappaThreshold(), 5, 42L);
+    public static final ProjectSettings DEFAULTS = new ProjectSettings(LoopSettings.DEFAULT_STRATEGY, 0.9, 50, 10, 5,
+            600, 0, StopSettings.defaults().kappaWindow(), StopSettings.defaults().kappaThreshold(), 5, 42L);
 
     /** These settings with every missing field taken from the defaults, checked. */
     public ProjectSettings complete() {
         ProjectSettings d = DEFAULTS;
         ProjectSettings s = new ProjectSettings(or(strategy, d.strategy), or(diversity, d.diversity),
-                or(queueSize, d.queueSize), or(retrainEvery, d.retrainEvery), or(leaseSeconds, d.leaseSeconds),
-                or(budget, d.budget), or(kappaWindow, d.kappaWindow), or(kappaThreshold, d.kappaThreshold),
+                or(queueSize, d.queueSize), or(retrainEvery, d.retrainEvery), or(retrainSeconds, d.retrainSeconds),
+                or(leaseSeconds, d.leaseSeconds), or(budget, d.budget), or(kappaWindow, d.kappaWindow), or(kappaThreshold, d.kappaThreshold),
                 or(cvFolds, d.cvFolds), or(seed, d.seed));
         try {
             s.loopSettings(); // names the bad value, if any
@@ -39,6 +41,8 @@ public record ProjectSettings(String strategy, Double diversity, Integer queueSi
             throw new DomainException.InvalidInput("settings: " + e.getMessage());
         }
         require(s.retrainEvery >= 1, "retrainEvery must be >= 1, got " + s.retrainEvery);
+        require(s.retrainSeconds >= 1 && s.retrainSeconds <= 3600, "retrainSeconds must be in [1, 3600], got "
+                + s.retrainSeconds);
         require(s.leaseSeconds >= 5, "leaseSeconds must be >= 5, got " + s.leaseSeconds);
         require(s.queueSize <= 1000, "queueSize must be <= 1000, got " + s.queueSize);
         require(s.budget >= 0, "budget must be >= 0, got " + s.budget);

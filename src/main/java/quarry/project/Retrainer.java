@@ -7,19 +7,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * When a project retrains: after {@code retrainEvery} new labels, on request, and once labeling
- * pauses with fewer labels pending. Rounds run on the workspace's one trainer thread (libtorch
- * allows one gradient recorder at a time); at most one is queued per project, and labeling never
- * waits for one.
+ * When a project retrains: after {@code retrainEvery} new labels, on request, and at the latest
+ * {@code retrainSeconds} after a label that no round has taken yet, so slow or pausing annotators
+ * still see the model follow them. Rounds run on the workspace's one trainer thread (libtorch allows
+ * one gradient recorder at a time); at most one is queued per project, and labeling never waits for one.
  */
 final class Retrainer {
-
-    /** Seconds after a label before the last few labels are trained on, if no retrain took them. */
-    static final int IDLE_FLUSH_SECONDS = 5;
 
     private final ExecutorService trainer;
     private final ScheduledExecutorService scheduler;
     private final int retrainEvery;
+    private final int retrainSeconds;
     private final Runnable round;
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean queued = new AtomicBoolean();
@@ -27,10 +25,12 @@ final class Retrainer {
     private volatile boolean running;
     private volatile boolean closed;
 
-    Retrainer(ExecutorService trainer, ScheduledExecutorService scheduler, int retrainEvery, Runnable round) {
+    Retrainer(ExecutorService trainer, ScheduledExecutorService scheduler, int retrainEvery, int retrainSeconds,
+            Runnable round) {
         this.trainer = trainer;
         this.scheduler = scheduler;
         this.retrainEvery = retrainEvery;
+        this.retrainSeconds = retrainSeconds;
         this.round = round;
     }
 
@@ -77,12 +77,17 @@ final class Retrainer {
 
     private void scheduleIdleFlush() {
         if (!closed && flushScheduled.compareAndSet(false, true)) {
-            scheduler.schedule(this::flush, IDLE_FLUSH_SECONDS, TimeUnit.SECONDS);
+            scheduler.schedule(this::flush, retrainSeconds, TimeUnit.SECONDS);
         }
     }
 
     boolean busy() {
         return running || queued.get();
+    }
+
+    /** Whether enough labels arrived since the running round began to call for another one right after it. */
+    boolean due() {
+        return pending.get() >= retrainEvery;
     }
 
     int pending() {

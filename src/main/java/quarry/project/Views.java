@@ -2,6 +2,7 @@ package quarry.project;
 
 import java.util.List;
 import quarry.eval.AcceptThreshold;
+import quarry.eval.PoolEstimate;
 import quarry.loop.StopReport;
 
 /** JSON shapes the API returns (records, so Jackson writes them field by field). */
@@ -32,10 +33,19 @@ public final class Views {
     public record ClassF1(String label, double precision, double recall, double f1, int support) {
     }
 
-    /** What one retrain produced, as stored with the model version. */
+    /**
+     * What one retrain produced, as stored with the model version.
+     *
+     * @param estimatedAccuracy cross-validated accuracy on the labels alone (biased low under active learning)
+     * @param poolEstimate      accuracy on the unlabeled pool with its interval: the estimate to decide by
+     * @param estimateVersion   the version the estimates (accuracy, pool, per class, safe to accept) were
+     *                          computed for: this one, or an earlier one while labels arrive faster than
+     *                          estimates run; null when there are none yet
+     */
     public record Report(int version, int labelsUsed, String strategy, double trainSeconds, double selectSeconds,
-            Double estimatedAccuracy, String accuracyNote, List<ClassF1> weakestClasses, AcceptThreshold safeToAccept,
-            StopReport stop, String coverage, Provenance provenance) {
+            Double estimatedAccuracy, String accuracyNote, PoolEstimate poolEstimate, Integer estimateVersion,
+            List<ClassF1> weakestClasses, AcceptThreshold safeToAccept, StopReport stop, String coverage,
+            Provenance provenance) {
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import quarry.eval.PoolEstimate;
 import quarry.project.ProjectSession;
 import quarry.project.Views;
 import quarry.project.Workspace;
@@ -36,9 +37,19 @@ final class ModelHandlers {
         ProjectSession p = w.project(ctx.pathParam("project"));
         List<Map<String, Object>> curve = new ArrayList<>();
         for (Views.Version v : p.versions()) {
-            if (v.report().estimatedAccuracy() != null) {
-                curve.add(Map.of("version", v.version(), "labels", v.labelsUsed(), "estimatedAccuracy",
-                        v.report().estimatedAccuracy()));
+            Views.Report r = v.report();
+            // A version that carried an earlier one's estimates forward adds no point of its own.
+            boolean own = r.estimateVersion() == null ? r.estimatedAccuracy() != null : r.estimateVersion() == v.version();
+            if (r.estimatedAccuracy() != null && own) {
+                Map<String, Object> point = new LinkedHashMap<>();
+                point.put("version", v.version());
+                point.put("labels", v.labelsUsed());
+                point.put("estimatedAccuracy", r.estimatedAccuracy());
+                PoolEstimate pe = r.poolEstimate();
+                point.put("poolAccuracy", pe == null ? null : pe.accuracy());
+                point.put("poolLow", pe == null ? null : pe.low());
+                point.put("poolHigh", pe == null ? null : pe.high());
+                curve.add(point);
             }
         }
         Views.Report last = p.lastReport();
@@ -48,6 +59,7 @@ final class ModelHandlers {
         out.put("learningCurve", curve);
         out.put("estimatedAccuracy", last == null ? null : last.estimatedAccuracy());
         out.put("accuracyNote", last == null ? "no model yet" : last.accuracyNote());
+        out.put("poolEstimate", last == null ? null : last.poolEstimate());
         out.put("coverage", last == null ? null : last.coverage());
         out.put("perClass", last == null ? List.of() : last.weakestClasses());
         out.put("stopping", last == null ? null : last.stop());

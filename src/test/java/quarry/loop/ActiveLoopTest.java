@@ -44,6 +44,49 @@ class ActiveLoopTest {
     }
 
     @Test
+    void aDeepRankingStartsWithTheBatchARoundPicksAndReportsComeAfter() {
+        int[] truth = new int[300];
+        Vectors all = pool(truth);
+        LoopSettings diverse = settings("margin").withStrategy("margin", Strategies.Options.DEFAULTS.withDiversity(0.9));
+        try (ActiveLoop shallow = new ActiveLoop(all, List.of("a", "b", "c", "d"), false, null, diverse, "toy");
+                ActiveLoop deep = new ActiveLoop(all, List.of("a", "b", "c", "d"), false, null, diverse, "toy")) {
+            for (int r = 0; r < 8; r++) {
+                shallow.label(r, truth[r]);
+                deep.label(r, truth[r]);
+            }
+            RoundReport round = shallow.round();
+            ActiveLoop.Ranked ranked = deep.rank(40);
+            assertEquals(40, ranked.picks().size());
+            List<Integer> batch = round.picks().stream().map(Pick::row).toList();
+            assertEquals(batch, ranked.picks().subList(0, 8).stream().map(Pick::row).toList(),
+                    "the first batch of a deep ranking is the round's batch");
+            assertEquals(40, ranked.picks().stream().map(Pick::row).distinct().count());
+            assertThrows(IllegalStateException.class, () -> deep.assess(new ActiveLoop.Ranked(5, 8, List.of(), 0, 0, 1),
+                    true), "only the round just ranked can be assessed");
+            RoundReport report = deep.assess(ranked, true);
+            assertEquals(round.estimatedAccuracy(), report.estimatedAccuracy(), 1e-12,
+                    "ranking first does not change the estimate");
+            assertEquals(round.stop(), report.stop());
+            assertFalse(Double.isNaN(report.estimatedAccuracy()), "2-fold cross-validation ran on 8 labels");
+            assertEquals(null, report.poolEstimate(), "8 held-out predictions are too few for a pool estimate");
+            assertThrows(IllegalStateException.class, () -> deep.assess(ranked, true), "a round is assessed once");
+        }
+    }
+
+    @Test
+    void theColdStartBeforeAnIndexPicksWhatTheFirstRoundPicks() {
+        int[] truth = new int[300];
+        Vectors all = pool(truth);
+        try (ActiveLoop loop = new ActiveLoop(all, List.of("a", "b", "c", "d"), false, null, settings("margin"),
+                "toy")) {
+            List<Integer> early = ActiveLoop.coldStart(all, settings("margin")).stream().map(Pick::row).toList();
+            List<Integer> first = loop.round().picks().stream().map(Pick::row).toList();
+            assertEquals(8, early.size());
+            assertEquals(first, early);
+        }
+    }
+
+    @Test
     void thePoolGrowsInPlaceKeepingHeadLabelsAndStoppingHistory() {
         int[] truth = new int[300];
         Vectors all = pool(truth);

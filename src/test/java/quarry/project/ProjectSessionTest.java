@@ -39,12 +39,9 @@ class ProjectSessionTest {
 
     @Test
     void aSecondImportMidLabelingGrowsTheLoopInPlace(@TempDir Path dir) throws Exception {
-        List<Document> all = DocumentImporter.read(Encoders.modelsDir().resolveSibling("data").resolve("demo.jsonl"),
-                ImportOptions.defaults()).documents();
-        List<String> names = new ArrayList<>(new TreeSet<>(all.stream().map(d -> d.labels().get(0)).toList()));
-        List<Label> labels = new ArrayList<>();
-        names.forEach(n -> labels.add(new Label(labels.size(), n, null)));
-        ProjectSettings settings = new ProjectSettings(null, null, 20, 5, null, null, null, null, 0, 7L);
+        List<Document> all = demo();
+        List<Label> labels = schema(all);
+        ProjectSettings settings = new ProjectSettings(null, null, 20, 5, null, null, null, null, null, 0, 7L);
         try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
             ProjectSession s = w.createProject("grow", false, null, labels, settings);
             // First batch: one seed label per class, the rest unlabeled.
@@ -143,7 +140,7 @@ class ProjectSessionTest {
 
     @Test
     void aFailedModelSaveStaysVisibleAndIsTriedAgain(@TempDir Path dir) throws Exception {
-        ProjectSettings settings = new ProjectSettings(null, null, 5, 1, null, null, null, null, 0, 3L);
+        ProjectSettings settings = new ProjectSettings(null, null, 5, 1, null, null, null, null, null, 0, 3L);
         try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
             ProjectSession s = w.createProject("save", false, null,
                     List.of(new Label(0, "pay", null), new Label(1, "ship", null)), settings);
@@ -206,6 +203,61 @@ class ProjectSessionTest {
     }
 
     @Test
+    void betweenVersionsTheRestOfTheRankingIsHandedOutNotAFallback(@TempDir Path dir) throws Exception {
+        List<Document> all = demo();
+        List<Label> labels = schema(all);
+        // A queue of 5 and no retrain in sight: the annotators below use up eight queues' worth.
+        ProjectSettings settings = new ProjectSettings(null, null, 5, 1000, 3600, null, null, null, null, 0, 5L);
+        try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
+            ProjectSession s = w.createProject("deep", false, null, labels, settings);
+            TreeSet<String> seeded = new TreeSet<>();
+            Path file = dir.resolve("docs.jsonl");
+            Files.write(file, all.stream().map(d -> seeded.add(d.labels().get(0)) ? d : Document.unlabeled(d.id(),
+                    d.text())).map(ProjectSessionTest::jsonl).toList());
+            w.importDocuments(s, file);
+            await("the first model", () -> s.modelStatus().version() == 1 && !s.modelStatus().training());
+            List<Views.QueueItem> served = new ArrayList<>();
+            for (int a = 0; a < 4; a++) {
+                served.addAll(s.next("ann" + a, 10));
+            }
+            assertEquals(40, served.size());
+            assertEquals(40, served.stream().map(Views.QueueItem::row).distinct().count(), "no item leased twice");
+            for (Views.QueueItem item : served) {
+                assertEquals("margin", item.why().strategy(), "item " + item.row() + ": " + item.why());
+                assertTrue(item.why().note().contains("kept diverse"), item.why().note());
+            }
+            // Best first: annotators took turns down one ranking, so scores never rise along it.
+            for (int i = 1; i < served.size(); i++) {
+                assertTrue(served.get(i).why().score() <= served.get(i - 1).why().score() + 1e-9,
+                        "item " + i + " scores above item " + (i - 1));
+            }
+        }
+    }
+
+    @Test
+    void aModelThatHasSeenOneClassStillRanksTheQueue(@TempDir Path dir) throws Exception {
+        try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
+            List<Label> labels = List.of(new Label(0, "a", null), new Label(1, "b", null), new Label(2, "c", null));
+            ProjectSession s = w.createProject("one", false, null, labels, null);
+            List<String> lines = new ArrayList<>();
+            for (int i = 0; i < 90; i++) {
+                String name = labels.get(i / 30).name();
+                Map<String, String> doc = i < 3 ? Map.of("id", "r" + i, "text", "note " + i + " on " + name, "label", "a")
+                        : Map.of("id", "r" + i, "text", "note " + i + " on " + name);
+                lines.add(Json.write(doc));
+            }
+            Path file = dir.resolve("docs.jsonl");
+            Files.write(file, lines);
+            w.importDocuments(s, file);
+            await("a model on one class", () -> s.modelStatus().version() == 1 && !s.modelStatus().training());
+            List<Views.QueueItem> items = s.next("ann", 20);
+            assertEquals(20, items.size());
+            assertTrue(items.stream().noneMatch(i -> i.why().strategy().equals("fallback")),
+                    "ranked, not a fallback: " + items.stream().map(i -> i.why().strategy()).toList());
+        }
+    }
+
+    @Test
     void reportsSayWhenTheLabelsCoverOnlyPartOfTheSchema(@TempDir Path dir) throws Exception {
         try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
             ProjectSession s = w.createProject("partial", false, null,
@@ -234,6 +286,19 @@ class ProjectSessionTest {
             Views.QueueItem item = s.next("ann", 1).get(0);
             assertTrue(s.annotate("ann", item.id(), List.of(truth.get(item.id())), null).stored());
         }
+    }
+
+    private static List<Document> demo() throws Exception {
+        return DocumentImporter.read(Encoders.modelsDir().resolveSibling("data").resolve("demo.jsonl"),
+                ImportOptions.defaults()).documents();
+    }
+
+    /** The documents' labels, sorted, as a schema. */
+    private static List<Label> schema(List<Document> docs) {
+        List<Label> labels = new ArrayList<>();
+        new TreeSet<>(docs.stream().map(d -> d.labels().get(0)).toList())
+                .forEach(n -> labels.add(new Label(labels.size(), n, null)));
+        return labels;
     }
 
     private static String jsonl(Document d) {
