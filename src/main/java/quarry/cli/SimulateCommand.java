@@ -206,15 +206,15 @@ public final class SimulateCommand implements Callable<Integer> {
         Map<String, LearningCurve> mean = new LinkedHashMap<>();
         try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("curves.csv"),
                 StandardCharsets.UTF_8))) {
-            csv.println("strategy,repeat,round,labels,accuracy,macro_f1,micro_f1,estimated_accuracy,train_s,select_s,"
-                    + "stop_criteria_firing");
+            csv.println("strategy,repeat,round,labels,accuracy,macro_f1,micro_f1,estimated_accuracy,pool_estimate,train_s,"
+                    + "select_s,stop_criteria_firing");
             for (Map.Entry<String, List<Simulation.Run>> e : runs.entrySet()) {
                 List<LearningCurve> curves = new ArrayList<>();
                 for (Simulation.Run run : e.getValue()) {
                     for (Simulation.Point p : run.points()) {
-                        csv.printf(Locale.ROOT, "%s,%d,%d,%d,%.5f,%.5f,%.5f,%.5f,%.3f,%.3f,%s%n", e.getKey(),
+                        csv.printf(Locale.ROOT, "%s,%d,%d,%d,%.5f,%.5f,%.5f,%.5f,%.5f,%.3f,%.3f,%s%n", e.getKey(),
                                 run.repeat(), p.round(), p.labels(), p.accuracy(), p.macroF1(), p.microF1(),
-                                p.estimatedAccuracy(), p.trainSeconds(), p.selectSeconds(), String.join(";", p.firing()));
+                                p.estimatedAccuracy(), p.poolEstimate(), p.trainSeconds(), p.selectSeconds(), String.join(";", p.firing()));
                     }
                     curves.add(curve(run));
                 }

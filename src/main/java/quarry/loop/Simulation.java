@@ -25,9 +25,13 @@ public final class Simulation {
     public record Split(Vectors vectors, int[][] classes) {
     }
 
-    /** One round as measured on the held-out split. */
+    /**
+     * One round as measured on the held-out split, beside the loop's own estimates
+     * ({@code estimatedAccuracy}: cross-validated on the labels; {@code poolEstimate}: on the
+     * unlabeled pool; NaN when not estimated).
+     */
     public record Point(int round, int labels, double accuracy, double macroF1, double microF1,
-            double estimatedAccuracy, double trainSeconds, double selectSeconds, List<String> firing) {
+            double estimatedAccuracy, double poolEstimate, double trainSeconds, double selectSeconds, List<String> firing) {
     }
 
     /** One run: a strategy with one seed. */
@@ -60,7 +64,7 @@ public final class Simulation {
         try (Head head = Head.train(pool.vectors(), rows, new Targets(labelNames, multiLabel, pool.classes()), config,
                 null, encoderId)) {
             double trainSeconds = (System.nanoTime() - start) / 1e9;
-            return evaluate(head, 0, rows.length, Double.NaN, trainSeconds, 0, List.of());
+            return evaluate(head, 0, rows.length, Double.NaN, Double.NaN, trainSeconds, 0, List.of());
         }
     }
 
@@ -80,7 +84,8 @@ public final class Simulation {
                 RoundReport report = loop.round();
                 if (loop.head() != null) {
                     Point point = evaluate(loop.head(), report.round(), report.labelsUsed(),
-                            report.estimatedAccuracy(), report.trainSeconds(), report.selectSeconds(),
+                            report.estimatedAccuracy(), report.poolEstimate() == null ? Double.NaN
+                                    : report.poolEstimate().accuracy(), report.trainSeconds(), report.selectSeconds(),
                             report.stop().signals().stream().filter(StopSignal::fire).map(StopSignal::criterion)
                                     .toList());
                     points.add(point);
@@ -98,17 +103,17 @@ public final class Simulation {
         }
     }
 
-    private Point evaluate(Head head, int round, int labels, double estimated, double trainSeconds,
+    private Point evaluate(Head head, int round, int labels, double estimated, double onPool, double trainSeconds,
             double selectSeconds, List<String> firing) {
         int[] rows = new int[test.vectors().size()];
         Arrays.setAll(rows, i -> i);
         if (multiLabel) {
             MultiLabelMetrics m = multiLabelMetrics(head, rows);
-            return new Point(round, labels, m.subsetAccuracy(), m.macroF1(), m.microF1(), estimated, trainSeconds,
+            return new Point(round, labels, m.subsetAccuracy(), m.macroF1(), m.microF1(), estimated, onPool, trainSeconds,
                     selectSeconds, firing);
         }
         SingleLabelMetrics m = singleLabelMetrics(head, rows);
-        return new Point(round, labels, m.accuracy(), m.macroF1(), Double.NaN, estimated, trainSeconds, selectSeconds,
+        return new Point(round, labels, m.accuracy(), m.macroF1(), Double.NaN, estimated, onPool, trainSeconds, selectSeconds,
                 firing);
     }
 

@@ -74,6 +74,30 @@ class ActiveLoopTest {
     }
 
     @Test
+    void aHeadWarmStartsOnlyWhileTheLabelsAtMostDouble() {
+        int[] truth = new int[300];
+        Vectors all = pool(truth);
+        try (ActiveLoop loop = new ActiveLoop(all, List.of("a", "b", "c", "d"), false, null, settings("margin"),
+                "toy")) {
+            for (int r = 0; r < 8; r++) {
+                loop.label(r, truth[r]);
+            }
+            loop.round();
+            for (int r = 8; r < 16; r++) {
+                loop.label(r, truth[r]);
+            }
+            loop.round();
+            assertTrue(loop.head().training().warmStarted(), "8 -> 16 labels: warm");
+            for (int r = 16; r < 40; r++) {
+                loop.label(r, truth[r]);
+            }
+            loop.round();
+            assertFalse(loop.head().training().warmStarted(), "16 -> 40 labels: trained afresh");
+            assertEquals(40, loop.head().training().examples());
+        }
+    }
+
+    @Test
     void theColdStartBeforeAnIndexPicksWhatTheFirstRoundPicks() {
         int[] truth = new int[300];
         Vectors all = pool(truth);
