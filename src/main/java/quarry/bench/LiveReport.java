@@ -62,11 +62,15 @@ final class LiveReport {
         }
         List<Served> served = r.trace().served();
         Map<String, Double> strategies = new TreeMap<>();
+        // Pool order is what a fallback that walks the file would serve: each fallback item the row
+        // after the previous fallback item. (Ranked items next to each other by chance are not.)
         int inOrder = 0;
-        for (int i = 0; i < served.size(); i++) {
-            strategies.merge(served.get(i).strategy(), 1.0 / served.size(), Double::sum);
-            if (i > 0 && served.get(i).row() == served.get(i - 1).row() + 1) {
-                inOrder++;
+        int lastFallback = -2;
+        for (Served s : served) {
+            strategies.merge(s.strategy(), 1.0 / served.size(), Double::sum);
+            if (s.strategy().equals("fallback")) {
+                inOrder += s.row() == lastFallback + 1 ? 1 : 0;
+                lastFallback = s.row();
             }
         }
         int fallback = (int) served.stream().filter(s -> s.strategy().equals("fallback")).count();
@@ -119,7 +123,7 @@ final class LiveReport {
         }
         md.add("");
         md.add("Serving: labels/s the team achieved, model versions made, share of served items per `why.strategy`,"
-                + " served items whose row follows the previous one's (pool order; fallback items in all), and how"
+                + " fallback items whose row follows the previous fallback item's (pool order; fallback items in all), and how"
                 + " many labels the queue's ranking lagged behind (monitor, every 250 ms):");
         md.add("");
         md.add("| repeat | labels/s | versions | served | strategies | in pool order (fallback) | ranking stale by:"

@@ -49,8 +49,11 @@ public final class ProjectSession implements AutoCloseable {
      * running dry while a round trains.
      */
     static final int RANK_DEPTH = 10;
-    /** The longest a round skips the cross-validated estimates while labels pile up for the next one. */
-    static final long ESTIMATE_SECONDS = 60;
+    /**
+     * While labels keep coming, cross-validation waits this many times its own last duration, so it
+     * takes at most a fifth of the trainer's time and the estimate lags by seconds, not minutes.
+     */
+    static final int ESTIMATE_SPACING = 4;
 
     /** An annotation as stored, and whether this request stored it (false: a replayed request id). */
     public record Annotated(Annotation annotation, boolean stored) {
@@ -72,8 +75,9 @@ public final class ProjectSession implements AutoCloseable {
     private volatile Views.Stage stage = Views.Stage.IDLE;
     private volatile boolean forceVersion;
     private volatile boolean closed;
-    /** When the estimates were last computed (trainer thread only). */
+    /** When the estimates were last computed, and how long that took (trainer thread only). */
     private long lastEstimateNanos = System.nanoTime();
+    private long lastEstimateCostNanos;
 
     // Written by the trainer thread only; read by stopHistory().
     private volatile ActiveLoop loop;
@@ -198,14 +202,18 @@ public final class ProjectSession implements AutoCloseable {
             ActiveLoop.Ranked ranked = loop.rank(RANK_DEPTH * settings.queueSize());
             Head head = loop.head();
             queue.rank(ranking(ranked.picks(), ranked.labelsUsed(), head, loop.pool()));
-            // Cross-validation trains cvFolds more heads: skip it while labels pile up for the next
-            // round, but not for longer than ESTIMATE_SECONDS, so the page's estimate keeps up too.
+            // Cross-validation trains cvFolds more heads from scratch, several times this round's work:
+            // while labels keep coming it would hold the next ranking back (a profile of 8 annotators
+            // at a label a second found the trainer in it 84% of the time). So it runs when no label
+            // is waiting, or once ESTIMATE_SPACING times its last cost has passed.
             long now = System.nanoTime();
-            boolean estimate = !retrainer.due() || now - lastEstimateNanos > ESTIMATE_SECONDS * 1_000_000_000L;
+            boolean estimate = retrainer.pending() == 0
+                    || now - lastEstimateNanos > ESTIMATE_SPACING * lastEstimateCostNanos;
             stage = new Views.Stage("assessing", 0, 0);
             RoundReport round = loop.assess(ranked, estimate);
             if (estimate) {
-                lastEstimateNanos = now;
+                lastEstimateNanos = System.nanoTime();
+                lastEstimateCostNanos = lastEstimateNanos - now;
             }
             // A new version only when the labels changed: a re-rank over a grown pool is not a new model.
             // The mark is the serving version's labels hash, so a save that failed is tried again next round.
@@ -280,8 +288,8 @@ public final class ProjectSession implements AutoCloseable {
         Views.Report last = versions.lastReport();
         if (!estimated && last != null && last.estimateVersion() != null) {
             // Skipped to keep up with the annotators: the last estimates stand, and say whose they are.
-            String note = "Estimates of version " + last.estimateVersion() + ": labels are arriving faster than"
-                    + " cross-validation runs, so it waits until labeling slows (at most a minute).";
+            String note = "Estimates of version " + last.estimateVersion() + ": while labels keep coming,"
+                    + " cross-validation runs only every few rounds, so that it never holds the queue up.";
             return new Views.Report(version, round.labelsUsed(), round.strategy(), round.trainSeconds(),
                     round.selectSeconds(), last.estimatedAccuracy(), note, last.poolEstimate(), last.estimateVersion(),
                     last.weakestClasses(), last.safeToAccept(), round.stop(), coverage, provenance);
@@ -403,13 +411,15 @@ public final class ProjectSession implements AutoCloseable {
             // The same request id raced in on another connection: the first one won.
             return new Annotated(store.annotations().findByRequest(project.id(), annotator, requestId).orElseThrow(), false);
         }
-        queue.release(annotator, doc.row());
+        // Into the label book before the lease goes: in between, the row would be neither leased nor
+        // labeled, and the queue could hand it to another annotator (bench live caught one such).
         if (clean == null) {
             queue.skipped(annotator, doc.row());
         } else {
             labels.committed(doc.row(), Optional.of(clean));
             retrainer.labelChanged();
         }
+        queue.release(annotator, doc.row());
         return new Annotated(stored, true);
     }
 

@@ -85,11 +85,6 @@ final class Retrainer {
         return running || queued.get();
     }
 
-    /** Whether enough labels arrived since the running round began to call for another one right after it. */
-    boolean due() {
-        return pending.get() >= retrainEvery;
-    }
-
     int pending() {
         return pending.get();
     }

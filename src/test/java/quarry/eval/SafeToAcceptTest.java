@@ -35,7 +35,8 @@ class SafeToAcceptTest {
     @Test
     void picksTheLowestThresholdMeetingTheTarget() {
         double[] pool = {0.1, 0.37, 0.38, 0.5, 0.99};
-        AcceptThreshold t = SafeToAccept.choose(confidence(), correct(), pool);
+        AcceptThreshold t = SafeToAccept.choose(confidence(), correct(), pool, SafeToAccept.DEFAULT_TARGET,
+                SafeToAccept.DEFAULT_MIN_SUPPORT);
 
         assertTrue(t.found());
         assertEquals(0.38, t.threshold(), 0);
@@ -52,6 +53,37 @@ class SafeToAcceptTest {
         assertTrue(t.explanation().contains("95.0%"), t.explanation());
     }
 
+    /**
+     * 400 items, confidence falling with rank; one error in every 40 of the first 300 ranks, then
+     * every other rank wrong. The point rule stops where the running precision falls to 95%; the
+     * default rule stops earlier (a higher threshold), where the one-sided 95% lower bound still
+     * reaches 95%, and no lower candidate's bound does.
+     */
+    @Test
+    void byDefaultTheLowerBoundOfThePrecisionMustReachTheTarget() {
+        int n = 400;
+        double[] c = new double[n];
+        boolean[] ok = new boolean[n];
+        for (int r = 0; r < n; r++) {
+            c[r] = (n - r) / (double) n;
+            ok[r] = r < 300 ? r % 40 != 39 : r % 2 == 0;
+        }
+        AcceptThreshold point = SafeToAccept.choose(c, ok, new double[0], 0.95, 50);
+        AcceptThreshold sure = SafeToAccept.choose(c, ok, new double[0]);
+        assertTrue(point.found() && sure.found());
+        assertTrue(sure.threshold() > point.threshold(), sure.threshold() + " vs " + point.threshold());
+        assertTrue(SafeToAccept.wilson(sure.correct(), sure.support(), SafeToAccept.ONE_SIDED_95)[0] >= 0.95);
+        // Every lower threshold (one more item each, ranks past the chosen one) fails the bound.
+        int right = sure.correct();
+        for (int k = sure.support(); k < n; k++) {
+            right += ok[k] ? 1 : 0;
+            assertTrue(SafeToAccept.wilson(right, k + 1, SafeToAccept.ONE_SIDED_95)[0] < 0.95, "rank " + k);
+        }
+        assertTrue(sure.explanation().contains("correct with 95% confidence"), sure.explanation());
+        assertTrue(sure.precision() > 0.97, "a bound at 95% needs a held-out precision well above it: " + sure);
+        assertEquals(0.05, SafeToAccept.oneSidedTail(SafeToAccept.ONE_SIDED_95), 1e-6);
+    }
+
     @Test
     void theInputOrderDoesNotMatter() {
         double[] c = confidence();
@@ -62,7 +94,7 @@ class SafeToAcceptTest {
             rc[i] = c[99 - i];
             rok[i] = ok[99 - i];
         }
-        assertEquals(0.38, SafeToAccept.choose(rc, rok, new double[0]).threshold(), 0);
+        assertEquals(0.38, SafeToAccept.choose(rc, rok, new double[0], 0.95, 50).threshold(), 0);
     }
 
     @Test
@@ -129,7 +161,7 @@ class SafeToAcceptTest {
     @Test
     void wilsonIntervalMatchesAKnownValue() {
         // 95% Wilson interval of 60/63 is about 0.8693 to 0.9837
-        double[] ci = SafeToAccept.wilson(60, 63);
+        double[] ci = SafeToAccept.wilson(60, 63, 1.959963984540054);
         assertEquals(0.8693, ci[0], 5e-4);
         assertEquals(0.9837, ci[1], 5e-4);
     }

@@ -235,6 +235,46 @@ class ProjectSessionTest {
     }
 
     @Test
+    void whileLabelsKeepComingVersionsCarryTheLastEstimatesForward(@TempDir Path dir) throws Exception {
+        List<Document> all = demo();
+        List<Label> labels = schema(all);
+        ProjectSettings settings = new ProjectSettings(null, null, 10, 1, null, null, null, null, null, null, 9L);
+        try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
+            ProjectSession s = w.createProject("busy", false, null, labels, settings);
+            TreeSet<String> seeded = new TreeSet<>();
+            Path file = dir.resolve("docs.jsonl");
+            Files.write(file, all.stream().map(d -> seeded.add(d.labels().get(0)) ? d : Document.unlabeled(d.id(),
+                    d.text())).map(ProjectSessionTest::jsonl).toList());
+            w.importDocuments(s, file);
+            await("the first model", () -> s.modelStatus().version() == 1 && !s.modelStatus().training());
+            Map<String, String> truth = new java.util.HashMap<>();
+            all.forEach(d -> truth.put(d.id(), d.labels().get(0)));
+            // Labels without a pause: every round finds labels waiting, so none stops to cross-validate.
+            labelFromQueue(s, truth, 120);
+            await("the rounds to catch up", () -> !s.modelStatus().training() && s.modelStatus().labelsSinceTraining() == 0
+                    && Integer.valueOf(0).equals(s.modelStatus().rankingStaleBy()));
+            List<Views.Version> versions = s.versions();
+            List<Views.Version> carried = versions.stream().filter(v -> v.report().estimateVersion() != null
+                    && v.report().estimateVersion() < v.version()).toList();
+            assertFalse(carried.isEmpty(), "some version carried estimates forward: " + versions.stream()
+                    .map(v -> v.version() + "<-" + v.report().estimateVersion()).toList());
+            for (Views.Version v : carried) {
+                assertTrue(v.report().accuracyNote().startsWith("Estimates of version " + v.report().estimateVersion()),
+                        v.report().accuracyNote());
+            }
+            // Once labeling pauses, a retrain estimates again, for itself.
+            s.retrainNow();
+            int before = versions.get(versions.size() - 1).version();
+            await("a version after the pause", () -> s.modelStatus().version() > before && !s.modelStatus().training());
+            Views.Report last = s.lastReport();
+            assertEquals(last.version(), last.estimateVersion());
+            assertNotNull(last.poolEstimate(), "150 labels give a pool estimate");
+            assertTrue(last.poolEstimate().low() <= last.poolEstimate().accuracy()
+                    && last.poolEstimate().accuracy() <= last.poolEstimate().high(), last.poolEstimate().toString());
+        }
+    }
+
+    @Test
     void aModelThatHasSeenOneClassStillRanksTheQueue(@TempDir Path dir) throws Exception {
         try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
             List<Label> labels = List.of(new Label(0, "a", null), new Label(1, "b", null), new Label(2, "c", null));
