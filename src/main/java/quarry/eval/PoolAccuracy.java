@@ -34,17 +34,24 @@ public final class PoolAccuracy {
      * @return the estimate, or null with fewer than {@value #MIN_HELD_OUT} held-out items or an empty pool
      */
     public static PoolEstimate estimate(double[] confidence, boolean[] correct, double[] poolConfidence, long seed) {
+        Calibrated calibrated = calibrate(confidence, correct, seed);
+        return calibrated == null ? null : calibrated.on(poolConfidence);
+    }
+
+    /**
+     * The calibration map learned from held-out predictions, with its bootstrap refits; null with
+     * fewer than {@value #MIN_HELD_OUT} items. It can be applied to a later model's pool predictions
+     * too: calibration drifts far more slowly than the predictions themselves.
+     */
+    public static Calibrated calibrate(double[] confidence, boolean[] correct, long seed) {
         if (confidence.length != correct.length) {
             throw new IllegalArgumentException(confidence.length + " confidences but " + correct.length + " outcomes");
         }
         int n = confidence.length;
-        if (n < MIN_HELD_OUT || poolConfidence.length == 0) {
+        if (n < MIN_HELD_OUT) {
             return null;
         }
-        double[] pool = poolConfidence.clone();
-        Arrays.sort(pool);
-        double accuracy = poolMean(Calibration.fit(confidence, correct), pool);
-        double[] resampled = new double[RESAMPLES];
+        Calibration[] resamples = new Calibration[RESAMPLES];
         SplittableRandom random = new SplittableRandom(seed ^ 0x2545F4914F6CDD1DL);
         double[] c = new double[n];
         boolean[] k = new boolean[n];
@@ -54,22 +61,53 @@ public final class PoolAccuracy {
                 c[i] = confidence[j];
                 k[i] = correct[j];
             }
-            resampled[r] = poolMean(Calibration.fit(c, k), pool);
+            resamples[r] = Calibration.fit(c, k);
         }
-        Arrays.sort(resampled);
-        double low = resampled[(int) Math.floor(0.025 * (RESAMPLES - 1))];
-        double high = resampled[(int) Math.ceil(0.975 * (RESAMPLES - 1))];
-        long right = 0;
+        int right = 0;
         for (boolean b : correct) {
             right += b ? 1 : 0;
         }
-        String explanation = String.format(Locale.ROOT, "About %.1f%% of the %d unlabeled documents are predicted"
-                + " right (95%% interval %.1f%% to %.1f%%). Each pool prediction's confidence is mapped to how often"
-                + " held-out labeled predictions with that confidence were right (%d cross-validated predictions, %.1f%%"
-                + " right). Unlike the accuracy on the labels, it weighs documents as the pool has them, not as active"
-                + " learning chose them; it assumes that at equal confidence a pool document is as likely right as a"
-                + " labeled one.", 100 * accuracy, pool.length, 100 * low, 100 * high, n, 100.0 * right / n);
-        return new PoolEstimate(accuracy, low, high, n, pool.length, explanation);
+        return new Calibrated(Calibration.fit(confidence, correct), resamples, n, right);
+    }
+
+    /** A fitted calibration map and its bootstrap refits, from {@code heldOut} predictions of which {@code right} were right. */
+    public static final class Calibrated {
+        private final Calibration map;
+        private final Calibration[] resamples;
+        private final int heldOut;
+        private final int right;
+
+        private Calibrated(Calibration map, Calibration[] resamples, int heldOut, int right) {
+            this.map = map;
+            this.resamples = resamples;
+            this.heldOut = heldOut;
+            this.right = right;
+        }
+
+        /** The estimate over these pool confidences; null for an empty pool. */
+        public PoolEstimate on(double[] poolConfidence) {
+            if (poolConfidence.length == 0) {
+                return null;
+            }
+            double[] pool = poolConfidence.clone();
+            Arrays.sort(pool);
+            double accuracy = poolMean(map, pool);
+            double[] resampled = new double[resamples.length];
+            for (int r = 0; r < resamples.length; r++) {
+                resampled[r] = poolMean(resamples[r], pool);
+            }
+            Arrays.sort(resampled);
+            double low = resampled[(int) Math.floor(0.025 * (resampled.length - 1))];
+            double high = resampled[(int) Math.ceil(0.975 * (resampled.length - 1))];
+            String explanation = String.format(Locale.ROOT, "About %.1f%% of the %d unlabeled documents are predicted"
+                    + " right (95%% interval %.1f%% to %.1f%%). Each pool prediction's confidence is mapped to how"
+                    + " often held-out labeled predictions with that confidence were right (%d cross-validated"
+                    + " predictions, %.1f%% right). Unlike the accuracy on the labels, it weighs documents as the pool"
+                    + " has them, not as active learning chose them; it assumes that at equal confidence a pool"
+                    + " document is as likely right as a labeled one.", 100 * accuracy, pool.length, 100 * low,
+                    100 * high, heldOut, 100.0 * right / heldOut);
+            return new PoolEstimate(accuracy, low, high, heldOut, pool.length, explanation);
+        }
     }
 
     /** The mean of the calibration map over the sorted pool confidences. */

@@ -49,6 +49,8 @@ public final class ActiveLoop implements AutoCloseable {
     private final List<StopRound> stopHistory = new ArrayList<>();
     private Head head;
     private Committee committee;
+    /** The last cross-validation's calibration, for the pool estimate of rounds that skip it (single-label). */
+    private PoolAccuracy.Calibrated calibration;
     /** The labeled rows the last {@link #rank} trained on, until {@link #assess} reports on them. */
     private int[] rankedRows;
     private int modelVersion;
@@ -212,6 +214,12 @@ public final class ActiveLoop implements AutoCloseable {
         }
         rankedRows = null;
         Estimate e = estimate && ranked.round() % settings.cvEvery() == 0 ? estimate(rows) : Estimate.NONE;
+        PoolEstimate onPool = e.pool();
+        if (e == Estimate.NONE && calibration != null && head != null) {
+            // No cross-validation this round: this head's own pool predictions, through the last
+            // calibration, keep the pool estimate current for one pass over the pool.
+            onPool = calibration.on(poolConfidence(head, context(rows, 0).candidates()));
+        }
         int[] stopPredictions = null;
         double meanUncertainty = Double.NaN;
         double maxUncertainty = Double.NaN;
@@ -232,7 +240,7 @@ public final class ActiveLoop implements AutoCloseable {
         StopReport stop = Stopping.evaluate(stopHistory, settings.stopping());
         RoundReport report = new RoundReport(ranked.round(), rows.length, strategy.name(), ranked.picks(),
                 ranked.trainSeconds(), ranked.selectSeconds(), ranked.modelVersion(), e.accuracy(), e.weakest(),
-                e.safe(), e.pool(), stop);
+                e.safe(), onPool, stop);
         reports.add(report);
         return report;
     }
@@ -332,15 +340,21 @@ public final class ActiveLoop implements AutoCloseable {
         for (int i = 0; i < rows.length; i++) {
             correct[i] = truth[i] == predicted[i];
         }
-        int[] unlabeled = context(rows, 0).candidates();
-        float[][] poolP = head.probabilities(pool, unlabeled);
-        double[] poolConfidence = new double[poolP.length];
-        for (int i = 0; i < poolP.length; i++) {
-            poolConfidence[i] = poolP[i][Uncertainty.argmax(poolP[i])];
-        }
+        double[] poolConfidence = poolConfidence(head, context(rows, 0).candidates());
         AcceptThreshold safe = SafeToAccept.choose(confidence, correct, poolConfidence);
-        PoolEstimate onPool = PoolAccuracy.estimate(confidence, correct, poolConfidence, settings.seed());
+        calibration = PoolAccuracy.calibrate(confidence, correct, settings.seed());
+        PoolEstimate onPool = calibration == null ? null : calibration.on(poolConfidence);
         return new Estimate(metrics.accuracy(), metrics.weakestFirst(), safe, onPool);
+    }
+
+    /** The confidence of the head's prediction for each of {@code rows}. */
+    private double[] poolConfidence(Head h, int[] rows) {
+        float[][] p = h.probabilities(pool, rows);
+        double[] confidence = new double[p.length];
+        for (int i = 0; i < p.length; i++) {
+            confidence[i] = p[i][Uncertainty.argmax(p[i])];
+        }
+        return confidence;
     }
 
     private Targets targets(int[] rows) {

@@ -17,6 +17,7 @@ import quarry.core.DomainException;
 import quarry.core.Pick;
 import quarry.core.Progress;
 import quarry.core.Vectors;
+import quarry.eval.PoolEstimate;
 import quarry.encode.CachingEncoder;
 import quarry.core.Neighbor;
 import quarry.loop.ActiveLoop;
@@ -54,6 +55,8 @@ public final class ProjectSession implements AutoCloseable {
      * takes at most a fifth of the trainer's time and the estimate lags by seconds, not minutes.
      */
     static final int ESTIMATE_SPACING = 4;
+    /** …but never more than a minute apart (one slow run, say on a busy machine, must not push the next far out). */
+    static final long MAX_ESTIMATE_GAP_NANOS = 60_000_000_000L;
 
     /** An annotation as stored, and whether this request stored it (false: a replayed request id). */
     public record Annotated(Annotation annotation, boolean stored) {
@@ -207,8 +210,7 @@ public final class ProjectSession implements AutoCloseable {
             // at a label a second found the trainer in it 84% of the time). So it runs when no label
             // is waiting, or once ESTIMATE_SPACING times its last cost has passed.
             long now = System.nanoTime();
-            boolean estimate = retrainer.pending() == 0
-                    || now - lastEstimateNanos > ESTIMATE_SPACING * lastEstimateCostNanos;
+            boolean estimate = estimateNow(retrainer.pending(), now - lastEstimateNanos, lastEstimateCostNanos);
             stage = new Views.Stage("assessing", 0, 0);
             RoundReport round = loop.assess(ranked, estimate);
             if (estimate) {
@@ -231,6 +233,11 @@ public final class ProjectSession implements AutoCloseable {
         } finally {
             stage = Views.Stage.IDLE;
         }
+    }
+
+    /** Whether this round cross-validates: no label waiting, or spaced out by its last cost, or a minute passed. */
+    static boolean estimateNow(int pendingLabels, long sinceLastNanos, long lastCostNanos) {
+        return pendingLabels == 0 || sinceLastNanos > Math.min(ESTIMATE_SPACING * lastCostNanos, MAX_ESTIMATE_GAP_NANOS);
     }
 
     /**
@@ -288,10 +295,12 @@ public final class ProjectSession implements AutoCloseable {
         Views.Report last = versions.lastReport();
         if (!estimated && last != null && last.estimateVersion() != null) {
             // Skipped to keep up with the annotators: the last estimates stand, and say whose they are.
-            String note = "Estimates of version " + last.estimateVersion() + ": while labels keep coming,"
-                    + " cross-validation runs only every few rounds, so that it never holds the queue up.";
+            String note = "Cross-validated figures of version " + last.estimateVersion() + ": while labels keep"
+                    + " coming, cross-validation runs only every few rounds, so that it never holds the queue up. The"
+                    + " pool estimate is this version's, through that version's calibration.";
+            PoolEstimate onPool = round.poolEstimate() != null ? round.poolEstimate() : last.poolEstimate();
             return new Views.Report(version, round.labelsUsed(), round.strategy(), round.trainSeconds(),
-                    round.selectSeconds(), last.estimatedAccuracy(), note, last.poolEstimate(), last.estimateVersion(),
+                    round.selectSeconds(), last.estimatedAccuracy(), note, onPool, last.estimateVersion(),
                     last.weakestClasses(), last.safeToAccept(), round.stop(), coverage, provenance);
         }
         List<Views.ClassF1> weakest = round.weakestClasses().stream()

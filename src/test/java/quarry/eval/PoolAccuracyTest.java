@@ -70,6 +70,25 @@ class PoolAccuracyTest {
     }
 
     @Test
+    void aCalibrationAppliesToLaterPoolPredictions() {
+        SplittableRandom random = new SplittableRandom(4);
+        int n = 300;
+        double[] confidence = new double[n];
+        boolean[] correct = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            confidence[i] = random.nextDouble();
+            correct[i] = random.nextDouble() < confidence[i];
+        }
+        double[] pool = {0.2, 0.5, 0.9, 0.95};
+        PoolAccuracy.Calibrated calibrated = PoolAccuracy.calibrate(confidence, correct, 11);
+        assertEquals(PoolAccuracy.estimate(confidence, correct, pool, 11), calibrated.on(pool));
+        // A later, more confident model: the same calibration gives a higher estimate.
+        double[] later = {0.6, 0.8, 0.95, 0.99};
+        assertTrue(calibrated.on(later).accuracy() > calibrated.on(pool).accuracy());
+        assertNull(calibrated.on(new double[0]));
+    }
+
+    @Test
     void theCalibrationMapNeverFallsWithConfidence() {
         double[] c = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6};
         boolean[] k = {true, false, false, true, false, true};
