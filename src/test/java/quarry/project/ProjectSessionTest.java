@@ -283,13 +283,15 @@ class ProjectSessionTest {
     }
 
     @Test
-    void crossValidationWaitsForAPauseOrFourTimesItsCost() {
-        assertTrue(ProjectSession.estimateNow(0, 0, 5_000), "no label waiting: estimate");
-        assertFalse(ProjectSession.estimateNow(3, 19_999, 5_000), "labels waiting, within 4x its cost: skip");
-        assertTrue(ProjectSession.estimateNow(3, 20_001, 5_000), "labels waiting, past 4x its cost: estimate");
-        assertTrue(ProjectSession.estimateNow(3, 1, 0), "never estimated yet: estimate");
-        assertTrue(ProjectSession.estimateNow(3, 60_000_000_001L, 30_000_000_000L), "a minute at most");
-        assertFalse(ProjectSession.estimateNow(3, 59_000_000_000L, 30_000_000_000L));
+    void crossValidationWaitsForAPauseFourTimesItsCostOrHalfAgainTheLabels() {
+        assertTrue(ProjectSession.estimateNow(0, 0, 5_000, 100, 100), "no label waiting: estimate");
+        assertFalse(ProjectSession.estimateNow(3, 19_999, 5_000, 100, 100), "labels waiting, within 4x its cost: skip");
+        assertTrue(ProjectSession.estimateNow(3, 20_001, 5_000, 100, 100), "labels waiting, past 4x its cost: estimate");
+        assertTrue(ProjectSession.estimateNow(3, 1, 0, 100, 0), "never estimated yet: estimate");
+        assertTrue(ProjectSession.estimateNow(3, 60_000_000_001L, 90_000_000_000L, 100, 100), "a minute at most");
+        assertFalse(ProjectSession.estimateNow(3, 59_000_000_000L, 90_000_000_000L, 100, 100));
+        assertFalse(ProjectSession.estimateNow(3, 1, 5_000, 149, 100), "labels grew by under half: skip");
+        assertTrue(ProjectSession.estimateNow(3, 1, 5_000, 150, 100), "labels grew by half: estimate");
     }
 
     @Test

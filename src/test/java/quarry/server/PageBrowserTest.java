@@ -216,6 +216,11 @@ class PageBrowserTest {
 
         // Retrains ran while labeling (every 10 labels); the curve gains their estimates.
         waitFor("the learning curve to grow", () -> chartPoints() > pointsBefore);
+        // The estimate to decide by, on the unlabeled pool, with its interval.
+        waitFor("the pool estimate", () -> driver.findElements(By.id("pool-estimate")).size() == 1);
+        String estimate = driver.findElement(By.id("pool-estimate")).getText();
+        assertTrue(estimate.matches("About \\d+\\.\\d% of the unlabeled pool is predicted right \\(95% interval"
+                + " \\d+\\.\\d% to \\d+\\.\\d%\\)"), estimate);
         shot("after-retrain");
 
         @SuppressWarnings("unchecked")
