@@ -95,7 +95,7 @@ public final class LearnerBench {
                         out.add(row(size, "density-margin + diverse (τ=" + TAU + ")",
                                 () -> Strategies.byName("density-margin", diverse).select(indexed, config.batch())));
                     } finally {
-                        deleteTree(dir);
+                        Folders.deleteTree(dir);
                     }
                 }
             }
@@ -164,13 +164,5 @@ public final class LearnerBench {
 
     private static double seconds(long start) {
         return (System.nanoTime() - start) / 1e9;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -141,7 +141,7 @@ final class LiveBenchCommand implements Callable<Integer> {
                         live.trace().acks().size(), live.trace().seconds(), live.versions().size());
             }
         } finally {
-            LiveServerRun.deleteTree(indexDir);
+            Folders.deleteTree(indexDir);
         }
         report(heading, runs);
         return 0;

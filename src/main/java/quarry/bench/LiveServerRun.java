@@ -3,7 +3,6 @@ package quarry.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +17,6 @@ import quarry.bench.LiveResult.Ack;
 import quarry.bench.LiveResult.Data;
 import quarry.bench.LiveResult.Trace;
 import quarry.bench.LiveResult.Version;
-import quarry.cli.ProgressBar;
 import quarry.project.Workspace;
 import quarry.server.Server;
 
@@ -61,14 +59,17 @@ final class LiveServerRun {
                     rest.expect(admin, "POST", "/api/projects", JSON.writeValueAsString(Map.of("name", PROJECT,
                             "labels", data.schema(), "settings", Map.of("seed", seed))));
                     rest.expect(admin, "POST", PATH + "/documents", jsonl(data, seedRows));
-                    waitForEmbedding(rest, admin);
+                    rest.awaitEmbedded(admin, PATH);
                     Map<String, String> gold = new HashMap<>();
                     for (int row = 0; row < data.ids().size(); row++) {
                         gold.put(data.ids().get(row), data.schema().get(data.poolClass()[row]));
                     }
                     trace = new LiveAnnotators(rest, PATH, gold, paceMillis).run(tokens, admin,
                             labels - seedRows.length);
-                    waitForModel(rest, admin);
+                    if (!rest.awaitTrained(admin, PATH, IDLE_WAIT_MILLIS)) {
+                        System.err.println("warning: the model was still training or behind the labels after 5"
+                                + " minutes");
+                    }
                     versions = rest.expect(admin, "GET", PATH + "/model/versions", null).json();
                 } finally {
                     app.close();
@@ -77,7 +78,7 @@ final class LiveServerRun {
             return new Outcome(trace, LiveEvaluation.score(data, modelsDir(dir.resolve("ws")), versions,
                     labelOrder(seedRows, trace.acks())));
         } finally {
-            deleteTree(dir);
+            Folders.deleteTree(dir);
         }
     }
 
@@ -100,37 +101,6 @@ final class LiveServerRun {
         return out.toString();
     }
 
-    private static void waitForEmbedding(RestClient rest, String token) throws IOException, InterruptedException {
-        ProgressBar bar = new ProgressBar(System.err, "embed pool", "texts");
-        while (true) {
-            JsonNode p = rest.expect(token, "GET", PATH, null).json();
-            JsonNode e = p.get("embedding");
-            if (e.get("state").asText().equals("failed")) {
-                throw new IllegalStateException("embedding failed: " + e.path("error").asText());
-            }
-            // An import's first replies may still describe the previous run: wait for this one's total.
-            long total = e.get("total").asLong();
-            bar.update(e.get("done").asLong(), Math.max(1, total));
-            if (e.get("state").asText().equals("done") && total == p.get("documents").asLong()) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-    }
-
-    /** Until the trainer has taken every label (the server retrains a few seconds after labeling stops). */
-    private static void waitForModel(RestClient rest, String token) throws IOException, InterruptedException {
-        long deadline = System.currentTimeMillis() + IDLE_WAIT_MILLIS;
-        while (System.currentTimeMillis() < deadline) {
-            JsonNode m = rest.expect(token, "GET", PATH + "/model", null).json();
-            if (!m.get("training").asBoolean() && m.get("labelsSinceTraining").asInt() == 0) {
-                return;
-            }
-            Thread.sleep(250);
-        }
-        System.err.println("warning: the model was still training or behind the labels after 5 minutes");
-    }
-
     /** Imported labels first, then the annotators' in the order the server stored them (annotation ids). */
     private static int[] labelOrder(int[] seedRows, List<Ack> acks) {
         List<Ack> sorted = new ArrayList<>(acks);
@@ -151,21 +121,6 @@ final class LiveServerRun {
                 throw new IllegalStateException("expected one project folder in " + workspace + ", found " + dirs);
             }
             return dirs.get(0).resolve("models");
-        }
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
         }
     }
 }

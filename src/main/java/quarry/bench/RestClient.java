@@ -39,6 +39,42 @@ public final class RestClient {
         return new Reply(r.statusCode(), r.body());
     }
 
+    /**
+     * Waits until every document of the project at {@code projectPath} (e.g. /api/projects/x) is
+     * embedded, with a progress bar on stderr; fails when embedding failed.
+     */
+    public void awaitEmbedded(String token, String projectPath) throws IOException, InterruptedException {
+        quarry.cli.ProgressBar bar = new quarry.cli.ProgressBar(System.err, "embed pool", "texts");
+        while (true) {
+            JsonNode p = expect(token, "GET", projectPath, null).json();
+            JsonNode e = p.get("embedding");
+            if (e.get("state").asText().equals("failed")) {
+                throw new IllegalStateException("embedding failed: " + e.path("error").asText());
+            }
+            // An import's first replies may still describe the previous state: wait for this one's total.
+            long total = e.get("total").asLong();
+            bar.update(e.get("done").asLong(), Math.max(1, total));
+            if (e.get("state").asText().equals("done") && total == p.get("documents").asLong()) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Waits until the trainer has taken every label: true, or false when {@code millis} passed first. */
+    public boolean awaitTrained(String token, String projectPath, long millis) throws IOException,
+            InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < deadline) {
+            JsonNode m = expect(token, "GET", projectPath + "/model", null).json();
+            if (!m.get("training").asBoolean() && m.get("labelsSinceTraining").asInt() == 0) {
+                return true;
+            }
+            Thread.sleep(200);
+        }
+        return false;
+    }
+
     /** A call that must succeed: anything but 2xx fails, naming the path and the server's reply. */
     public Reply expect(String token, String method, String path, String body) throws IOException,
             InterruptedException {

@@ -1,6 +1,5 @@
 package quarry.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.nio.file.Files;
@@ -13,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import quarry.cli.ProgressBar;
 import quarry.core.Document;
 import quarry.data.DocumentImporter;
 import quarry.data.ImportOptions;
@@ -86,15 +84,7 @@ final class ServerBenchCommand implements Callable<Integer> {
                     jsonl.append(JSON.writeValueAsString(Map.of("id", d.id(), "text", d.text()))).append('\n');
                 }
                 rest.expect(admin, "POST", "/api/projects/bench/documents", jsonl.toString());
-                ProgressBar bar = new ProgressBar(System.err, "embed pool", "texts");
-                while (true) {
-                    JsonNode e = rest.expect(admin, "GET", "/api/projects/bench", null).json().get("embedding");
-                    bar.update(e.get("done").asLong(), Math.max(1, e.get("total").asLong()));
-                    if (e.get("state").asText().equals("done")) {
-                        break;
-                    }
-                    Thread.sleep(200);
-                }
+                rest.awaitEmbedded(admin, "/api/projects/bench");
                 System.err.println();
                 System.out.printf(Locale.ROOT, "pool: %d documents, %d labels; %d annotators, retrain every 10 labels%n",
                         pool.size(), schema.size(), annotators);
@@ -115,13 +105,7 @@ final class ServerBenchCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "models trained meanwhile: %d%n",
                         rest.expect(admin, "GET", "/api/projects/bench/model", null).json().get("version").asInt());
                 // Predictions are timed with the trainer idle: the last labels' retrain must not compete.
-                for (int i = 0; i < 600; i++) {
-                    JsonNode m = rest.expect(admin, "GET", "/api/projects/bench/model", null).json();
-                    if (!m.get("training").asBoolean() && m.get("labelsSinceTraining").asInt() == 0) {
-                        break;
-                    }
-                    Thread.sleep(200);
-                }
+                rest.awaitTrained(admin, "/api/projects/bench", 120_000);
 
                 double before = encoderRate(texts);
                 StringBuilder input = new StringBuilder();

@@ -218,7 +218,7 @@ public final class ActiveLoop implements AutoCloseable {
         if (e == Estimate.NONE && calibration != null && head != null) {
             // No cross-validation this round: this head's own pool predictions, through the last
             // calibration, keep the pool estimate current for one pass over the pool.
-            onPool = calibration.on(poolConfidence(head, context(rows, 0).candidates()));
+            onPool = calibration.on(poolConfidence(head, unlabeled(rows)));
         }
         int[] stopPredictions = null;
         double meanUncertainty = Double.NaN;
@@ -283,7 +283,8 @@ public final class ActiveLoop implements AutoCloseable {
         }
     }
 
-    private QueryContext context(int[] labeledRows, int round) {
+    /** Pool rows not among {@code labeledRows}, ascending. */
+    private int[] unlabeled(int[] labeledRows) {
         boolean[] isLabeled = new boolean[pool.size()];
         for (int r : labeledRows) {
             isLabeled[r] = true;
@@ -295,6 +296,11 @@ public final class ActiveLoop implements AutoCloseable {
                 candidates[n++] = r;
             }
         }
+        return candidates;
+    }
+
+    private QueryContext context(int[] labeledRows, int round) {
+        int[] candidates = unlabeled(labeledRows);
         int[] counts = new int[labelNames.size()];
         double cardinality = 0;
         for (int[] classes : labels.values()) {
@@ -340,7 +346,7 @@ public final class ActiveLoop implements AutoCloseable {
         for (int i = 0; i < rows.length; i++) {
             correct[i] = truth[i] == predicted[i];
         }
-        double[] poolConfidence = poolConfidence(head, context(rows, 0).candidates());
+        double[] poolConfidence = poolConfidence(head, unlabeled(rows));
         AcceptThreshold safe = SafeToAccept.choose(confidence, correct, poolConfidence);
         calibration = PoolAccuracy.calibrate(confidence, correct, settings.seed());
         PoolEstimate onPool = calibration == null ? null : calibration.on(poolConfidence);

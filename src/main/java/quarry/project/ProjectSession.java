@@ -50,14 +50,6 @@ public final class ProjectSession implements AutoCloseable {
      * running dry while a round trains.
      */
     static final int RANK_DEPTH = 10;
-    /**
-     * While labels keep coming, cross-validation waits this many times its own last duration, so it
-     * takes at most a fifth of the trainer's time and the estimate lags by seconds, not minutes.
-     */
-    static final int ESTIMATE_SPACING = 4;
-    /** …but never more than a minute apart (one slow run, say on a busy machine, must not push the next far out). */
-    static final long MAX_ESTIMATE_GAP_NANOS = 60_000_000_000L;
-
     /** An annotation as stored, and whether this request stored it (false: a replayed request id). */
     public record Annotated(Annotation annotation, boolean stored) {
     }
@@ -78,10 +70,6 @@ public final class ProjectSession implements AutoCloseable {
     private volatile Views.Stage stage = Views.Stage.IDLE;
     private volatile boolean forceVersion;
     private volatile boolean closed;
-    /** When the estimates were last computed, and how long that took (trainer thread only). */
-    private long lastEstimateNanos = System.nanoTime();
-    private long lastEstimateCostNanos;
-    private int labelsAtLastEstimate;
 
     // Written by the trainer thread only; read by stopHistory().
     private volatile ActiveLoop loop;
@@ -206,19 +194,13 @@ public final class ProjectSession implements AutoCloseable {
             ActiveLoop.Ranked ranked = loop.rank(RANK_DEPTH * settings.queueSize());
             Head head = loop.head();
             queue.rank(ranking(ranked.picks(), ranked.labelsUsed(), head, loop.pool()));
-            // Cross-validation trains cvFolds more heads from scratch, several times this round's work:
-            // while labels keep coming it would hold the next ranking back (a profile of 8 annotators
-            // at a label a second found the trainer in it 84% of the time). So it runs when no label
-            // is waiting, or once ESTIMATE_SPACING times its last cost has passed.
-            long now = System.nanoTime();
-            boolean estimate = estimateNow(retrainer.pending(), now - lastEstimateNanos, lastEstimateCostNanos,
-                    ranked.labelsUsed(), labelsAtLastEstimate);
+            // Cross-validation only when the retrainer says so: it must not hold the next ranking back.
+            long start = System.nanoTime();
+            boolean estimate = retrainer.estimateDue(ranked.labelsUsed());
             stage = new Views.Stage("assessing", 0, 0);
             RoundReport round = loop.assess(ranked, estimate);
             if (estimate) {
-                lastEstimateNanos = System.nanoTime();
-                lastEstimateCostNanos = lastEstimateNanos - now;
-                labelsAtLastEstimate = ranked.labelsUsed();
+                retrainer.estimated(start, ranked.labelsUsed());
             }
             // A new version only when the labels changed: a re-rank over a grown pool is not a new model.
             // The mark is the serving version's labels hash, so a save that failed is tried again next round.
@@ -236,18 +218,6 @@ public final class ProjectSession implements AutoCloseable {
         } finally {
             stage = Views.Stage.IDLE;
         }
-    }
-
-    /**
-     * Whether this round cross-validates: when no label is waiting; when four times its last cost (at
-     * most a minute) has passed; or when the labels grew by half since it last ran. The last rule is
-     * for the steep start, when a model changes fast: the pool estimate goes through the calibration
-     * of the last cross-validation, and one made on 72 labels put a 300-label model 30 points low.
-     */
-    static boolean estimateNow(int pendingLabels, long sinceLastNanos, long lastCostNanos, int labels,
-            int labelsAtLast) {
-        return pendingLabels == 0 || sinceLastNanos > Math.min(ESTIMATE_SPACING * lastCostNanos, MAX_ESTIMATE_GAP_NANOS)
-                || 2L * labels >= 3L * labelsAtLast;
     }
 
     /**

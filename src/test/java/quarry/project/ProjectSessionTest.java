@@ -45,12 +45,7 @@ class ProjectSessionTest {
         try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
             ProjectSession s = w.createProject("grow", false, null, labels, settings);
             // First batch: one seed label per class, the rest unlabeled.
-            TreeSet<String> seeded = new TreeSet<>();
-            Path first = dir.resolve("first.jsonl");
-            Files.write(first, all.subList(0, FIRST).stream()
-                    .map(d -> seeded.add(d.labels().get(0)) ? d : Document.unlabeled(d.id(), d.text()))
-                    .map(ProjectSessionTest::jsonl).toList());
-            assertEquals(FIRST, w.importDocuments(s, first));
+            assertEquals(FIRST, importOneLabelPerClass(w, s, all.subList(0, FIRST), dir.resolve("first.jsonl")));
             await("the first model", () -> s.modelStatus().version() >= 1);
 
             // Label from the queue with the data's own labels until a few rounds have run.
@@ -210,11 +205,7 @@ class ProjectSessionTest {
         ProjectSettings settings = new ProjectSettings(null, null, 5, 1000, 3600, null, null, null, null, 0, 5L);
         try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
             ProjectSession s = w.createProject("deep", false, null, labels, settings);
-            TreeSet<String> seeded = new TreeSet<>();
-            Path file = dir.resolve("docs.jsonl");
-            Files.write(file, all.stream().map(d -> seeded.add(d.labels().get(0)) ? d : Document.unlabeled(d.id(),
-                    d.text())).map(ProjectSessionTest::jsonl).toList());
-            w.importDocuments(s, file);
+            importOneLabelPerClass(w, s, all, dir.resolve("docs.jsonl"));
             await("the first model", () -> s.modelStatus().version() == 1 && !s.modelStatus().training());
             List<Views.QueueItem> served = new ArrayList<>();
             for (int a = 0; a < 4; a++) {
@@ -241,11 +232,7 @@ class ProjectSessionTest {
         ProjectSettings settings = new ProjectSettings(null, null, 10, 1, null, null, null, null, null, null, 9L);
         try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
             ProjectSession s = w.createProject("busy", false, null, labels, settings);
-            TreeSet<String> seeded = new TreeSet<>();
-            Path file = dir.resolve("docs.jsonl");
-            Files.write(file, all.stream().map(d -> seeded.add(d.labels().get(0)) ? d : Document.unlabeled(d.id(),
-                    d.text())).map(ProjectSessionTest::jsonl).toList());
-            w.importDocuments(s, file);
+            importOneLabelPerClass(w, s, all, dir.resolve("docs.jsonl"));
             await("the first model", () -> s.modelStatus().version() == 1 && !s.modelStatus().training());
             Map<String, String> truth = new java.util.HashMap<>();
             all.forEach(d -> truth.put(d.id(), d.labels().get(0)));
@@ -284,14 +271,14 @@ class ProjectSessionTest {
 
     @Test
     void crossValidationWaitsForAPauseFourTimesItsCostOrHalfAgainTheLabels() {
-        assertTrue(ProjectSession.estimateNow(0, 0, 5_000, 100, 100), "no label waiting: estimate");
-        assertFalse(ProjectSession.estimateNow(3, 19_999, 5_000, 100, 100), "labels waiting, within 4x its cost: skip");
-        assertTrue(ProjectSession.estimateNow(3, 20_001, 5_000, 100, 100), "labels waiting, past 4x its cost: estimate");
-        assertTrue(ProjectSession.estimateNow(3, 1, 0, 100, 0), "never estimated yet: estimate");
-        assertTrue(ProjectSession.estimateNow(3, 60_000_000_001L, 90_000_000_000L, 100, 100), "a minute at most");
-        assertFalse(ProjectSession.estimateNow(3, 59_000_000_000L, 90_000_000_000L, 100, 100));
-        assertFalse(ProjectSession.estimateNow(3, 1, 5_000, 149, 100), "labels grew by under half: skip");
-        assertTrue(ProjectSession.estimateNow(3, 1, 5_000, 150, 100), "labels grew by half: estimate");
+        assertTrue(Retrainer.estimateNow(0, 0, 5_000, 100, 100), "no label waiting: estimate");
+        assertFalse(Retrainer.estimateNow(3, 19_999, 5_000, 100, 100), "labels waiting, within 4x its cost: skip");
+        assertTrue(Retrainer.estimateNow(3, 20_001, 5_000, 100, 100), "labels waiting, past 4x its cost: estimate");
+        assertTrue(Retrainer.estimateNow(3, 1, 0, 100, 0), "never estimated yet: estimate");
+        assertTrue(Retrainer.estimateNow(3, 60_000_000_001L, 90_000_000_000L, 100, 100), "a minute at most");
+        assertFalse(Retrainer.estimateNow(3, 59_000_000_000L, 90_000_000_000L, 100, 100));
+        assertFalse(Retrainer.estimateNow(3, 1, 5_000, 149, 100), "labels grew by under half: skip");
+        assertTrue(Retrainer.estimateNow(3, 1, 5_000, 150, 100), "labels grew by half: estimate");
     }
 
     @Test
@@ -359,6 +346,15 @@ class ProjectSessionTest {
         new TreeSet<>(docs.stream().map(d -> d.labels().get(0)).toList())
                 .forEach(n -> labels.add(new Label(labels.size(), n, null)));
         return labels;
+    }
+
+    /** Imports {@code docs} with the first document of each class labeled and the rest unlabeled. */
+    private static int importOneLabelPerClass(Workspace w, ProjectSession s, List<Document> docs, Path file)
+            throws Exception {
+        TreeSet<String> seeded = new TreeSet<>();
+        Files.write(file, docs.stream().map(d -> seeded.add(d.labels().get(0)) ? d : Document.unlabeled(d.id(),
+                d.text())).map(ProjectSessionTest::jsonl).toList());
+        return w.importDocuments(s, file);
     }
 
     private static String jsonl(Document d) {
