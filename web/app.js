@@ -182,7 +182,9 @@ async function labelView(name) {
   const f1 = el('div', { class: 'f1-scroll', id: 'f1' });
   const safe = el('div', { id: 'safe' });
   const keys = el('div', { class: 'keys' }, el('kbd', {}, '1'), '–', el('kbd', {}, '9'), ' pick · ', el('kbd', {}, 'Enter'),
-    ' accept · ', el('kbd', {}, '/'), ' search · ', el('kbd', {}, 'S'), ' skip · ', el('kbd', {}, 'U'), ' undo');
+    ' accept · ', el('kbd', {}, '/'), ' search · ',
+    project.multiLabel ? [el('kbd', {}, 'N'), ' none of these · '] : null,
+    el('kbd', {}, 'S'), ' skip · ', el('kbd', {}, 'U'), ' undo');
 
   setMain(el('h1', {}, project.name, ' ', el('span', { class: 'muted' }, project.multiLabel ? 'multi-label' : 'single-label')),
     el('div', { class: 'grid' },
@@ -258,7 +260,8 @@ async function labelView(name) {
       el('div', {}, `Strategy ${w.strategy} · uncertainty ${num(w.uncertainty)} · density ${num(w.density)}`),
       el('div', {}, w.note),
       v.item.neighbours.length ? el('div', {}, 'Nearest labeled: ',
-        el('ul', { class: 'plain' }, v.item.neighbours.map(n => el('li', {}, isolated(n.labels), ' ',
+        el('ul', { class: 'plain' }, v.item.neighbours.map(n => el('li', {},
+          n.labels.length ? isolated(n.labels) : el('span', { class: 'muted' }, 'none of these'), ' ',
           el('span', { class: 'muted' }, '(', el('bdi', {}, n.id), `, similarity ${n.similarity.toFixed(2)})`))))) : null);
   }
 
@@ -342,7 +345,7 @@ async function labelView(name) {
 
   function accept(name) {
     if (project.multiLabel) {
-      if (!v.checked.size) { toast('Check at least one label, or press S to skip', true); return; }
+      if (!v.checked.size) { toast('Check at least one label, press N for none of these, or S to skip', true); return; }
       return send({ labels: [...v.checked] });
     }
     return send({ labels: [name || suggestionList()[v.selected]] });
@@ -432,6 +435,8 @@ async function labelView(name) {
     }
     if (k === 'Enter') { ev.preventDefault(); v.pendingKey = performance.now(); accept(); return; }
     if (k === 's' || k === 'S') { ev.preventDefault(); v.pendingKey = performance.now(); send({ skip: true }); return; }
+    // "None of these labels" is an answer (stored, trained on), unlike a skip.
+    if ((k === 'n' || k === 'N') && project.multiLabel) { ev.preventDefault(); v.pendingKey = performance.now(); send({ labels: [] }); return; }
     if (k === 'u' || k === 'U') { ev.preventDefault(); v.pendingKey = performance.now(); undo(); }
   }
   document.addEventListener('keydown', onKey);

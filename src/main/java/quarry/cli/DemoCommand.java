@@ -55,7 +55,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path file = data != null ? data : Encoders.modelsDir().resolveSibling("data").resolve("demo.jsonl");
-        List<Document> docs = new ArrayList<>(importOptions.read(file).stream().filter(Document::isLabeled).toList());
+        // The demo is single-label: a document takes part with its (first) label; a row without
+        // one (unlabeled, or "none of these") has nothing to teach it.
+        List<Document> docs = new ArrayList<>(importOptions.read(file).stream().filter(d -> !d.labels().isEmpty()).toList());
         List<String> labels = new ArrayList<>(new TreeSet<>(docs.stream().map(d -> d.labels().get(0)).toList()));
         System.out.printf("demo: %d labeled documents over %d labels from %s%n", docs.size(), labels.size(), file);
         Collections.shuffle(docs, new Random(seed));

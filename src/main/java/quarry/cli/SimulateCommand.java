@@ -229,28 +229,18 @@ public final class SimulateCommand implements Callable<Integer> {
         md.add(String.format(Locale.ROOT, "Full-data %s (same head, all %d pool labels): **%.2f%%**", metric,
                 ceiling.labels(), 100 * ceiling.accuracy()));
         md.add("");
-        StringBuilder header = new StringBuilder("| " + metric + " % | ");
-        StringBuilder rule = new StringBuilder("|---|");
-        for (int c : CHECKPOINTS) {
-            if (c <= budget) {
-                header.append(c).append(" | ");
-                rule.append("---|");
-            }
-        }
-        md.add(header.toString().trim());
-        md.add(rule.toString());
-        for (Map.Entry<String, LearningCurve> e : mean.entrySet()) {
-            StringBuilder row = new StringBuilder("| " + e.getKey() + " | ");
-            for (int c : CHECKPOINTS) {
-                if (c <= budget) {
-                    double v = e.getValue().points().isEmpty() || c < e.getValue().points().get(0).labels() ? Double.NaN
-                            : e.getValue().scoreAt(c);
-                    row.append(Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.1f", 100 * v)).append(" | ");
-                }
-            }
-            md.add(row.toString().trim());
-        }
+        md.addAll(checkpoints(metric, mean));
         md.add("");
+        if (multiLabel) {
+            // Subset accuracy alone hides how many labels are right; micro-F1 counts them.
+            Map<String, LearningCurve> micro = new LinkedHashMap<>();
+            runs.forEach((strategy, list) -> micro.put(strategy,
+                    LearningCurve.mean(list.stream().map(run -> curve(run, Simulation.Point::microF1)).toList())));
+            md.add(String.format(Locale.ROOT, "Full-data micro-F1: **%.2f%%**", 100 * ceiling.microF1()));
+            md.add("");
+            md.addAll(checkpoints("micro-F1", micro));
+            md.add("");
+        }
         md.add("Labels to reach a share of the full-data " + metric + " (mean curve; × = random's labels ÷ the "
                 + "strategy's; – = not reached within the budget):");
         md.add("");
@@ -351,9 +341,40 @@ public final class SimulateCommand implements Callable<Integer> {
                 fired.stream().mapToInt(Integer::intValue).average().orElse(0), fired.size(), runs);
     }
 
+    /** A table of each strategy's mean curve at the checkpoints within the budget. */
+    private List<String> checkpoints(String metric, Map<String, LearningCurve> mean) {
+        List<String> md = new ArrayList<>();
+        StringBuilder header = new StringBuilder("| " + metric + " % | ");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (int c : CHECKPOINTS) {
+            if (c <= budget) {
+                header.append(c).append(" | ");
+                rule.append("---|");
+            }
+        }
+        md.add(header.toString().trim());
+        md.add(rule.toString());
+        for (Map.Entry<String, LearningCurve> e : mean.entrySet()) {
+            StringBuilder row = new StringBuilder("| " + e.getKey() + " | ");
+            for (int c : CHECKPOINTS) {
+                if (c <= budget) {
+                    double v = e.getValue().points().isEmpty() || c < e.getValue().points().get(0).labels() ? Double.NaN
+                            : e.getValue().scoreAt(c);
+                    row.append(Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.1f", 100 * v)).append(" | ");
+                }
+            }
+            md.add(row.toString().trim());
+        }
+        return md;
+    }
+
     private static LearningCurve curve(Simulation.Run run) {
+        return curve(run, Simulation.Point::accuracy);
+    }
+
+    private static LearningCurve curve(Simulation.Run run, java.util.function.ToDoubleFunction<Simulation.Point> score) {
         int[] labels = run.points().stream().mapToInt(Simulation.Point::labels).toArray();
-        double[] scores = run.points().stream().mapToDouble(Simulation.Point::accuracy).toArray();
+        double[] scores = run.points().stream().mapToDouble(score).toArray();
         return LearningCurve.of(labels, scores);
     }
 

@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * Reads CSV data rows by header name. Empty cells count as absent: an empty id gets a generated
- * one, an empty label cell means unlabeled. Label cells are trimmed, as spreadsheets tend to pad
- * them; text is kept exactly.
+ * one, an empty label cell means unlabeled. A labels cell of exactly {@link ImportOptions#NO_LABELS}
+ * is a labeled row with no labels ("none of these"), as JSONL's {@code []} is. Label cells are
+ * trimmed, as spreadsheets tend to pad them; text is kept exactly.
  */
 final class CsvRowReader implements RowReader {
 
@@ -94,6 +95,9 @@ final class CsvRowReader implements RowReader {
     private List<String> split(String cell) {
         if (cell == null) {
             return null;
+        }
+        if (cell.equals(ImportOptions.NO_LABELS)) {
+            return List.of();
         }
         String delimiter = options.labelDelimiter();
         List<String> out = new ArrayList<>();

@@ -16,6 +16,9 @@ import java.util.Set;
  *                       split on {@code labelDelimiter})
  * @param labelDelimiter separates labels inside a CSV {@code labelsField} cell
  * @param labelSchema    the only labels allowed, or null to accept any label
+ * @param singleLabel    every labeled row must carry exactly one label (a single-label project);
+ *                       otherwise an empty {@code labelsField} list is a labeled row with no labels
+ *                       ("none of these"), distinct from an unlabeled row (field absent)
  * @param skipBadRows    leave bad rows out (and report them) instead of failing the whole file
  * @param format         the file format, or {@link ImportFormat#AUTO} to go by extension
  */
@@ -26,11 +29,15 @@ public record ImportOptions(
         String labelsField,
         String labelDelimiter,
         Set<String> labelSchema,
+        boolean singleLabel,
         boolean skipBadRows,
         ImportFormat format) {
 
+    /** A CSV labels cell holding just this says "none of these labels" (an empty cell is unlabeled). */
+    public static final String NO_LABELS = "[]";
+
     private static final ImportOptions DEFAULTS =
-            new ImportOptions("text", "id", "label", "labels", "|", null, false, ImportFormat.AUTO);
+            new ImportOptions("text", "id", "label", "labels", "|", null, false, false, ImportFormat.AUTO);
 
     public ImportOptions {
         requireName(textField, "textField");
@@ -50,51 +57,60 @@ public record ImportOptions(
         }
     }
 
-    /** text/id/label/labels, delimiter {@code |}, any label, fail on bad rows, format by extension. */
+    /**
+     * text/id/label/labels, delimiter {@code |}, any label, any number of labels, fail on bad rows,
+     * format by extension.
+     */
     public static ImportOptions defaults() {
         return DEFAULTS;
     }
 
     public ImportOptions withTextField(String name) {
         return new ImportOptions(name, idField, labelField, labelsField, labelDelimiter,
-                labelSchema, skipBadRows, format);
+                labelSchema, singleLabel, skipBadRows, format);
     }
 
     public ImportOptions withIdField(String name) {
         return new ImportOptions(textField, name, labelField, labelsField, labelDelimiter,
-                labelSchema, skipBadRows, format);
+                labelSchema, singleLabel, skipBadRows, format);
     }
 
     public ImportOptions withLabelField(String name) {
         return new ImportOptions(textField, idField, name, labelsField, labelDelimiter,
-                labelSchema, skipBadRows, format);
+                labelSchema, singleLabel, skipBadRows, format);
     }
 
     public ImportOptions withLabelsField(String name) {
         return new ImportOptions(textField, idField, labelField, name, labelDelimiter,
-                labelSchema, skipBadRows, format);
+                labelSchema, singleLabel, skipBadRows, format);
     }
 
     public ImportOptions withLabelDelimiter(String delimiter) {
         return new ImportOptions(textField, idField, labelField, labelsField, delimiter,
-                labelSchema, skipBadRows, format);
+                labelSchema, singleLabel, skipBadRows, format);
     }
 
     /** Only these labels are accepted; null accepts any. */
     public ImportOptions withLabelSchema(Collection<String> labels) {
         Set<String> schema = labels == null ? null : new LinkedHashSet<>(labels);
         return new ImportOptions(textField, idField, labelField, labelsField, labelDelimiter,
-                schema, skipBadRows, format);
+                schema, singleLabel, skipBadRows, format);
+    }
+
+    /** Every labeled row must carry exactly one label (an empty or longer list is a problem of its row). */
+    public ImportOptions withSingleLabel(boolean single) {
+        return new ImportOptions(textField, idField, labelField, labelsField, labelDelimiter,
+                labelSchema, single, skipBadRows, format);
     }
 
     public ImportOptions withSkipBadRows(boolean skip) {
         return new ImportOptions(textField, idField, labelField, labelsField, labelDelimiter,
-                labelSchema, skip, format);
+                labelSchema, singleLabel, skip, format);
     }
 
     public ImportOptions withFormat(ImportFormat newFormat) {
         return new ImportOptions(textField, idField, labelField, labelsField, labelDelimiter,
-                labelSchema, skipBadRows, newFormat);
+                labelSchema, singleLabel, skipBadRows, newFormat);
     }
 
     private static void requireName(String name, String what) {

@@ -38,9 +38,10 @@ final class RowValidator {
                 problems.add(problem(row, options.textField(), "missing or empty"));
             }
             String id = id(row, problems);
-            List<String> labels = labels(row, problems);
+            List<String> labels = labels(row, id, problems);
             if (problems.isEmpty()) {
-                return new Document(id, text, labels);
+                // A labels field that is present, even as [], is an answer; only an absent one is not.
+                return new Document(id, text, labels, row.label() != null || row.labels() != null);
             }
         }
         problems.forEach(report);
@@ -79,7 +80,7 @@ final class RowValidator {
         return id;
     }
 
-    private List<String> labels(RawRow row, List<ImportProblem> problems) {
+    private List<String> labels(RawRow row, String id, List<ImportProblem> problems) {
         Set<String> labels = new LinkedHashSet<>();
         String label = row.label();
         if (label != null) {
@@ -95,6 +96,12 @@ final class RowValidator {
                 problems.add(problem(row, options.labelsField(), "both '" + options.labelField()
                         + "' (" + label + ") and '" + options.labelsField() + "' " + row.labels()
                         + " are given and they differ; give one, or make them agree"));
+            } else if (options.singleLabel() && many.size() != 1) {
+                problems.add(problem(row, options.labelsField(), many.isEmpty()
+                        ? "document '" + id + "' has an empty label list, but every labeled row needs exactly one"
+                                + " label (single-label); leave the field out for an unlabeled row"
+                        : "document '" + id + "' has " + many.size() + " labels " + row.labels()
+                                + ", but the data is single-label: give exactly one"));
             }
             labels = many;
         }

@@ -26,6 +26,17 @@ public record LoopSettings(String strategy, Strategies.Options options, int batc
      */
     public static final String DEFAULT_STRATEGY = "margin";
 
+    /**
+     * The default for multi-label data: WINNER. Chosen on GoEmotions' valid split against random
+     * and the other multi-label strategies (docs/MULTILABEL.md), never on a test split.
+     */
+    public static final String DEFAULT_MULTI_LABEL_STRATEGY = "ml-set";
+
+    /** The default strategy for single-label or multi-label data. */
+    public static String defaultStrategy(boolean multiLabel) {
+        return multiLabel ? DEFAULT_MULTI_LABEL_STRATEGY : DEFAULT_STRATEGY;
+    }
+
     public LoopSettings {
         Strategies.byName(strategy, options); // fails early, naming the known strategies
         if (batchSize < 1) {

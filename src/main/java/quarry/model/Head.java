@@ -35,11 +35,13 @@ public final class Head implements Classifier, AutoCloseable {
     private final HeadConfig config;
     private final String encoderId;
     private final float[] thresholds;
+    /** Multi-label: when no label passes, how near its threshold the nearest one must be (see {@link Thresholds}). */
+    private final float emptyBelow;
     private final TrainingInfo training;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Head(Model model, Net net, Weights weights, List<String> labels, boolean multiLabel, HeadConfig config,
-                 String encoderId, float[] thresholds, TrainingInfo training) {
+                 String encoderId, float[] thresholds, float emptyBelow, TrainingInfo training) {
         this.model = model;
         this.net = net;
         this.weights = weights;
@@ -48,6 +50,7 @@ public final class Head implements Classifier, AutoCloseable {
         this.config = config;
         this.encoderId = encoderId;
         this.thresholds = thresholds;
+        this.emptyBelow = emptyBelow;
         this.training = training;
     }
 
@@ -92,16 +95,21 @@ public final class Head implements Classifier, AutoCloseable {
             Net net = Net.of(result.weights(), config.dropout());
             net.initialize(model.getNDManager(), false);
             model.setBlock(net.block());
-            float[] thresholds = null;
+            Thresholds.Decision decision = null;
             if (y.multiLabel()) {
-                float[][] probs = Scoring.probabilities(model.getNDManager(), net, true, x, rows, Scoring.CHUNK_ROWS);
-                thresholds = Thresholds.tune(probs, y);
+                int folds = config.thresholdFolds();
+                // Out-of-fold scores look like the scores of documents the head has not seen, which is
+                // what the rule decides on; the head's fit on its own labels is overconfident.
+                float[][] probs = folds >= 2 && rows.length >= 2 * folds
+                        ? Thresholds.outOfFold(x, rows, y, config, encoderId, folds)
+                        : Scoring.probabilities(model.getNDManager(), net, true, x, rows, Scoring.CHUNK_ROWS);
+                decision = Thresholds.choose(probs, y);
             }
             long millis = (System.nanoTime() - start) / 1_000_000;
             TrainingInfo info = new TrainingInfo(rows.length, result.epochs(), result.steps(), warmStart != null,
                     millis, result.finalLoss(), Instant.now().toString());
-            return new Head(model, net, result.weights(), y.labels(), y.multiLabel(), config, encoderId, thresholds,
-                    info);
+            return new Head(model, net, result.weights(), y.labels(), y.multiLabel(), config, encoderId,
+                    decision == null ? null : decision.thresholds(), decision == null ? 0f : decision.emptyBelow(), info);
         } catch (RuntimeException | Error e) {
             model.close();
             throw e;
@@ -110,8 +118,15 @@ public final class Head implements Classifier, AutoCloseable {
 
     /** Rebuilds a head from saved weights (used by {@link #load}). */
     static Head restore(Model model, Net net, List<String> labels, boolean multiLabel, HeadConfig config,
+                        String encoderId, float[] thresholds, float emptyBelow, TrainingInfo training) {
+        return new Head(model, net, net.weights(), labels, multiLabel, config, encoderId, thresholds, emptyBelow,
+                training);
+    }
+
+    /** As above, for a multi-label head that never falls back to its nearest label. */
+    static Head restore(Model model, Net net, List<String> labels, boolean multiLabel, HeadConfig config,
                         String encoderId, float[] thresholds, TrainingInfo training) {
-        return new Head(model, net, net.weights(), labels, multiLabel, config, encoderId, thresholds, training);
+        return restore(model, net, labels, multiLabel, config, encoderId, thresholds, 0f, training);
     }
 
     /** Every scoring model is made here, so DJL is configured before a loaded head first runs. */
@@ -157,7 +172,8 @@ public final class Head implements Classifier, AutoCloseable {
 
     /**
      * Predicted classes per row: the argmax for single-label; for multi-label every label whose
-     * probability reaches its threshold (possibly none).
+     * probability reaches its threshold, or when none does, the label nearest its threshold if the
+     * head learned to fall back (else none: "none of these"); see {@link Thresholds}.
      */
     public int[][] predict(Vectors x, int[] rows) {
         float[][] probs = probabilities(x, rows);
@@ -170,7 +186,7 @@ public final class Head implements Classifier, AutoCloseable {
 
     /** The classes one row of {@link #probabilities} predicts, by the same rule as {@link #predict}. */
     public int[] decide(float[] probabilities) {
-        return multiLabel ? above(probabilities, thresholds) : new int[] {argMax(probabilities)};
+        return multiLabel ? Thresholds.decide(probabilities, thresholds, emptyBelow) : new int[] {argMax(probabilities)};
     }
 
     /**
@@ -281,6 +297,14 @@ public final class Head implements Classifier, AutoCloseable {
         return thresholds;
     }
 
+    /**
+     * Multi-label: when no label reaches its threshold, the nearest one is still predicted if its
+     * log-odds are at most this far below its threshold (0: never; see {@link Thresholds}).
+     */
+    public float emptyBelow() {
+        return emptyBelow;
+    }
+
     Model model() {
         return model;
     }
@@ -322,22 +346,5 @@ public final class Head implements Classifier, AutoCloseable {
             }
         }
         return best;
-    }
-
-    private static int[] above(float[] p, float[] thresholds) {
-        int count = 0;
-        for (int c = 0; c < p.length; c++) {
-            if (p[c] >= thresholds[c]) {
-                count++;
-            }
-        }
-        int[] out = new int[count];
-        int k = 0;
-        for (int c = 0; c < p.length; c++) {
-            if (p[c] >= thresholds[c]) {
-                out[k++] = c;
-            }
-        }
-        return out;
     }
 }

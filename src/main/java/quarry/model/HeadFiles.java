@@ -40,8 +40,8 @@ final class HeadFiles {
 
     /** What {@code head.json} holds. */
     record Metadata(String format, int version, List<String> labels, boolean multiLabel, String encoderId,
-                    int dimension, int features, HeadConfig config, float[] thresholds, TrainingInfo training,
-                    String weightsFile, long weightsBytes, String weightsCrc32) {
+                    int dimension, int features, HeadConfig config, float[] thresholds, float emptyBelow,
+                    TrainingInfo training, String weightsFile, long weightsBytes, String weightsCrc32) {
     }
 
     private HeadFiles() {
@@ -58,7 +58,8 @@ final class HeadFiles {
             throw new QuarryException("cannot serialise the head's weights: " + e.getMessage(), e);
         }
         Metadata metadata = new Metadata(FORMAT, VERSION, head.labels(), head.multiLabel(), head.encoderId(),
-                head.dimension(), head.net().features(), head.config(), head.thresholdsInternal(), head.training(),
+                head.dimension(), head.net().features(), head.config(), head.thresholdsInternal(), head.emptyBelow(),
+                head.training(),
                 WEIGHTS, weights.length, crc(weights));
         try {
             Files.createDirectories(dir);
@@ -108,7 +109,7 @@ final class HeadFiles {
             }
             net.checkShapes();
             return Head.restore(model, net, meta.labels(), meta.multiLabel(), config, meta.encoderId(),
-                    meta.thresholds(), meta.training());
+                    meta.thresholds(), meta.emptyBelow(), meta.training());
         } catch (IOException | MalformedModelException | RuntimeException e) {
             model.close();
             throw new QuarryException("head weights " + weightsFile + " do not match " + metaFile + ": "
@@ -133,6 +134,8 @@ final class HeadFiles {
         } else if (m.multiLabel() != (m.thresholds() != null)
                 || (m.thresholds() != null && m.thresholds().length != m.labels().size())) {
             problem = "thresholds must be given for exactly the labels of a multi-label head";
+        } else if (!(m.emptyBelow() <= 0)) {
+            problem = "emptyBelow must be <= 0 (0: never fall back to the nearest label), got " + m.emptyBelow();
         } else {
             try {
                 new Targets(m.labels(), m.multiLabel(), new int[0][]);

@@ -54,18 +54,17 @@ public final class LabelBook {
     }
 
     /**
-     * The labels an annotator chose, de-duplicated in order and checked against the schema.
+     * The labels an annotator chose, de-duplicated in order and checked against the schema. In a
+     * multi-label project an empty list is an answer: "none of these labels".
      *
-     * @throws DomainException.InvalidInput naming the offending label
+     * @throws DomainException.InvalidInput naming the offending label, or the field {@code labels}
      */
     public List<String> check(List<String> chosen) {
         List<String> clean = List.copyOf(new LinkedHashSet<>(chosen));
-        if (clean.isEmpty()) {
-            throw new DomainException.InvalidInput("labels must not be empty (send \"skip\": true to skip a document)");
-        }
         if (!multiLabel && clean.size() != 1) {
-            throw new DomainException.InvalidInput("project '" + project + "' is single-label: send exactly one"
-                    + " label, got " + clean);
+            throw new DomainException.InvalidInput("bad_request", "field 'labels': project '" + project
+                    + "' is single-label: send exactly one label, got " + clean
+                    + (clean.isEmpty() ? " (send \"skip\": true to skip a document)" : ""), Map.of("field", "labels"));
         }
         for (String l : clean) {
             if (!indexes.containsKey(l)) {
@@ -76,7 +75,10 @@ public final class LabelBook {
         return clean;
     }
 
-    /** Records labels the store has just committed (or forgets them when {@code labels} is empty). */
+    /**
+     * Records labels the store has just committed (an empty list: labeled "none of these"), or
+     * forgets the row's labels when {@code labels} is empty (the row is unlabeled again).
+     */
     public void committed(int row, Optional<List<String>> labels) {
         if (labels.isPresent()) {
             current.put(row, labels.get());

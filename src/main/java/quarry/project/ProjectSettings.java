@@ -28,6 +28,19 @@ public record ProjectSettings(String strategy, Double diversity, Integer queueSi
     public static final ProjectSettings DEFAULTS = new ProjectSettings(LoopSettings.DEFAULT_STRATEGY, 0.9, 50, 10, 5,
             600, 0, StopSettings.defaults().kappaWindow(), StopSettings.defaults().kappaThreshold(), 5, 42L);
 
+    /**
+     * The settings of a new project ({@code given} may be null: all defaults): a missing strategy
+     * is the default for its kind of labels ({@link LoopSettings#defaultStrategy}), every other
+     * missing field as in {@link #complete()}.
+     */
+    public static ProjectSettings forNewProject(ProjectSettings given, boolean multiLabel) {
+        ProjectSettings s = given == null ? DEFAULTS : given;
+        String strategy = given == null || given.strategy == null ? LoopSettings.defaultStrategy(multiLabel)
+                : given.strategy;
+        return new ProjectSettings(strategy, s.diversity, s.queueSize, s.retrainEvery, s.retrainSeconds,
+                s.leaseSeconds, s.budget, s.kappaWindow, s.kappaThreshold, s.cvFolds, s.seed).complete();
+    }
+
     /** These settings with every missing field taken from the defaults, checked. */
     public ProjectSettings complete() {
         ProjectSettings d = DEFAULTS;

@@ -184,7 +184,7 @@ public final class Workspace implements AutoCloseable {
         }
         String encoderName = encoder == null ? Encoders.DEFAULT : encoder;
         Encoders.find(Encoders.modelsDir(), encoderName); // names the installed encoders when unknown
-        ProjectSettings complete = (settings == null ? ProjectSettings.DEFAULTS : settings).complete();
+        ProjectSettings complete = ProjectSettings.forNewProject(settings, multiLabel);
         if (projects.containsKey(name)) {
             throw new DomainException.Conflict("a project named '" + name + "' exists already");
         }
@@ -225,19 +225,16 @@ public final class Workspace implements AutoCloseable {
      * @return documents added
      */
     public int importDocuments(ProjectSession p, Path file) throws ImportException, IOException {
-        ImportOptions options = ImportOptions.defaults().withLabelSchema(p.project().labelNames());
-        boolean single = !p.project().multiLabel();
+        // A single-label project takes exactly one label per labeled row: an empty or longer list is
+        // a problem of its file and line, found before anything is stored.
+        ImportOptions options = ImportOptions.defaults().withLabelSchema(p.project().labelNames())
+                .withSingleLabel(!p.project().multiLabel());
         int added;
         try {
             // stream() checks the whole file (every problem, by line and field) before the sink sees a
             // row; the rows then go into one transaction, the store never holding more than a batch.
-            added = store.documents().add(p.project().id(), sink -> DocumentImporter.stream(file, options, d -> {
-                if (single && d.labels().size() > 1) {
-                    throw new DomainException.InvalidInput("project '" + p.project().name() + "' is single-label but document '"
-                            + d.id() + "' has " + d.labels().size() + " labels: " + d.labels());
-                }
-                sink.accept(d);
-            }), "import");
+            added = store.documents().add(p.project().id(), sink -> DocumentImporter.stream(file, options, sink),
+                    "import");
         } catch (Store.SourceException e) {
             if (e.getCause() instanceof ImportException ie) {
                 throw ie;

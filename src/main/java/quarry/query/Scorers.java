@@ -83,6 +83,27 @@ final class Scorers {
         };
     }
 
+    /** Multi-label: an uncertainty of the probabilities re-centred on each label's threshold. */
+    static Scorer thresholdCentred(String name, ToDoubleFunction<float[]> uncertainty) {
+        return new ChunkedScorer(name) {
+            @Override
+            void scoreChunk(QueryContext ctx, int[] rows, int offset, Scores out) {
+                float[] thresholds = ctx.head().thresholds();
+                if (thresholds == null) {
+                    throw new QuarryException(name + " needs a multi-label model (per-label thresholds)");
+                }
+                float[][] p = ctx.head().probabilities(ctx.pool(), rows);
+                for (int i = 0; i < rows.length; i++) {
+                    float[] q = Uncertainty.centred(p[i], thresholds);
+                    double u = uncertainty.applyAsDouble(q);
+                    out.score()[offset + i] = (float) u;
+                    out.uncertainty()[offset + i] = (float) u;
+                    out.predicted()[offset + i] = Uncertainty.argmax(q);
+                }
+            }
+        };
+    }
+
     static Scorer monteCarlo(String name, Mc statistic) {
         return new ChunkedScorer(name) {
             @Override

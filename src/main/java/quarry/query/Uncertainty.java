@@ -113,6 +113,48 @@ public final class Uncertainty {
         return Math.max(0, kl);
     }
 
+    /**
+     * Multi-label: each probability re-centred on its label's threshold, σ(logit p − logit t), so
+     * that 0.5 is where the head's decision flips for every label.
+     */
+    public static float[] centred(float[] p, float[] thresholds) {
+        float[] q = new float[p.length];
+        for (int c = 0; c < p.length; c++) {
+            double z = logOdds(p[c]) - logOdds(thresholds[c]);
+            q[c] = (float) (1 / (1 + Math.exp(-z)));
+        }
+        return q;
+    }
+
+    /**
+     * Multi-label, over {@link #centred} probabilities: 1 − |2q − 1| of the label nearest its
+     * threshold; 1 when some label sits on its threshold, 0 when every label is decided for sure.
+     */
+    public static double nearestToThreshold(float[] q) {
+        double nearest = 1;
+        for (float v : q) {
+            nearest = Math.min(nearest, Math.abs(2.0 * v - 1));
+        }
+        return 1 - nearest;
+    }
+
+    /**
+     * Multi-label, over {@link #centred} probabilities: the chance that the predicted label set is
+     * not exactly right, labels taken as independent: 1 − Π max(q, 1 − q).
+     */
+    public static double labelSetDoubt(float[] q) {
+        double logRight = 0;
+        for (float v : q) {
+            logRight += Math.log(Math.max(EPS, Math.max(v, 1.0 - v)));
+        }
+        return 1 - Math.exp(logRight);
+    }
+
+    private static double logOdds(float p) {
+        double q = Math.min(1 - EPS, Math.max(EPS, p));
+        return Math.log(q / (1 - q));
+    }
+
     public static int argmax(float[] p) {
         int best = 0;
         for (int c = 1; c < p.length; c++) {

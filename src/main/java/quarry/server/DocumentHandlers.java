@@ -57,7 +57,9 @@ final class DocumentHandlers {
     void get(Context ctx) {
         ProjectSession p = w.project(ctx.pathParam("project"));
         Doc d = p.document(ctx.pathParam("id"));
-        ctx.json(Map.of("id", d.id(), "row", d.row(), "text", d.text(), "labels", p.labels().labels(d.row())));
+        // "labeled" tells "none of these" (labeled, no labels) from not labeled yet: both have labels [].
+        ctx.json(Map.of("id", d.id(), "row", d.row(), "text", d.text(), "labels", p.labels().labels(d.row()),
+                "labeled", p.labels().isLabeled(d.row())));
     }
 
 }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import quarry.core.DomainException;
+import quarry.data.ImportOptions;
 import quarry.project.Json;
 import quarry.project.ProjectSession;
 import quarry.project.Views;
@@ -60,10 +61,12 @@ final class ExportHandlers {
 
     private static String labelLine(ProjectSession p, Annotation a, boolean log, boolean csv) {
         if (csv) {
+            // "None of these" is written as import reads it back; an empty cell would read as unlabeled.
+            String labels = a.labels().isEmpty() && !a.skipped() ? ImportOptions.NO_LABELS : String.join("|", a.labels());
             return Csv.row(log
-                    ? List.of(a.documentId(), String.join("|", a.labels()), a.annotator(), a.created(),
+                    ? List.of(a.documentId(), labels, a.annotator(), a.created(),
                             Boolean.toString(a.skipped()), Boolean.toString(a.undone()))
-                    : List.of(a.documentId(), String.join("|", a.labels()), a.annotator(), a.created()));
+                    : List.of(a.documentId(), labels, a.annotator(), a.created()));
         }
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("id", a.documentId());

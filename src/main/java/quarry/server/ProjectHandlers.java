@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import quarry.encode.Encoders;
+import quarry.loop.LoopSettings;
 import quarry.project.ProjectSession;
 import quarry.project.ProjectSettings;
 import quarry.project.Workspace;
@@ -37,7 +38,8 @@ final class ProjectHandlers {
     }
 
     void strategies(Context ctx) {
-        ctx.json(Map.of("default", ProjectSettings.DEFAULTS.strategy(), "strategies", Strategies.names()));
+        ctx.json(Map.of("default", ProjectSettings.DEFAULTS.strategy(),
+                "multiLabelDefault", LoopSettings.defaultStrategy(true), "strategies", Strategies.names()));
     }
 
     void list(Context ctx) {

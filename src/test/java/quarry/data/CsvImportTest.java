@@ -150,6 +150,24 @@ class CsvImportTest {
     }
 
     @Test
+    void labelsCellOfEmptyBracketsIsLabeledNoneWhileAnEmptyCellIsUnlabeled() throws Exception {
+        Path file = write(dir, "m.csv", lines("id,text,labels", "a,x,[]", "b,y,", "c,z, [] "));
+
+        List<Document> docs = read(file).documents();
+
+        assertEquals(new Document("a", "x", List.of(), true), docs.get(0));
+        assertEquals(Document.unlabeled("b", "y"), docs.get(1));
+        assertTrue(docs.get(2).isLabeled());
+    }
+
+    @Test
+    void singleLabelDataRejectsEmptyBracketsNamingLineAndColumn() {
+        Path file = write(dir, "m.csv", lines("text,labels", "x,a", "y,[]"));
+
+        onlyProblem(file, ImportOptions.defaults().withSingleLabel(true), 3, "labels", "empty label list");
+    }
+
+    @Test
     void emptyPieceInLabelsIsAnError() {
         Path file = write(dir, "m.csv", lines("text,labels", "x,a||b"));
 

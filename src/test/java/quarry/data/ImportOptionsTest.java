@@ -26,15 +26,18 @@ class ImportOptionsTest {
         assertEquals("|", o.labelDelimiter());
         assertNull(o.labelSchema());
         assertFalse(o.skipBadRows());
+        assertFalse(o.singleLabel(), "any number of labels, none included");
         assertEquals(ImportFormat.AUTO, o.format());
     }
 
     @Test
     void withersChangeOneThing() {
-        ImportOptions o = ImportOptions.defaults().withTextField("body").withSkipBadRows(true);
+        ImportOptions o = ImportOptions.defaults().withTextField("body").withSkipBadRows(true).withSingleLabel(true);
 
         assertEquals("body", o.textField());
         assertTrue(o.skipBadRows());
+        assertTrue(o.singleLabel());
+        assertFalse(o.withSingleLabel(false).singleLabel());
         assertEquals("id", o.idField());
         assertEquals("text", ImportOptions.defaults().textField());
     }

@@ -48,8 +48,56 @@ class JsonlImportTest {
 
         assertEquals(List.of("joy", "excitement"), result.documents().get(0).labels());
         assertEquals(List.of(), result.documents().get(2).labels());
+        assertTrue(result.documents().get(2).isLabeled(), "[] is \"none of these\", an answer");
         assertTrue(result.multiLabel());
         assertEquals(Set.of("joy", "excitement", "neutral"), result.labels());
+    }
+
+    @Test
+    void emptyLabelListIsLabeledNoneWhileAnAbsentFieldIsUnlabeled() throws Exception {
+        Path file = write(dir, "emo.jsonl", lines(
+                "{\"id\":\"none\",\"text\":\"none of them\",\"labels\":[]}",
+                "{\"id\":\"open\",\"text\":\"not looked at\"}",
+                "{\"id\":\"null\",\"text\":\"not looked at either\",\"labels\":null}"));
+
+        List<Document> docs = DocumentImporter.read(file, ImportOptions.defaults()).documents();
+
+        assertEquals(new Document("none", "none of them", List.of(), true), docs.get(0));
+        assertEquals(Document.unlabeled("open", "not looked at"), docs.get(1));
+        assertFalse(docs.get(2).isLabeled());
+        assertFalse(docs.get(0).equals(Document.unlabeled("none", "none of them")));
+    }
+
+    @Test
+    void singleLabelDataRejectsAnEmptyLabelListNamingLineAndField() {
+        Path file = write(dir, "intents.jsonl", lines(
+                "{\"text\":\"hi\",\"label\":\"greet\"}",
+                "{\"text\":\"hm\",\"labels\":[]}"));
+
+        ImportProblem p = onlyProblem(file, ImportOptions.defaults().withSingleLabel(true), 2, "labels",
+                "empty label list");
+        assertTrue(p.toString().contains("intents.jsonl:2"), p.toString());
+        assertTrue(p.message().contains("single-label"), p.message());
+    }
+
+    @Test
+    void singleLabelDataRejectsSeveralLabelsNamingLineAndField() {
+        Path file = write(dir, "intents.jsonl", lines("{\"text\":\"hm\",\"labels\":[\"a\",\"b\"]}"));
+
+        onlyProblem(file, ImportOptions.defaults().withSingleLabel(true), 1, "labels", "give exactly one");
+    }
+
+    @Test
+    void singleLabelDataStillTakesOneLabelAndUnlabeledRows() throws Exception {
+        Path file = write(dir, "intents.jsonl", lines(
+                "{\"id\":\"a\",\"text\":\"hi\",\"label\":\"greet\"}",
+                "{\"id\":\"b\",\"text\":\"bye\",\"labels\":[\"leave\"]}",
+                "{\"id\":\"c\",\"text\":\"?\"}"));
+
+        List<Document> docs = DocumentImporter.read(file, ImportOptions.defaults().withSingleLabel(true)).documents();
+
+        assertEquals(List.of(List.of("greet"), List.of("leave"), List.of()), docs.stream().map(Document::labels).toList());
+        assertEquals(List.of(true, true, false), docs.stream().map(Document::isLabeled).toList());
     }
 
     @Test

@@ -77,6 +77,7 @@ class HeadFilesTest {
             multi.save(dir);
             try (Head loaded = Head.load(dir)) {
                 assertArrayEquals(multi.thresholds(), loaded.thresholds());
+                assertEquals(multi.emptyBelow(), loaded.emptyBelow());
                 assertTrue(loaded.multiLabel());
                 assertEquals(HeadConfig.Kind.LINEAR, loaded.config().kind());
                 float[][] before = multi.probabilities(toy.vectors(), Toy.range(0, 120));
@@ -86,6 +87,25 @@ class HeadFilesTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aHeadSavedBeforeTheFallbackLoadsWithoutOne(@TempDir Path dir) throws IOException {
+        HeadTest.MultiToy toy = new HeadTest.MultiToy(60, 8);
+        try (Head multi = Head.train(toy.vectors(), Toy.range(0, 60), toy.targets(Toy.range(0, 60)),
+                SMALL.withThresholdFolds(0), null, "toy")) {
+            multi.save(dir);
+        }
+        Path meta = dir.resolve("head.json");
+        // Older heads were written without the field: they never fell back to the nearest label.
+        Files.writeString(meta, Files.readString(meta).replaceAll("\"emptyBelow\" : [^,]+,", ""));
+        try (Head loaded = Head.load(dir)) {
+            assertEquals(0f, loaded.emptyBelow());
+        }
+        Files.writeString(meta, Files.readString(meta).replace("\"thresholds\"", "\"emptyBelow\" : 2.5,\n  \"thresholds\""));
+        QuarryException bad = assertThrows(QuarryException.class, () -> Head.load(dir));
+        assertTrue(bad.getMessage().contains(meta.toString()) && bad.getMessage().contains("emptyBelow"),
+                bad.getMessage());
     }
 
     @Test

@@ -228,6 +228,13 @@ class HeadTest {
                 assertTrue(thresholds[c] >= Thresholds.MIN_THRESHOLD && thresholds[c] <= Thresholds.MAX_THRESHOLD);
             }
             assertEquals(Thresholds.DEFAULT, thresholds[3], "a label with one positive keeps 0.5");
+            assertTrue(head.emptyBelow() <= 0);
+            // Rows without a topic ("none of these") are trained on as negatives for every label, and
+            // the rule learns that an empty answer is a real one here.
+            int[] none = Arrays.stream(test).filter(r -> toy.labels[r].length == 0).toArray();
+            assertTrue(none.length >= 10, "held-out rows without a label: " + none.length);
+            long empty = Arrays.stream(head.predict(toy.vectors(), none)).filter(c -> c.length == 0).count();
+            assertTrue(empty >= 0.8 * none.length, empty + " of " + none.length + " label-less rows predicted empty");
             int[][] predicted = head.predict(toy.vectors(), test);
             for (int c = 0; c < 3; c++) {
                 assertTrue(f1(predicted, toy, test, c) >= 0.9, "label " + c + " F1 " + f1(predicted, toy, test, c));
@@ -241,13 +248,89 @@ class HeadTest {
     }
 
     @Test
-    void thresholdsMaximiseF1OnTheGivenScores() {
-        Targets y = Targets.multiLabel(List.of("a", "b"), new int[][] {{0}, {0}, {0}, {}, {}, {1}});
-        float[][] p = {{0.9f, 0.1f}, {0.4f, 0.1f}, {0.35f, 0.1f}, {0.3f, 0.1f}, {0.1f, 0.1f}, {0.2f, 0.9f}};
-        float[] t = Thresholds.tune(p, y);
-        // all three positives above 0.35, the best negative at 0.3: cut halfway
-        assertEquals(0.325f, t[0], 1e-6);
-        assertEquals(0.5f, t[1], "one positive: default");
+    void aLabelWhosePositivesScoreLowGetsALowerThreshold() {
+        // every row carries b (always above 0.5); a's positives score 0.35-0.45, its negatives at most 0.2
+        Targets y = Targets.multiLabel(List.of("a", "b"),
+                new int[][] {{0, 1}, {0, 1}, {0, 1}, {0, 1}, {1}, {1}, {1}, {1}});
+        float[][] p = {{0.45f, 0.9f}, {0.4f, 0.9f}, {0.38f, 0.9f}, {0.35f, 0.9f}, {0.2f, 0.9f}, {0.1f, 0.8f},
+            {0.15f, 0.9f}, {0.1f, 0.7f}};
+        Thresholds.Decision d = Thresholds.choose(p, y);
+        assertTrue(d.thresholds()[0] > 0.2f && d.thresholds()[0] <= 0.35f, "threshold " + d.thresholds()[0]);
+        assertEquals(0.5f, d.thresholds()[1], "b is already right at 0.5: it stays");
+        assertEquals(0f, d.emptyBelow(), "nothing to fall back from: no fallback");
+        assertArrayEquals(new int[0], Thresholds.decide(new float[] {0.1f, 0.1f}, d.thresholds(), d.emptyBelow()));
+    }
+
+    @Test
+    void dataWhereEveryDocumentHasALabelLearnsToFallBack() {
+        // nothing reaches 0.5, but the top label is always right
+        Targets y = Targets.multiLabel(List.of("a", "b", "c"), new int[][] {{0}, {1}, {2}, {0}, {1}, {2}});
+        float[][] p = {{0.3f, 0.1f, 0.1f}, {0.1f, 0.3f, 0.1f}, {0.1f, 0.1f, 0.3f}, {0.3f, 0.2f, 0.1f},
+            {0.1f, 0.3f, 0.2f}, {0.2f, 0.1f, 0.3f}};
+        Thresholds.Decision d = Thresholds.choose(p, y);
+        for (int i = 0; i < p.length; i++) {
+            assertArrayEquals(y.classes()[i], Thresholds.decide(p[i], d.thresholds(), d.emptyBelow()), "row " + i);
+        }
+        // a label with fewer than MIN_POSITIVES positives keeps the default
+        Targets rare = Targets.multiLabel(List.of("a", "b"), new int[][] {{0}, {0}, {0}, {1}, {}, {}});
+        float[][] q = {{0.9f, 0.3f}, {0.8f, 0.1f}, {0.7f, 0.1f}, {0.1f, 0.3f}, {0.1f, 0.1f}, {0.1f, 0.1f}};
+        assertEquals(Thresholds.DEFAULT, Thresholds.choose(q, rare).thresholds()[1]);
+    }
+
+    @Test
+    void theChosenRuleIsALocalOptimumOfItsObjective() {
+        // The search keeps per-row bookkeeping; scoring every neighbour the slow way checks it.
+        SplittableRandom random = new SplittableRandom(3);
+        int n = 300;
+        int labels = 5;
+        int[][] classes = new int[n][];
+        float[][] p = new float[n][labels];
+        for (int i = 0; i < n; i++) {
+            List<Integer> mine = new ArrayList<>();
+            for (int c = 0; c < labels; c++) {
+                boolean has = random.nextDouble() < 0.1 + 0.1 * c;
+                if (has) {
+                    mine.add(c);
+                }
+                p[i][c] = (float) Math.min(0.99, Math.max(0.01, (has ? 0.45 : 0.15) + 0.3 * (random.nextDouble() - 0.5)));
+            }
+            classes[i] = mine.stream().mapToInt(Integer::intValue).toArray();
+        }
+        Targets y = Targets.multiLabel(List.of("a", "b", "c", "d", "e"), classes);
+        Thresholds.Decision d = Thresholds.choose(p, y);
+        double chosen = slowObjective(p, classes, d.thresholds(), d.emptyBelow());
+        float[] half = {0.5f, 0.5f, 0.5f, 0.5f, 0.5f};
+        assertTrue(chosen > slowObjective(p, classes, half, 0f), "better than where it started");
+        for (int c = 0; c < labels; c++) {
+            for (float t = 0.05f; t <= 0.951f; t += 0.025f) {
+                float[] other = d.thresholds().clone();
+                other[c] = t;
+                assertTrue(slowObjective(p, classes, other, d.emptyBelow()) <= chosen + 1e-12, "label " + c + " at " + t);
+            }
+        }
+        for (float f : new float[] {0f, -1f, Thresholds.ALWAYS}) {
+            assertTrue(slowObjective(p, classes, d.thresholds(), f) <= chosen + 1e-12, "fallback " + f);
+        }
+    }
+
+    /** Mean of subset accuracy and micro-F1 of the rule, row by row through {@link Thresholds#decide}. */
+    private static double slowObjective(float[][] p, int[][] truth, float[] thresholds, float emptyBelow) {
+        int exact = 0;
+        int tp = 0;
+        int predicted = 0;
+        int actual = 0;
+        for (int i = 0; i < p.length; i++) {
+            int[] chosen = Thresholds.decide(p[i], thresholds, emptyBelow);
+            int[] sortedTruth = truth[i].clone();
+            Arrays.sort(sortedTruth);
+            exact += Arrays.equals(chosen, sortedTruth) ? 1 : 0;
+            for (int c : chosen) {
+                tp += Arrays.stream(truth[i]).anyMatch(t -> t == c) ? 1 : 0;
+            }
+            predicted += chosen.length;
+            actual += truth[i].length;
+        }
+        return ((double) exact / p.length + 2.0 * tp / (predicted + actual)) / 2;
     }
 
     @Test
@@ -325,6 +408,7 @@ class HeadTest {
         assertEquals(150, HeadTrainer.epochs(150, d, false), "150 labels: 2 steps an epoch, 150 epochs");
         assertEquals(20, HeadTrainer.epochs(20_000, d, false));
         assertEquals(3, HeadTrainer.epochs(5_010, d, true));
+        assertEquals(3, d.thresholdFolds());
     }
 
     @Test

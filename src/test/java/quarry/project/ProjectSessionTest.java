@@ -127,6 +127,11 @@ class ProjectSessionTest {
             assertEquals("request_id_reused", reused.code());
             assertEquals(1, s.labelCount());
             assertEquals(List.of("a"), s.labels().labels(0));
+            DomainException.InvalidInput none = assertThrows(DomainException.InvalidInput.class,
+                    () -> s.annotate("ann", "d2", List.of(), null));
+            assertEquals(Map.of("field", "labels"), none.details());
+            assertTrue(none.getMessage().contains("single-label"), none.getMessage());
+            assertEquals(1, s.labelCount(), "a refused \"none of these\" stores nothing");
             s.undo("ann");
             assertEquals(0, s.labelCount(), "undo takes the label out of the one in-memory copy too");
             assertThrows(DomainException.Conflict.class, () -> s.undo("someone-else"));
@@ -134,17 +139,45 @@ class ProjectSessionTest {
     }
 
     @Test
+    void noneOfTheseIsALabelTheModelTrainsOnAndUndoTakesItBack(@TempDir Path dir) throws Exception {
+        ProjectSettings settings = new ProjectSettings(null, null, 5, 1000, 3600, null, null, null, null, 0, 3L);
+        try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
+            ProjectSession s = payAndShip(w, dir, "emo", true, settings,
+                    "{\"id\":\"d1\",\"text\":\"refund my card payment\",\"labels\":[\"pay\"]}",
+                    "{\"id\":\"d2\",\"text\":\"where is my parcel\",\"labels\":[\"ship\"]}",
+                    "{\"id\":\"d3\",\"text\":\"charged twice and the parcel is late\",\"labels\":[\"pay\",\"ship\"]}",
+                    "{\"id\":\"d4\",\"text\":\"lovely weather today\",\"labels\":[]}",
+                    "{\"id\":\"d5\",\"text\":\"what a nice song\"}",
+                    "{\"id\":\"d6\",\"text\":\"my card was declined\"}");
+            await("the first model", () -> s.modelStatus().version() == 1 && !s.modelStatus().training());
+            assertEquals(4, s.versions().get(0).labelsUsed(), "the imported \"none of these\" is trained on");
+            assertTrue(s.labels().isLabeled(3));
+
+            assertTrue(s.annotate("ann", "d5", List.of(), "r1").stored());
+            assertTrue(s.labels().isLabeled(4));
+            assertEquals(List.of(), s.labels().labels(4));
+            assertEquals(5, s.labelCount());
+            assertEquals(List.of(), s.labels().snapshot().get(4), "in the snapshot the rounds train on");
+            s.retrainNow();
+            await("a model with the new answer", () -> s.modelStatus().version() == 2 && !s.modelStatus().training());
+            assertEquals(5, s.versions().get(1).labelsUsed());
+
+            s.undo("ann");
+            assertFalse(s.labels().isLabeled(4), "undo makes the document unlabeled again");
+            assertEquals(4, s.labelCount());
+            assertTrue(s.labels().isLabeled(3), "the imported answer stays");
+        }
+    }
+
+    @Test
     void aFailedModelSaveStaysVisibleAndIsTriedAgain(@TempDir Path dir) throws Exception {
         ProjectSettings settings = new ProjectSettings(null, null, 5, 1, null, null, null, null, null, 0, 3L);
         try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
-            ProjectSession s = w.createProject("save", false, null,
-                    List.of(new Label(0, "pay", null), new Label(1, "ship", null)), settings);
-            Path file = dir.resolve("docs.jsonl");
-            Files.write(file, List.of("{\"id\":\"d1\",\"text\":\"refund my card payment\",\"label\":\"pay\"}",
+            ProjectSession s = payAndShip(w, dir, "save", false, settings,
+                    "{\"id\":\"d1\",\"text\":\"refund my card payment\",\"label\":\"pay\"}",
                     "{\"id\":\"d2\",\"text\":\"where is my parcel\",\"label\":\"ship\"}",
                     "{\"id\":\"d3\",\"text\":\"card charged twice\"}",
-                    "{\"id\":\"d4\",\"text\":\"delivery is late\"}"));
-            w.importDocuments(s, file);
+                    "{\"id\":\"d4\",\"text\":\"delivery is late\"}");
             await("the first model", () -> s.modelStatus().version() == 1);
 
             // The models folder becomes a file: saving version 2 must fail.
@@ -326,6 +359,17 @@ class ProjectSessionTest {
             assertEquals(null, s.lastReport().coverage());
             assertEquals(0, s.modelStatus().rankingStaleBy());
         }
+    }
+
+    /** A project over the labels pay and ship, with these JSONL lines imported. */
+    private static ProjectSession payAndShip(Workspace w, Path dir, String name, boolean multiLabel,
+            ProjectSettings settings, String... lines) throws Exception {
+        ProjectSession s = w.createProject(name, multiLabel, null,
+                List.of(new Label(0, "pay", null), new Label(1, "ship", null)), settings);
+        Path file = dir.resolve(name + ".jsonl");
+        Files.write(file, List.of(lines));
+        w.importDocuments(s, file);
+        return s;
     }
 
     private static void labelFromQueue(ProjectSession s, Map<String, String> truth, int n) {

@@ -53,4 +53,29 @@ class UncertaintyTest {
         assertEquals(Math.log(2), Uncertainty.bernoulliEntropy(new float[] {0.5f}), 1e-6);
         assertTrue(Uncertainty.bernoulliEntropy(new float[] {0.99f}) < 0.1);
     }
+
+    @Test
+    void centringPutsEveryThresholdAtOneHalf() {
+        float[] q = Uncertainty.centred(new float[] {0.2f, 0.2f, 0.9f}, new float[] {0.2f, 0.5f, 0.5f});
+        assertEquals(0.5, q[0], 1e-6);
+        assertEquals(0.2, q[1], 1e-6);
+        assertEquals(0.9, q[2], 1e-6);
+        assertTrue(Uncertainty.centred(new float[] {0.3f}, new float[] {0.2f})[0] > 0.5, "above its threshold");
+    }
+
+    @Test
+    void theNearestLabelToItsThresholdDecidesTheMarginMeasure() {
+        assertEquals(1, Uncertainty.nearestToThreshold(new float[] {0.99f, 0.5f}), 1e-6);
+        assertEquals(0.8, Uncertainty.nearestToThreshold(new float[] {0.99f, 0.4f, 0.01f}), 1e-6);
+        assertEquals(0.8, Uncertainty.nearestToThreshold(new float[] {0.6f}), 1e-6);
+        assertTrue(Uncertainty.nearestToThreshold(new float[] {0.999f, 0.001f}) < 0.01);
+    }
+
+    @Test
+    void labelSetDoubtGrowsWithEveryUndecidedLabel() {
+        assertEquals(0.5, Uncertainty.labelSetDoubt(new float[] {0.5f, 1f}), 1e-6);
+        assertEquals(0.75, Uncertainty.labelSetDoubt(new float[] {0.5f, 0.5f}), 1e-6);
+        assertEquals(1 - 0.9 * 0.8, Uncertainty.labelSetDoubt(new float[] {0.9f, 0.2f}), 1e-6);
+        assertTrue(Uncertainty.labelSetDoubt(new float[] {0.99f, 0.01f, 0.01f}) < 0.03);
+    }
 }

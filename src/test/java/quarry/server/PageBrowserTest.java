@@ -2,6 +2,7 @@ package quarry.server;
 
 import quarry.project.Workspace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -316,6 +317,19 @@ class PageBrowserTest {
         assertEquals(1, log.size());
         assertEquals(expected, new java.util.TreeSet<>(log.get(0).labels()));
         shot("multi-label");
+
+        // N answers "none of these labels": stored as a label with no labels, not as a skip.
+        assertTrue(driver.findElement(By.cssSelector(".keys")).getText().contains("none of these"));
+        String second = docId().substring("Document ".length());
+        press("n");
+        waitFor("the none-of-these answer", () -> workspace.store().annotations().list(p.project().id(), 0, 100)
+                .stream().filter(a -> a.annotator().equals("page-annotator")).count() == 2);
+        Annotation none = workspace.store().annotations().list(p.project().id(), 0, 100).stream()
+                .filter(a -> a.annotator().equals("page-annotator")).toList().get(1);
+        assertEquals(second, none.documentId());
+        assertEquals(List.of(), none.labels());
+        assertFalse(none.skipped());
+        assertTrue(p.labels().isLabeled(none.row()));
     }
 
     @Test

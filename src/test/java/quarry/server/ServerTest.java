@@ -351,6 +351,61 @@ class ServerTest {
     }
 
     @Test
+    void noneOfTheseIsALabelInMultiLabelProjectsAndRefusedInSingleLabelOnes() {
+        run((a, al, b) -> {
+            assertEquals(201, a.post("/api/projects", "{\"name\":\"emo\",\"multiLabel\":true,"
+                    + "\"labels\":[\"joy\",\"fear\"]}").code());
+            assertEquals(quarry.loop.LoopSettings.DEFAULT_MULTI_LABEL_STRATEGY,
+                    al.get("/api/projects/emo").json().get("settings").get("strategy").asText(),
+                    "a multi-label project gets the multi-label default strategy");
+            assertEquals(quarry.loop.LoopSettings.DEFAULT_MULTI_LABEL_STRATEGY,
+                    al.get("/api/strategies").json().get("multiLabelDefault").asText());
+            Http.Reply imported = a.upload("/api/projects/emo/documents", "application/x-ndjson",
+                    "{\"id\":\"e1\",\"text\":\"nothing to feel\",\"labels\":[]}\n"
+                            + "{\"id\":\"e2\",\"text\":\"not read yet\"}\n"
+                            + "{\"id\":\"e3\",\"text\":\"scary and fun\",\"labels\":[\"joy\",\"fear\"]}\n"
+                            + "{\"id\":\"e4\",\"text\":\"calm\"}\n");
+            assertEquals(202, imported.code(), imported.body());
+            JsonNode e1 = al.get("/api/projects/emo/documents/e1").json();
+            assertEquals(0, e1.get("labels").size());
+            assertTrue(e1.get("labeled").asBoolean(), "an imported [] is labeled \"none of these\"");
+            assertFalse(al.get("/api/projects/emo/documents/e2").json().get("labeled").asBoolean());
+
+            Http.Reply none = al.post("/api/projects/emo/annotations", "{\"document\":\"e2\",\"labels\":[]}");
+            assertEquals(201, none.code(), none.body());
+            assertFalse(none.json().get("annotation").get("skipped").asBoolean());
+            assertTrue(al.get("/api/projects/emo/documents/e2").json().get("labeled").asBoolean());
+            assertEquals(201, al.post("/api/projects/emo/annotations", "{\"document\":\"e4\",\"skip\":true}").code());
+            assertFalse(al.get("/api/projects/emo/documents/e4").json().get("labeled").asBoolean(),
+                    "a skip is not an answer");
+            assertEquals(3, al.get("/api/projects/emo").json().get("labeled").asInt());
+
+            List<String> jsonl = a.get("/api/projects/emo/export/labels").body().lines().toList();
+            assertEquals(3, jsonl.size(), String.join("\n", jsonl));
+            assertTrue(jsonl.get(0).startsWith("{\"id\":\"e1\",\"labels\":[],"), jsonl.get(0));
+            assertTrue(jsonl.stream().anyMatch(l -> l.startsWith("{\"id\":\"e2\",\"labels\":[],")), jsonl.toString());
+            String csv = a.get("/api/projects/emo/export/labels?format=csv").body();
+            assertTrue(csv.contains("\ne1,[],import,"), csv);
+            assertTrue(csv.contains("\ne3,joy|fear,import,"), csv);
+
+            // Single-label: an empty list is refused by name, from the API and from a file.
+            String doc = al.get("/api/projects/demo/queue?n=1").json().get("items").get(0).get("id").asText();
+            Http.Reply empty = al.post("/api/projects/demo/annotations", "{\"document\":\"" + doc + "\",\"labels\":[]}");
+            assertEquals(400, empty.code());
+            assertEquals("labels", empty.json().get("details").get("field").asText(), empty.body());
+            assertTrue(empty.json().get("message").asText().contains("single-label"), empty.body());
+            Http.Reply emptyFile = a.upload("/api/projects/demo/documents", "application/x-ndjson",
+                    "{\"id\":\"n1\",\"text\":\"fine\"}\n{\"id\":\"n2\",\"text\":\"none\",\"labels\":[]}\n");
+            assertEquals("bad_import", emptyFile.error(), emptyFile.body());
+            JsonNode problem = emptyFile.json().get("details").get("problems").get(0);
+            assertEquals(2, problem.get("line").asInt());
+            assertEquals("labels", problem.get("field").asText());
+            assertEquals(404, al.get("/api/projects/demo/documents/n1").code(), "nothing half-imported");
+            assertEquals(204, a.delete("/api/projects/emo").code());
+        });
+    }
+
+    @Test
     void clientMistakesAreRefusedByName() {
         run((a, al, b) -> {
             // Asking for fewer items keeps the caller's other leases: nobody else gets them.

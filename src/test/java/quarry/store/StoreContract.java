@@ -239,6 +239,16 @@ public abstract class StoreContract {
         }
 
         @Test
+        void anImportedNoneOfTheseIsALabeledRowWithNoLabels() {
+            Project p = project();
+            store.documents().add(p.id(), List.of(new Document("x", "t", List.of(), true),
+                    Document.unlabeled("y", "u"))::forEach, "seed");
+            assertEquals(Map.of(0, List.of()), store.annotations().currentLabels(p.id()));
+            assertEquals(List.of(), store.annotations().currentLabels(p.id(), 0).orElseThrow());
+            assertTrue(store.annotations().currentLabels(p.id(), 1).isEmpty(), "unlabeled stays unlabeled");
+        }
+
+        @Test
         void documentsAreReadByRowWindowIdAndRow() {
             Project p = project();
             store.documents().add(p.id(), docs(5)::forEach, "import");
@@ -293,6 +303,24 @@ public abstract class StoreContract {
             assertEquals("r1", store.annotations().findByRequest(p.id(), "ann", "r1").orElseThrow().requestId());
             assertFalse(store.annotations().findByRequest(p.id(), "other", "r1").isPresent(),
                     "request ids are per annotator");
+        }
+
+        @Test
+        void noneOfTheseIsALabelNotASkip() {
+            Project p = project();
+            store.documents().add(p.id(), docs(3)::forEach, "import");
+            Annotation none = store.annotations().add(p.id(), 0, "d0", List.of(), "ann", "r1");
+            store.annotations().add(p.id(), 1, "d1", null, "ann", "r2");
+            assertFalse(none.skipped());
+            assertEquals(List.of(), none.labels());
+            assertEquals(Map.of(0, List.of()), store.annotations().currentLabels(p.id()));
+            assertEquals(Set.of(1), store.annotations().skippedRows(p.id(), "ann"));
+            assertEquals(List.of(false, true), store.annotations().list(p.id(), 0, 10).stream()
+                    .map(Annotation::skipped).toList());
+            store.annotations().add(p.id(), 0, "d0", List.of("a"), "ann", "r3");
+            store.annotations().undoLatest(p.id(), "ann");
+            assertEquals(List.of(), store.annotations().currentLabels(p.id(), 0).orElseThrow(),
+                    "undo goes back to \"none of these\", not to unlabeled");
         }
 
         @Test
