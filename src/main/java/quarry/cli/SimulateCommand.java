@@ -96,6 +96,10 @@ public final class SimulateCommand implements Callable<Integer> {
             + "strategies (default: ${DEFAULT-VALUE})")
     double densityBeta;
 
+    @Option(names = "--explore-ratio", defaultValue = "0.2", description = "share of a hybrid batch that explores "
+            + "(hybrid, ml-hybrid) (default: ${DEFAULT-VALUE})")
+    double exploreRatio;
+
     @Option(names = "--cv-every", defaultValue = "4", description = "estimate accuracy from the labels every N rounds "
             + "(5-fold cross-validation; 0 = never) (default: ${DEFAULT-VALUE})")
     int cvEvery;
@@ -178,7 +182,7 @@ public final class SimulateCommand implements Callable<Integer> {
         for (String strategy : strategies) {
             Strategies.Options options = strategy.equals("random") ? Strategies.Options.DEFAULTS
                     : Strategies.Options.DEFAULTS.withDiversity(tau).withClassBalanced(classBalanced)
-                            .withDensityBeta(densityBeta);
+                            .withDensityBeta(densityBeta).withExploreRatio(exploreRatio);
             LoopSettings settings = LoopSettings.defaults().withStrategy(strategy, options).withBatchSize(batch)
                     .withHead(head).withCrossValidation(cvEvery == 0 ? 0 : 5, Math.max(1, cvEvery))
                     .withStopping(quarry.loop.StopSettings.defaults().withBudget(budget));

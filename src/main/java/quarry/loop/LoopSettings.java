@@ -27,8 +27,8 @@ public record LoopSettings(String strategy, Strategies.Options options, int batc
     public static final String DEFAULT_STRATEGY = "margin";
 
     /**
-     * The default for multi-label data: WINNER. Chosen on GoEmotions' valid split against random
-     * and the other multi-label strategies (docs/MULTILABEL.md), never on a test split.
+     * The default for multi-label data, chosen on GoEmotions' valid split against random and the
+     * other multi-label strategies (docs/MULTILABEL.md), never on a test split.
      */
     public static final String DEFAULT_MULTI_LABEL_STRATEGY = "ml-set";
 

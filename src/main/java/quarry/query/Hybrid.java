@@ -20,20 +20,22 @@ final class Hybrid implements QueryStrategy {
     private static final int EXPLORE_POOL = 2_000;
     private static final int MAX_LABELED = 1_000;
 
+    private final String name;
     private final QueryStrategy exploit;
     private final double exploreRatio;
 
-    Hybrid(QueryStrategy exploit, double exploreRatio) {
+    Hybrid(String name, QueryStrategy exploit, double exploreRatio) {
         if (exploreRatio < 0 || exploreRatio > 1) {
             throw new IllegalArgumentException("explore ratio must be in [0, 1], got " + exploreRatio);
         }
+        this.name = name;
         this.exploit = exploit;
         this.exploreRatio = exploreRatio;
     }
 
     @Override
     public String name() {
-        return "hybrid";
+        return name;
     }
 
     @Override
@@ -91,7 +93,7 @@ final class Hybrid implements QueryStrategy {
         Scores scores = new Scores(rows, score, uncovered, dens, new int[n]);
         List<Pick> picks = new ArrayList<>();
         for (int at : spread.select(ctx, scores, count)) {
-            picks.add(new Pick(rows[at], "hybrid/explore", score[at], Double.NaN, dens[at], String.format(Locale.ROOT,
+            picks.add(new Pick(rows[at], name + "/explore", score[at], Double.NaN, dens[at], String.format(Locale.ROOT,
                     "exploration: representative of a region no label covers (similarity to nearest labeled %.2f)",
                     1 - uncovered[at])));
         }

@@ -71,6 +71,7 @@ public final class Strategies {
     public static List<String> names() {
         List<String> names = new ArrayList<>(SCORERS.keySet());
         names.add("hybrid");
+        names.add("ml-hybrid");
         names.add("cold-start");
         names.sort(Comparator.naturalOrder());
         return names;
@@ -87,10 +88,11 @@ public final class Strategies {
         if (key.equals("cold-start")) {
             return new ColdStart();
         }
-        if (key.equals("hybrid")) {
-            QueryStrategy exploit = new ScoredStrategy("hybrid/exploit",
-                    SCORERS.get("density-margin").apply(options), selector);
-            return new Hybrid(exploit, options.exploreRatio());
+        if (key.equals("hybrid") || key.equals("ml-hybrid")) {
+            // ml-hybrid exploits what ml-set ranks: the documents whose label set the head is least sure of
+            QueryStrategy exploit = new ScoredStrategy(key + "/exploit",
+                    SCORERS.get(key.equals("hybrid") ? "density-margin" : "ml-set").apply(options), selector);
+            return new Hybrid(key, exploit, options.exploreRatio());
         }
         Function<Options, Scorer> scorer = SCORERS.get(key);
         if (scorer == null) {

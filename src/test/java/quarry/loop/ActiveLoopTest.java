@@ -98,6 +98,29 @@ class ActiveLoopTest {
     }
 
     @Test
+    void multiLabelHeadsTrainAfreshAndLearnFromNoneOfThese() {
+        int[] truth = new int[300];
+        Vectors all = pool(truth);
+        try (ActiveLoop loop = new ActiveLoop(all, List.of("a", "b", "c", "d"), true, null, settings("ml-set"),
+                "toy")) {
+            for (int r = 0; r < 8; r++) {
+                loop.label(r, truth[r]);
+            }
+            loop.label(8); // "none of these": a labeled row without a label
+            loop.round();
+            for (int r = 9; r < 17; r++) {
+                loop.label(r, truth[r]);
+            }
+            RoundReport second = loop.round();
+            assertEquals(17, second.labelsUsed(), "the none-of-these row counts as a label");
+            assertEquals(17, loop.head().training().examples());
+            assertFalse(loop.head().training().warmStarted(), "multi-label: trained afresh every round");
+            assertEquals("ml-set", second.strategy());
+            assertEquals(8, second.picks().size());
+        }
+    }
+
+    @Test
     void theColdStartBeforeAnIndexPicksWhatTheFirstRoundPicks() {
         int[] truth = new int[300];
         Vectors all = pool(truth);
