@@ -18,6 +18,23 @@ public interface Classifier {
     /** Per-label decision thresholds of a multi-label classifier; null for single-label. */
     float[] thresholds();
 
+    /**
+     * The classes one row of {@link #probabilities} predicts: the most probable for single-label;
+     * for multi-label those at or above their thresholds (a classifier may add a fallback for rows
+     * where none is, as {@code model.Head} does).
+     */
+    default int[] decide(float[] probabilities) {
+        float[] t = thresholds();
+        if (t == null) {
+            int best = 0;
+            for (int c = 1; c < probabilities.length; c++) {
+                best = probabilities[c] > probabilities[best] ? c : best;
+            }
+            return new int[] {best};
+        }
+        return java.util.stream.IntStream.range(0, probabilities.length).filter(c -> probabilities[c] >= t[c]).toArray();
+    }
+
     /** Class probabilities {@code [row][class]}, dropout off. */
     float[][] probabilities(Vectors x, int[] rows);
 

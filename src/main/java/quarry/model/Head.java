@@ -185,6 +185,7 @@ public final class Head implements Classifier, AutoCloseable {
     }
 
     /** The classes one row of {@link #probabilities} predicts, by the same rule as {@link #predict}. */
+    @Override
     public int[] decide(float[] probabilities) {
         return multiLabel ? Thresholds.decide(probabilities, thresholds, emptyBelow) : new int[] {argMax(probabilities)};
     }

@@ -83,8 +83,13 @@ final class Scorers {
         };
     }
 
-    /** Multi-label: an uncertainty of the probabilities re-centred on each label's threshold. */
-    static Scorer thresholdCentred(String name, ToDoubleFunction<float[]> uncertainty) {
+    /** A multi-label uncertainty of one row: its probabilities, the thresholds and the predicted labels. */
+    interface LabelSetMeasure {
+        double of(float[] p, float[] thresholds, int[] predicted);
+    }
+
+    /** Multi-label: an uncertainty read against the head's own decision (its thresholds, its label set). */
+    static Scorer labelSets(String name, LabelSetMeasure measure) {
         return new ChunkedScorer(name) {
             @Override
             void scoreChunk(QueryContext ctx, int[] rows, int offset, Scores out) {
@@ -94,11 +99,11 @@ final class Scorers {
                 }
                 float[][] p = ctx.head().probabilities(ctx.pool(), rows);
                 for (int i = 0; i < rows.length; i++) {
-                    float[] q = Uncertainty.centred(p[i], thresholds);
-                    double u = uncertainty.applyAsDouble(q);
+                    int[] predicted = ctx.head().decide(p[i]);
+                    double u = measure.of(p[i], thresholds, predicted);
                     out.score()[offset + i] = (float) u;
                     out.uncertainty()[offset + i] = (float) u;
-                    out.predicted()[offset + i] = Uncertainty.argmax(q);
+                    out.predicted()[offset + i] = predicted.length > 0 ? predicted[0] : Uncertainty.argmax(p[i]);
                 }
             }
         };

@@ -60,8 +60,10 @@ public final class Strategies {
         SCORERS.put("ml-mean", o -> Scorers.probabilities("ml-mean", p -> Uncertainty.bernoulliEntropy(p) / p.length));
         SCORERS.put("ml-max", o -> Scorers.probabilities("ml-max", Strategies::maxBernoulliEntropy));
         SCORERS.put("ml-cardinality", o -> Scorers.cardinalityInconsistency());
-        SCORERS.put("ml-margin", o -> Scorers.thresholdCentred("ml-margin", Uncertainty::nearestToThreshold));
-        SCORERS.put("ml-set", o -> Scorers.thresholdCentred("ml-set", Uncertainty::labelSetDoubt));
+        SCORERS.put("ml-margin", o -> Scorers.labelSets("ml-margin",
+                (p, thresholds, predicted) -> Uncertainty.nearestToThreshold(Uncertainty.centred(p, thresholds))));
+        SCORERS.put("ml-set", o -> Scorers.labelSets("ml-set", (p, thresholds, predicted) ->
+                Uncertainty.labelSetDoubt(p, predicted)));
     }
 
     private Strategies() {

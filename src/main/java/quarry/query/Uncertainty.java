@@ -139,13 +139,17 @@ public final class Uncertainty {
     }
 
     /**
-     * Multi-label, over {@link #centred} probabilities: the chance that the predicted label set is
-     * not exactly right, labels taken as independent: 1 − Π max(q, 1 − q).
+     * Multi-label: the chance that the predicted label set is not exactly right, labels taken as
+     * independent: 1 − Π_{c in predicted} p_c · Π_{c not in predicted} (1 − p_c).
      */
-    public static double labelSetDoubt(float[] q) {
+    public static double labelSetDoubt(float[] p, int[] predicted) {
+        boolean[] in = new boolean[p.length];
+        for (int c : predicted) {
+            in[c] = true;
+        }
         double logRight = 0;
-        for (float v : q) {
-            logRight += Math.log(Math.max(EPS, Math.max(v, 1.0 - v)));
+        for (int c = 0; c < p.length; c++) {
+            logRight += Math.log(Math.max(EPS, in[c] ? p[c] : 1.0 - p[c]));
         }
         return 1 - Math.exp(logRight);
     }

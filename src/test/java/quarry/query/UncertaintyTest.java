@@ -72,10 +72,12 @@ class UncertaintyTest {
     }
 
     @Test
-    void labelSetDoubtGrowsWithEveryUndecidedLabel() {
-        assertEquals(0.5, Uncertainty.labelSetDoubt(new float[] {0.5f, 1f}), 1e-6);
-        assertEquals(0.75, Uncertainty.labelSetDoubt(new float[] {0.5f, 0.5f}), 1e-6);
-        assertEquals(1 - 0.9 * 0.8, Uncertainty.labelSetDoubt(new float[] {0.9f, 0.2f}), 1e-6);
-        assertTrue(Uncertainty.labelSetDoubt(new float[] {0.99f, 0.01f, 0.01f}) < 0.03);
+    void labelSetDoubtIsTheChanceThatThePredictedSetIsWrong() {
+        assertEquals(0.5, Uncertainty.labelSetDoubt(new float[] {0.5f, 0f}, new int[] {0}), 1e-6);
+        assertEquals(1 - 0.9 * 0.8, Uncertainty.labelSetDoubt(new float[] {0.9f, 0.2f}, new int[] {0}), 1e-6);
+        // a label predicted below one half (a fallback) makes the set less likely than leaving it out
+        assertEquals(1 - 0.4 * 0.9, Uncertainty.labelSetDoubt(new float[] {0.4f, 0.1f}, new int[] {0}), 1e-6);
+        assertEquals(1 - 0.6 * 0.9, Uncertainty.labelSetDoubt(new float[] {0.4f, 0.1f}, new int[0]), 1e-6);
+        assertTrue(Uncertainty.labelSetDoubt(new float[] {0.99f, 0.01f, 0.01f}, new int[] {0}) < 0.03);
     }
 }
