@@ -47,7 +47,10 @@ public final class ActiveLoop implements AutoCloseable {
     private final Map<Integer, int[]> labels = new LinkedHashMap<>();
     private final List<RoundReport> reports = new ArrayList<>();
     private final List<StopRound> stopHistory = new ArrayList<>();
+    /** The head served and ranked with: {@link #supervised}, refined on the pool when self-training is on. */
     private Head head;
+    /** The head trained on people's labels alone; the next round warm-starts from it. */
+    private Head supervised;
     private Committee committee;
     /** The last cross-validation's calibration, for the pool estimate of rounds that skip it (single-label). */
     private PoolAccuracy.Calibrated calibration;
@@ -192,7 +195,7 @@ public final class ActiveLoop implements AutoCloseable {
         int round = reports.size();
         int[] rows = labels.keySet().stream().mapToInt(Integer::intValue).toArray();
         long start = System.nanoTime();
-        train(rows);
+        train(rows, roundSeed(settings, round));
         double trainSeconds = seconds(start);
         start = System.nanoTime();
         int n = head == null ? settings.batchSize() : Math.max(settings.batchSize(), depth);
@@ -259,19 +262,18 @@ public final class ActiveLoop implements AutoCloseable {
         return settings.seed() * 1_000_003L + round;
     }
 
-    private void train(int[] rows) {
+    private void train(int[] rows, long seed) {
         if (rows.length == 0) {
             return;
         }
         // A warm start runs only a few epochs: enough when a round adds a batch, too few when the
         // labels jump (the live loop: a first model on 41 labels, the next on 200 gave 50.6% warm
         // against 58.8% from scratch). Past doubling, train afresh.
-        Head warm = head != null && rows.length <= 2 * head.training().examples() ? head : null;
-        Head next = Head.train(pool, rows, targets(rows), settings.head(), warm, encoderId);
-        if (head != null) {
-            head.close();
-        }
-        head = next;
+        Head warm = supervised != null && rows.length <= 2 * supervised.training().examples() ? supervised : null;
+        Fitted next = fit(rows, warm, seed);
+        closeHeads();
+        supervised = next.supervised();
+        head = next.served();
         modelVersion++;
         if (settings.strategy().startsWith("qbc")) {
             Committee nextCommittee = Committee.train(pool, rows, targets(rows), settings.head(),
@@ -281,6 +283,42 @@ public final class ActiveLoop implements AutoCloseable {
             }
             committee = nextCommittee;
         }
+    }
+
+    /** A head on people's labels, and the one to serve (the same, or refined by self-training). */
+    private record Fitted(Head supervised, Head served) {
+        void close() {
+            if (served != supervised) {
+                served.close();
+            }
+            supervised.close();
+        }
+    }
+
+    private Fitted fit(int[] rows, Head warm, long seed) {
+        Targets y = targets(rows);
+        Head trained = Head.train(pool, rows, y, settings.head(), warm, encoderId);
+        SelfTraining semi = settings.selfTraining();
+        if (!semi.appliesTo(rows.length, multiLabel)) {
+            return new Fitted(trained, trained);
+        }
+        try {
+            return new Fitted(trained, semi.refine(pool, rows, y, trained, settings.head(), encoderId, seed));
+        } catch (RuntimeException | Error e) {
+            trained.close();
+            throw e;
+        }
+    }
+
+    private void closeHeads() {
+        if (head != null && head != supervised) {
+            head.close();
+        }
+        if (supervised != null) {
+            supervised.close();
+        }
+        head = null;
+        supervised = null;
     }
 
     /** Pool rows not among {@code labeledRows}, ascending. */
@@ -333,12 +371,15 @@ public final class ActiveLoop implements AutoCloseable {
         for (CrossValidation.Fold fold : CrossValidation.stratifiedFolds(truth, folds, settings.seed())) {
             int[] trainRows = Arrays.stream(fold.train()).map(i -> rows[i]).toArray();
             int[] testRows = Arrays.stream(fold.test()).map(i -> rows[i]).toArray();
-            try (Head foldHead = Head.train(pool, trainRows, targets(trainRows), settings.head(), null, encoderId)) {
-                float[][] p = foldHead.probabilities(pool, testRows);
+            Fitted foldHeads = fit(trainRows, null, settings.seed());
+            try {
+                float[][] p = foldHeads.served().probabilities(pool, testRows);
                 for (int i = 0; i < testRows.length; i++) {
                     predicted[fold.test()[i]] = Uncertainty.argmax(p[i]);
                     confidence[fold.test()[i]] = p[i][predicted[fold.test()[i]]];
                 }
+            } finally {
+                foldHeads.close();
             }
         }
         SingleLabelMetrics metrics = Metrics.singleLabel(truth, predicted, labelNames.size());
@@ -374,9 +415,7 @@ public final class ActiveLoop implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (head != null) {
-            head.close();
-        }
+        closeHeads();
         if (committee != null) {
             committee.close();
         }

@@ -2,6 +2,7 @@ package quarry.project;
 
 import quarry.core.DomainException;
 import quarry.loop.LoopSettings;
+import quarry.loop.SelfTraining;
 import quarry.loop.StopSettings;
 import quarry.query.Strategies;
 
@@ -20,13 +21,15 @@ import quarry.query.Strategies;
  * @param kappaThreshold stabilising predictions: the κ threshold
  * @param cvFolds        folds for the accuracy estimate from the labels alone (0 turns it off)
  * @param seed           seeds training and selection
+ * @param selfTraining   the head also learns from the unlabeled pool (pseudo-labels rebuilt every
+ *                       retrain, never stored); on by default
  */
 public record ProjectSettings(String strategy, Double diversity, Integer queueSize, Integer retrainEvery,
         Integer retrainSeconds, Integer leaseSeconds, Integer budget, Integer kappaWindow, Double kappaThreshold,
-        Integer cvFolds, Long seed) {
+        Integer cvFolds, Long seed, Boolean selfTraining) {
 
     public static final ProjectSettings DEFAULTS = new ProjectSettings(LoopSettings.DEFAULT_STRATEGY, 0.9, 50, 10, 5,
-            600, 0, StopSettings.defaults().kappaWindow(), StopSettings.defaults().kappaThreshold(), 5, 42L);
+            600, 0, StopSettings.defaults().kappaWindow(), StopSettings.defaults().kappaThreshold(), 5, 42L, true);
 
     /** These settings with every missing field taken from the defaults, checked. */
     public ProjectSettings complete() {
@@ -34,7 +37,7 @@ public record ProjectSettings(String strategy, Double diversity, Integer queueSi
         ProjectSettings s = new ProjectSettings(or(strategy, d.strategy), or(diversity, d.diversity),
                 or(queueSize, d.queueSize), or(retrainEvery, d.retrainEvery), or(retrainSeconds, d.retrainSeconds),
                 or(leaseSeconds, d.leaseSeconds), or(budget, d.budget), or(kappaWindow, d.kappaWindow), or(kappaThreshold, d.kappaThreshold),
-                or(cvFolds, d.cvFolds), or(seed, d.seed));
+                or(cvFolds, d.cvFolds), or(seed, d.seed), or(selfTraining, d.selfTraining));
         try {
             s.loopSettings(); // names the bad value, if any
         } catch (IllegalArgumentException e) {
@@ -59,7 +62,8 @@ public record ProjectSettings(String strategy, Double diversity, Integer queueSi
         }
         LoopSettings d = LoopSettings.defaults();
         return d.withStrategy(strategy, options).withBatchSize(queueSize).withStopping(stop)
-                .withHead(d.head().withSeed(seed)).withCrossValidation(cvFolds, 1);
+                .withHead(d.head().withSeed(seed)).withCrossValidation(cvFolds, 1)
+                .withSelfTraining(selfTraining ? d.selfTraining() : SelfTraining.OFF);
     }
 
     /** Settings as stored with a project, completed with today's defaults. */

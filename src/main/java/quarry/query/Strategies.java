@@ -62,6 +62,9 @@ public final class Strategies {
         SCORERS.put("ml-cardinality", o -> Scorers.cardinalityInconsistency());
     }
 
+    /** Labels per class up to which {@code coverage-margin} asks for coverage. */
+    static final double COVERAGE_PER_CLASS = 1.0;
+
     private Strategies() {
     }
 
@@ -70,6 +73,8 @@ public final class Strategies {
         List<String> names = new ArrayList<>(SCORERS.keySet());
         names.add("hybrid");
         names.add("cold-start");
+        names.add("coverage");
+        names.add("coverage-margin");
         names.sort(Comparator.naturalOrder());
         return names;
     }
@@ -84,6 +89,17 @@ public final class Strategies {
         Selector selector = new Selector(options.diversityTau(), options.classBalanced());
         if (key.equals("cold-start")) {
             return new ColdStart();
+        }
+        if (key.equals("coverage")) {
+            return new CoverageFirst("coverage", new ScoredStrategy("margin", SCORERS.get("margin").apply(options),
+                    selector), Double.POSITIVE_INFINITY);
+        }
+        if (key.startsWith("coverage-margin")) {
+            // coverage-margin[@N]: coverage up to N labels per class (default COVERAGE_PER_CLASS)
+            double perClass = key.contains("@") ? Double.parseDouble(key.substring(key.indexOf('@') + 1))
+                    : COVERAGE_PER_CLASS;
+            return new CoverageFirst(key, new ScoredStrategy("margin", SCORERS.get("margin").apply(options), selector),
+                    perClass);
         }
         if (key.equals("hybrid")) {
             QueryStrategy exploit = new ScoredStrategy("hybrid/exploit",
