@@ -26,7 +26,7 @@ public record LoopSettings(String strategy, Strategies.Options options, int batc
      * Quarry's default: smallest margin, kept diverse (τ = 0.9). Chosen on CLINC150's valid split
      * against density-weighted margin and BALD (docs/BENCHMARKS.md), never on a test split.
      */
-    public static final String DEFAULT_STRATEGY = "margin";
+    public static final String DEFAULT_STRATEGY = "coverage-margin";
 
     public LoopSettings {
         Strategies.byName(strategy, options); // fails early, naming the known strategies

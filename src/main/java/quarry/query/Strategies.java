@@ -63,7 +63,7 @@ public final class Strategies {
     }
 
     /** Labels per class up to which {@code coverage-margin} asks for coverage. */
-    static final double COVERAGE_PER_CLASS = 1.0;
+    static final double COVERAGE_PER_CLASS = 2.0;
 
     private Strategies() {
     }
@@ -94,9 +94,9 @@ public final class Strategies {
             return new CoverageFirst("coverage", new ScoredStrategy("margin", SCORERS.get("margin").apply(options),
                     selector), Double.POSITIVE_INFINITY);
         }
-        if (key.startsWith("coverage-margin")) {
+        if (key.equals("coverage-margin") || key.startsWith("coverage-margin@")) {
             // coverage-margin[@N]: coverage up to N labels per class (default COVERAGE_PER_CLASS)
-            double perClass = key.contains("@") ? Double.parseDouble(key.substring(key.indexOf('@') + 1))
+            double perClass = key.contains("@") ? perClass(name, key.substring(key.indexOf('@') + 1))
                     : COVERAGE_PER_CLASS;
             return new CoverageFirst(key, new ScoredStrategy("margin", SCORERS.get("margin").apply(options), selector),
                     perClass);
@@ -111,6 +111,19 @@ public final class Strategies {
             throw new QuarryException("unknown strategy '" + name + "'; known: " + String.join(", ", names()));
         }
         return new ScoredStrategy(key, scorer.apply(options), selector);
+    }
+
+    private static double perClass(String name, String value) {
+        try {
+            double perClass = Double.parseDouble(value);
+            if (perClass >= 0 && perClass <= 1000) {
+                return perClass;
+            }
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        throw new QuarryException("strategy '" + name + "': coverage-margin@N needs N, the labels per class to "
+                + "cover first, between 0 and 1000; got '" + value + "'");
     }
 
     public static QueryStrategy byName(String name) {

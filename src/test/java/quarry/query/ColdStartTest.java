@@ -81,4 +81,13 @@ class ColdStartTest {
         assertTrue(Strategies.byName("coverage-margin@1").select(few, 3).stream()
                 .allMatch(p -> p.strategy().equals("margin")));
     }
+
+    @Test
+    void aBadCoverageSettingIsNamed() {
+        quarry.core.QuarryException e = org.junit.jupiter.api.Assertions.assertThrows(quarry.core.QuarryException.class,
+                () -> Strategies.byName("coverage-margin@lots"));
+        assertTrue(e.getMessage().contains("coverage-margin@N") && e.getMessage().contains("lots"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(quarry.core.QuarryException.class,
+                () -> Strategies.byName("coverage-marginal"));
+    }
 }
