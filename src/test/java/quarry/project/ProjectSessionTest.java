@@ -202,7 +202,7 @@ class ProjectSessionTest {
         List<Document> all = demo();
         List<Label> labels = schema(all);
         // A queue of 5 and no retrain in sight: the annotators below use up eight queues' worth.
-        ProjectSettings settings = new ProjectSettings(null, null, 5, 1000, 3600, null, null, null, null, 0, 5L, null);
+        ProjectSettings settings = new ProjectSettings("margin", null, 5, 1000, 3600, null, null, null, null, 0, 5L, null);
         try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
             ProjectSession s = w.createProject("deep", false, null, labels, settings);
             importOneLabelPerClass(w, s, all, dir.resolve("docs.jsonl"));
