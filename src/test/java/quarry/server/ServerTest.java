@@ -113,7 +113,9 @@ class ServerTest {
             JsonNode p = al.get("/api/projects/tickets").json();
             assertEquals("something broken", p.get("labels").get(1).get("description").asText());
             assertEquals(5, p.get("settings").get("retrainEvery").asInt());
-            assertEquals("margin", p.get("settings").get("strategy").asText());
+            assertEquals("coverage-margin", p.get("settings").get("strategy").asText());
+            assertTrue(p.get("settings").get("selfTraining").asBoolean(), "self-training is on by default");
+            assertEquals("bge-small-en-v1.5", p.get("encoder").asText());
 
             assertEquals("conflict", a.post("/api/projects", "{\"name\":\"tickets\",\"labels\":[\"a\",\"b\"]}").error());
             assertEquals(400, a.post("/api/projects", "{\"name\":\"bad name!\",\"labels\":[\"a\",\"b\"]}").code());
