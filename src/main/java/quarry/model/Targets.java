@@ -115,13 +115,4 @@ public record Targets(List<String> labels, boolean multiLabel, int[][] classes) 
     int[] classesOf(int i) {
         return classes[i];
     }
-
-    /** The examples at {@code picks}, in that order (repeats allowed: bootstrap resamples). */
-    Targets select(int[] picks) {
-        int[][] picked = new int[picks.length][];
-        for (int i = 0; i < picks.length; i++) {
-            picked[i] = classes[picks[i]];
-        }
-        return new Targets(labels, multiLabel, picked);
-    }
 }
