@@ -148,17 +148,4 @@ public record Targets(List<String> labels, boolean multiLabel, int[][] classes, 
     int[] classesOf(int i) {
         return classes[i];
     }
-
-    /** The examples at {@code picks}, in that order (repeats allowed: bootstrap resamples). */
-    Targets select(int[] picks) {
-        int[][] picked = new int[picks.length][];
-        float[] pickedWeights = weights == null ? null : new float[picks.length];
-        for (int i = 0; i < picks.length; i++) {
-            picked[i] = classes[picks[i]];
-            if (pickedWeights != null) {
-                pickedWeights[i] = weights[picks[i]];
-            }
-        }
-        return new Targets(labels, multiLabel, picked, pickedWeights);
-    }
 }
