@@ -2,9 +2,11 @@ package quarry.loop;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import quarry.core.Pick;
 import quarry.core.Sampling;
 import quarry.core.Vectors;
@@ -45,6 +47,11 @@ public final class ActiveLoop implements AutoCloseable {
     private int[] stopSet;
     /** Labeled rows in the order they were labeled, with their classes. */
     private final Map<Integer, int[]> labels = new LinkedHashMap<>();
+    /**
+     * Labeled rows that train the head but never judge it: machine labels, the model's own
+     * predictions, would only flatter the estimates (and so the safe-to-accept threshold).
+     */
+    private final Set<Integer> trainOnly = new HashSet<>();
     private final List<RoundReport> reports = new ArrayList<>();
     private final List<StopRound> stopHistory = new ArrayList<>();
     /** The head served and ranked with: {@link #supervised}, refined on the pool when self-training is on. */
@@ -109,6 +116,16 @@ public final class ActiveLoop implements AutoCloseable {
 
     /** Replaces every label at once with the given rows' class indexes (a snapshot of the label book). */
     public synchronized void relabel(Map<Integer, int[]> current) {
+        relabel(current, Set.of());
+    }
+
+    /**
+     * Replaces every label at once, as {@link #relabel(Map)}; the labels of {@code trainOnlyRows}
+     * train the head but are left out of cross-validation's held-out folds.
+     */
+    public synchronized void relabel(Map<Integer, int[]> current, Set<Integer> trainOnlyRows) {
+        trainOnly.clear();
+        trainOnlyRows.stream().filter(current::containsKey).forEach(trainOnly::add);
         labels.keySet().retainAll(current.keySet());
         for (Map.Entry<Integer, int[]> e : current.entrySet()) {
             int[] had = labels.get(e.getKey());
@@ -139,6 +156,7 @@ public final class ActiveLoop implements AutoCloseable {
 
     public synchronized void unlabel(int row) {
         labels.remove(row);
+        trainOnly.remove(row);
     }
 
     public synchronized int labeledCount() {
@@ -358,9 +376,12 @@ public final class ActiveLoop implements AutoCloseable {
     /**
      * Accuracy from the labels alone by stratified k-fold cross-validation; the out-of-fold
      * predictions also give per-class metrics and the safe-to-accept threshold. Single-label only.
+     * Train-only rows join every fold's training set and no held-out fold.
      */
-    private Estimate estimate(int[] rows) {
+    private Estimate estimate(int[] labeledRows) {
         int folds = settings.cvFolds();
+        int[] rows = Arrays.stream(labeledRows).filter(r -> !trainOnly.contains(r)).toArray();
+        int[] always = Arrays.stream(labeledRows).filter(trainOnly::contains).toArray();
         if (folds == 0 || multiLabel || head == null || rows.length < 2 * folds) {
             return Estimate.NONE;
         }
@@ -368,7 +389,8 @@ public final class ActiveLoop implements AutoCloseable {
         int[] predicted = new int[rows.length];
         double[] confidence = new double[rows.length];
         for (CrossValidation.Fold fold : CrossValidation.stratifiedFolds(truth, folds, settings.seed())) {
-            int[] trainRows = Arrays.stream(fold.train()).map(i -> rows[i]).toArray();
+            int[] trainRows = java.util.stream.IntStream.concat(Arrays.stream(fold.train()).map(i -> rows[i]),
+                    Arrays.stream(always)).toArray();
             int[] testRows = Arrays.stream(fold.test()).map(i -> rows[i]).toArray();
             // Fold heads learn from the labels alone: self-training five fold heads kept the live
             // loop's trainer in cross-validation most of the time and held new versions back for
@@ -390,7 +412,7 @@ public final class ActiveLoop implements AutoCloseable {
         for (int i = 0; i < rows.length; i++) {
             correct[i] = truth[i] == predicted[i];
         }
-        double[] poolConfidence = poolConfidence(head, unlabeled(rows));
+        double[] poolConfidence = poolConfidence(head, unlabeled(labeledRows));
         AcceptThreshold safe = SafeToAccept.choose(confidence, correct, poolConfidence);
         calibration = PoolAccuracy.calibrate(confidence, correct, settings.seed());
         PoolEstimate onPool = calibration == null ? null : calibration.on(poolConfidence);

@@ -362,7 +362,7 @@ class ProjectSessionTest {
                 : Map.of("id", d.id(), "text", d.text()));
     }
 
-    private static void await(String what, BooleanSupplier check) throws InterruptedException {
+    static void await(String what, BooleanSupplier check) throws InterruptedException {
         long end = System.nanoTime() + 180_000_000_000L;
         while (!check.getAsBoolean()) {
             if (System.nanoTime() > end) {

@@ -343,7 +343,10 @@ class ServerTest {
             JsonNode first = Http.JSON.readTree(jsonl.lines().findFirst().orElseThrow());
             assertTrue(first.has("label") && first.has("annotator") && first.has("created"));
             String csv = a.get("/api/projects/demo/export/labels?format=csv").body();
-            assertTrue(csv.startsWith("id,labels,annotator,created\n"));
+            // Every label is marked by its source: a person's, or the model's own (machine labels).
+            assertTrue(csv.startsWith("id,labels,annotator,created,source,model_version,confidence,batch\n"), csv);
+            assertTrue(csv.lines().skip(1).allMatch(line -> line.endsWith(",human,,,")), "the demo has no machine labels");
+            assertEquals("human", first.get("source").asText());
             assertTrue(a.get("/api/projects/demo/export/labels?log=true").body().contains("\"undone\""));
             String predictions = a.get("/api/projects/demo/export/predictions?format=csv").body();
             assertEquals(511, predictions.lines().count(), "a header and one row per document");
