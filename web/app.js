@@ -210,7 +210,9 @@ async function labelView(name) {
   function renderItem(reply) {
     const items = reply.items || [];
     v.item = items.length ? items[0] : null;
-    v.selected = 0;
+    // An audit checks a machine label blind: no suggestion is pre-selected, so Enter alone takes nothing.
+    v.audit = !!(v.item && v.item.why.strategy === 'audit');
+    v.selected = v.audit ? -1 : 0;
     v.checked = new Set(v.item && project.multiLabel ? v.item.predicted : []);
     closeSearch();
     if (!v.item) {
@@ -221,7 +223,8 @@ async function labelView(name) {
     } else {
       doc.textContent = v.item.text;
       doc.scrollTop = 0;
-      fill(docMeta, 'Document ', el('bdi', {}, v.item.id));
+      fill(docMeta, 'Document ', el('bdi', {}, v.item.id),
+        v.audit ? el('span', { class: 'audit', id: 'audit-badge' }, ' · audit: choose the label yourself (1–9 or /)') : null);
       renderSuggestions();
       renderWhy();
     }
@@ -348,6 +351,7 @@ async function labelView(name) {
       if (!v.checked.size) { toast('Check at least one label, press N for none of these, or S to skip', true); return; }
       return send({ labels: [...v.checked] });
     }
+    if (!name && v.selected < 0) { toast('Audit: pick the label yourself with 1–9 or /', true); return; }
     return send({ labels: [name || suggestionList()[v.selected]] });
   }
 
@@ -469,7 +473,8 @@ async function adminView(name) {
   const jobProgress = el('progress', { id: 'job-progress', max: 1, value: 0 });
   const embedProgress = el('progress', { id: 'embed-progress', max: 1, value: 0 });
   let timers = [];
-  leaveView = () => timers.forEach(clearInterval);
+  const machine = machineLabels(base, project);
+  leaveView = () => { timers.forEach(clearInterval); machine.leave(); };
 
   function watchEmbedding() {
     const t = setInterval(async () => {
@@ -543,9 +548,109 @@ async function adminView(name) {
         el('button', { id: 'export-labels', onclick: () => download(`${base}/export/labels?format=csv`, name + '-labels.csv') }, 'Labels (CSV)'),
         el('button', { onclick: () => download(`${base}/export/labels`, name + '-labels.jsonl') }, 'Labels (JSONL)'),
         el('button', { onclick: () => download(`${base}/export/predictions?format=csv`, name + '-predictions.csv') }, 'Predictions (CSV)'))),
+    machine.card,
     el('div', { class: 'card' }, el('h2', {}, 'Schema'), el('p', {}, `${project.labels.length} labels: `,
       isolated(project.labels.map(l => l.name)))));
   watchEmbedding();
+  machine.refresh();
+}
+
+/**
+ * Machine labels of a project: accept the model's confident predictions (with the count it would
+ * accept), the audits' measured precision, revoke a batch or all, train on them or not. Keyboard:
+ * A starts an accept, every action asks to confirm (Enter confirms, Esc cancels).
+ */
+function machineLabels(base, project) {
+  const note = el('div', { id: 'machine-note', class: 'meta' }, 'Loading…');
+  const acceptButton = el('button', { class: 'primary', id: 'machine-accept', disabled: true, onclick: () => askAccept() }, 'Accept machine labels');
+  const revokeAll = el('button', { id: 'machine-revoke-all', disabled: true, onclick: () => askRevoke(null) }, 'Revoke all');
+  const confirm = el('div', { id: 'machine-confirm', class: 'row', hidden: true });
+  const audit = el('div', { id: 'machine-audit' });
+  const train = el('input', { type: 'checkbox', id: 'machine-train', onchange: () => setTrain(train.checked) });
+  const batches = el('div', { id: 'machine-batches' });
+  let status = null;
+
+  function auditText(a) {
+    if (!a || !a.sample) return 'No audit yet.';
+    const checked = `${a.audited} of ${a.sample} audited` + (a.awaiting ? `, ${a.awaiting} waiting in the queue` : '');
+    return a.precision === null ? checked : `Measured precision ${pct(a.precision)} (95% interval ${pct(a.low)} to ${pct(a.high)}): ${a.agreed} of ${a.audited} agreed · ` + checked;
+  }
+
+  async function refresh() {
+    try { status = await api('GET', base + '/machine-labels'); } catch (e) { note.textContent = e.message; return; }
+    note.textContent = status.note;
+    acceptButton.disabled = !status.canAccept;
+    acceptButton.textContent = status.canAccept ? `Accept ${status.wouldAccept} machine labels` : 'Accept machine labels';
+    acceptButton.setAttribute('data-count', status.wouldAccept);
+    revokeAll.disabled = status.standing === 0;
+    train.checked = status.settings.trainOnMachineLabels;
+    fill(audit, el('div', { id: 'machine-standing' }, `${status.standing} machine labels stand`),
+      el('div', { id: 'machine-precision' }, auditText(status.audit)));
+    fill(batches, status.batches.length ? el('table', {},
+      el('tr', {}, el('th', {}, 'batch'), el('th', {}, 'accepted by'), el('th', { class: 'num' }, 'model'),
+        el('th', { class: 'num' }, 'threshold'), el('th', { class: 'num' }, 'labels'), el('th', { class: 'num' }, 'standing'),
+        el('th', {}, 'audit'), el('th', {}, '')),
+      status.batches.map(b => el('tr', { 'data-batch': b.id },
+        el('td', {}, String(b.id)), el('td', {}, el('bdi', {}, b.acceptedBy)), el('td', { class: 'num' }, 'v' + b.modelVersion),
+        el('td', { class: 'num' }, b.threshold.toFixed(4)), el('td', { class: 'num' }, String(b.accepted)),
+        el('td', { class: 'num' }, String(b.standing)), el('td', { class: 'meta' }, auditText(b.audit)),
+        el('td', {}, b.standing ? el('button', { class: 'revoke-batch', onclick: () => askRevoke(b) }, 'Revoke') : 'revoked')))) : null);
+  }
+
+  function ask(question, action, label) {
+    const yes = el('button', { class: 'primary', id: 'machine-confirm-yes', onclick: async () => { close(); await action(); } }, label);
+    const no = el('button', { id: 'machine-confirm-no', onclick: () => close() }, 'Cancel');
+    function close() { confirm.hidden = true; fill(confirm, ); }
+    confirm.onkeydown = (ev) => { if (ev.key === 'Escape') { ev.preventDefault(); close(); } };
+    fill(confirm, el('span', {}, question), yes, no);
+    confirm.hidden = false;
+    yes.focus();
+  }
+
+  function askAccept() {
+    if (!status || !status.canAccept) return;
+    ask(`Accept ${status.wouldAccept} labels predicted by model version ${status.modelVersion} at confidence ≥ ${status.threshold.toFixed(4)}? They are marked as machine labels, never as people's.`,
+      async () => {
+        try {
+          const b = await api('POST', base + '/machine-labels');
+          toast(`Accepted ${b.accepted} machine labels (batch ${b.id}); ${b.audit.sample} go to annotators as an audit`);
+        } catch (e) { toast(e.message, true); }
+        refresh();
+      }, 'Accept');
+  }
+
+  function askRevoke(batch) {
+    const what = batch ? `the ${batch.standing} standing machine labels of batch ${batch.id}` : `all ${status.standing} standing machine labels`;
+    ask(`Revoke ${what}? People's labels are not touched; the documents go back to the pool.`, async () => {
+      try {
+        const r = await api('DELETE', base + (batch ? '/machine-labels/batches/' + batch.id : '/machine-labels'));
+        toast(`Revoked ${r.revoked} machine labels`);
+      } catch (e) { toast(e.message, true); }
+      refresh();
+    }, 'Revoke');
+  }
+
+  async function setTrain(on) {
+    try {
+      await api('PUT', base + '/machine-labels/settings', { trainOnMachineLabels: on });
+      toast(on ? 'The model now trains on machine labels too' : 'The model trains on people\'s labels only');
+    } catch (e) { toast(e.message, true); }
+    refresh();
+  }
+
+  function onKey(ev) {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (ev.target && (ev.target.tagName === 'INPUT' || ev.target.tagName === 'TEXTAREA')) return;
+    if ((ev.key === 'a' || ev.key === 'A') && confirm.hidden) { ev.preventDefault(); askAccept(); }
+  }
+  document.addEventListener('keydown', onKey);
+
+  const card = el('div', { class: 'card', id: 'machine' }, el('h2', {}, 'Machine labels'),
+    el('p', { class: 'muted' }, 'The model\'s own predictions above the safe-to-accept threshold, accepted in batches and kept apart from people\'s labels. A random sample of each batch goes to annotators as an audit; a person\'s label always wins. Press ',
+      el('kbd', {}, 'A'), ' to accept.'),
+    note, el('div', { class: 'row' }, acceptButton, revokeAll), confirm, audit,
+    el('p', {}, el('label', {}, train, ' Train the model on machine labels too (off: people\'s labels only)')), batches);
+  return { card, refresh, leave: () => document.removeEventListener('keydown', onKey) };
 }
 
 window.addEventListener('hashchange', route);

@@ -13,6 +13,7 @@ import quarry.core.Pick;
 import quarry.core.Progress;
 import quarry.core.Vectors;
 import quarry.index.VectorIndex;
+import quarry.loop.SelfTraining;
 import quarry.project.Pool;
 import quarry.model.Head;
 import quarry.model.HeadConfig;
@@ -108,7 +109,66 @@ public final class LearnerBench {
         out.addAll(indexTimes);
         out.add("");
         out.addAll(training(vectors, data.labels(), names));
+        out.add("");
+        out.addAll(selfTraining(vectors, data.labels(), names, labelPart));
         return out;
+    }
+
+    /**
+     * What self-training adds to a retrain: the supervised head's training on the labels, against
+     * the step that pseudo-labels the pool and continues training on both, for each pool size.
+     */
+    private List<String> selfTraining(Vectors vectors, int[] labels, List<String> names, int labelPart) {
+        List<String> out = new ArrayList<>();
+        SelfTraining semi = SelfTraining.defaults();
+        out.add("### Self-training step per retrain (defaults: weight " + semi.weight() + ", min confidence "
+                + semi.minConfidence() + ", at most " + semi.maxPool() + " pool documents, " + semi.epochs()
+                + " epochs; " + SELF_TRAINING_LABELS + " labels)");
+        out.add("");
+        out.add("| pool | supervised training (s) | self-training step (s) | step ÷ supervised |");
+        out.add("|---|---|---|---|");
+        HeadConfig headConfig = HeadConfig.defaults().withSeed(config.seed());
+        int[] rows = IntStream.range(0, SELF_TRAINING_LABELS).toArray();
+        for (int size : config.poolSizes()) {
+            Vectors pool = prefix(vectors, labelPart + size);
+            long t = System.nanoTime();
+            try (Head head = Head.train(pool, rows, targets(names, labels, rows), headConfig, null, "synthetic")) {
+                double supervised = seconds(t);
+                t = System.nanoTime();
+                try (Head refined = semi.refine(pool, rows, targets(names, labels, rows), head, headConfig,
+                        "synthetic", config.seed())) {
+                    double step = seconds(t);
+                    log.accept(String.format(Locale.ROOT, "self-training, pool %d: supervised %.2f s, step %.2f s",
+                            size, supervised, step));
+                    out.add(String.format(Locale.ROOT, "| %,d | %.2f | %.2f | %.1f× |", size, supervised, step,
+                            step / supervised));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static final int SELF_TRAINING_LABELS = 1_500;
+
+    /** The first {@code n} rows of {@code all}, without copying them. */
+    private static Vectors prefix(Vectors all, int n) {
+        return new Vectors() {
+            @Override
+            public int size() {
+                return n;
+            }
+
+            @Override
+            public int dimension() {
+                return all.dimension();
+            }
+
+            @Override
+            public float[] row(int i) {
+                java.util.Objects.checkIndex(i, n);
+                return all.row(i);
+            }
+        };
     }
 
     private List<String> training(Vectors vectors, int[] labels, List<String> names) {

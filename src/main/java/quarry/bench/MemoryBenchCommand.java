@@ -57,7 +57,7 @@ final class MemoryBenchCommand implements Callable<Integer> {
         Path file = tmp.resolve("pool.jsonl");
         Files.write(file, pool.stream().map(d -> Json.write(java.util.Map.of("id", d.id(), "text", d.text())))
                 .toList());
-        ProjectSettings settings = new ProjectSettings(null, null, null, 1_000_000, null, null, null, null, null, null, 11L);
+        ProjectSettings settings = new ProjectSettings(null, null, null, 1_000_000, null, null, null, null, null, null, 11L, null);
         System.out.println("| versions | labels | RSS (MiB) | JVM heap used / committed (MiB) | JVM non-heap committed (MiB) |"
                 + " RSS outside the JVM's heaps (MiB) |");
         System.out.println("|---|---|---|---|---|---|");

@@ -50,9 +50,18 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "data set folder")
     Path data;
 
-    @Option(names = "--strategy", split = ",", paramLabel = "S1,S2", defaultValue = "random,margin,density-margin",
-            description = "strategies to compare (default: ${DEFAULT-VALUE}); see README for all")
+    @Option(names = "--strategy", split = ",", paramLabel = "S1,S2", defaultValue = "random,margin,default",
+            description = {"strategies to compare (default: ${DEFAULT-VALUE}); see README for all. 'default' is what "
+                + "a new project gets (strategy, diversity and self-training: --diversity, --class-balanced and "
+                + "--self-training do not apply to it). Coverage strategies (and so 'default') start from no "
+                + "labels whatever --seed-size says.",
+                "A name may end in :st or :plain to train with or without self-training on the pool, whatever "
+                + "--self-training says."})
     List<String> strategies;
+
+    @Option(names = "--self-training", defaultValue = "on", paramLabel = "on|off", description = "the head also learns "
+            + "from the unlabeled pool (pseudo-labels; see README) (default: ${DEFAULT-VALUE})")
+    String selfTraining;
 
     @Option(names = "--seed-size", defaultValue = "150", description = "random labels to start from (default: "
             + "${DEFAULT-VALUE}; 0 = the strategy's cold start)")
@@ -118,12 +127,27 @@ public final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (!selfTraining.equals("on") && !selfTraining.equals("off")) {
+            throw new QuarryException("--self-training must be on or off, got '" + selfTraining + "'");
+        }
         for (String s : strategies) {
-            Strategies.byName(s);
+            Strategies.byName(baseName(s));
         }
         Files.createDirectories(out.resolve("runs"));
         List<Document> train = read("train.jsonl");
-        List<Document> test = read(evalSplit + ".jsonl");
+        List<Document> test;
+        if (evalSplit.equals("valid") && !Files.exists(data.resolve("valid.jsonl"))) {
+            // No valid split (Banking77): hold out a seeded share of train, so settings are still
+            // chosen on data the test split never sees.
+            List<Document> shuffled = new ArrayList<>(train);
+            java.util.Collections.shuffle(shuffled, new java.util.Random(HOLDOUT_SEED));
+            int held = (int) Math.round(shuffled.size() * HOLDOUT_SHARE);
+            test = List.copyOf(shuffled.subList(0, held));
+            train = List.copyOf(shuffled.subList(held, shuffled.size()));
+            System.out.printf(Locale.ROOT, "no valid.jsonl: holding out %d of train.jsonl's documents as valid%n", held);
+        } else {
+            test = read(evalSplit + ".jsonl");
+        }
         if (limit > 0) {
             train = slice(train, limit, seed);
             test = slice(test, Math.max(1, limit / 3), seed + 1);
@@ -136,10 +160,17 @@ public final class SimulateCommand implements Callable<Integer> {
 
         Vectors poolVectors;
         Vectors testVectors;
-        try (CachingEncoder encoder = Encoders.openCached(encoderName, quarry.encode.EncoderOptions.DEFAULTS)) {
-            poolVectors = Vectors.of(encoder.encode(texts(train), new ProgressBar(System.err, "embed pool", "texts")));
-            testVectors = Vectors.of(encoder.encode(texts(test), new ProgressBar(System.err, "embed test", "texts")));
+        float[][] poolRows = null;
+        float[][] testRows = null;
+        // "a+b" concatenates two encoders' embeddings (each unit length, so each counts alike).
+        for (String name : encoderName.split("\\+")) {
+            try (CachingEncoder encoder = Encoders.openCached(name, quarry.encode.EncoderOptions.DEFAULTS)) {
+                poolRows = concat(poolRows, encoder.encode(texts(train), new ProgressBar(System.err, "embed pool", "texts")));
+                testRows = concat(testRows, encoder.encode(texts(test), new ProgressBar(System.err, "embed test", "texts")));
+            }
         }
+        poolVectors = Vectors.of(normalised(poolRows));
+        testVectors = Vectors.of(normalised(testRows));
         Simulation.Split pool = new Simulation.Split(poolVectors, classes(train, labels));
         Simulation.Split eval = new Simulation.Split(testVectors, classes(test, labels));
         HeadConfig head = HeadConfig.defaults().withKind(headKind).withSeed(seed);
@@ -180,21 +211,18 @@ public final class SimulateCommand implements Callable<Integer> {
         AtomicLong done = new AtomicLong();
         Map<String, List<Simulation.Run>> runs = new LinkedHashMap<>();
         for (String strategy : strategies) {
-            Strategies.Options options = strategy.equals("random") ? Strategies.Options.DEFAULTS
-                    : Strategies.Options.DEFAULTS.withDiversity(tau).withClassBalanced(classBalanced)
-                            .withDensityBeta(densityBeta).withExploreRatio(exploreRatio);
-            LoopSettings settings = LoopSettings.defaults().withStrategy(strategy, options).withBatchSize(batch)
-                    .withHead(head).withCrossValidation(cvEvery == 0 ? 0 : 5, Math.max(1, cvEvery))
-                    .withStopping(quarry.loop.StopSettings.defaults().withBudget(budget));
+            LoopSettings settings = settings(strategy, head);
+            // Coverage strategies choose the first labels themselves, as a new project does.
+            int seeds = settings.strategy().startsWith("coverage") ? 0 : seedSize;
             for (int r = 0; r < repeats; r++) {
                 Path file = out.resolve("runs").resolve(String.format(Locale.ROOT, "%s-s%d-b%d-n%d-r%d.json",
-                        strategy, seedSize, batch, budget, r));
+                        strategy.replace(':', '-'), seeds, batch, budget, r));
                 Simulation.Run run;
                 if (Files.exists(file)) {
                     run = json.readValue(file.toFile(), Simulation.Run.class);
                     done.addAndGet(roundsPerRun);
                 } else {
-                    run = simulation.run(settings, r, seedSize, budget,
+                    run = simulation.run(settings, r, seeds, budget,
                             p -> bar.update(Math.min(total - 1, done.incrementAndGet()), total));
                     json.writeValue(file.toFile(), run);
                 }
@@ -203,6 +231,61 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         bar.update(total, total);
         return runs;
+    }
+
+    private static final String DEFAULT = "default";
+    private static final long HOLDOUT_SEED = 7;
+    private static final double HOLDOUT_SHARE = 0.15;
+
+    private static float[][] concat(float[][] a, float[][] b) {
+        if (a == null) {
+            return b;
+        }
+        float[][] out = new float[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = Arrays.copyOf(a[i], a[i].length + b[i].length);
+            System.arraycopy(b[i], 0, out[i], a[i].length, b[i].length);
+        }
+        return out;
+    }
+
+    private static float[][] normalised(float[][] rows) {
+        for (float[] row : rows) {
+            double norm = 0;
+            for (float v : row) {
+                norm += v * v;
+            }
+            float scale = norm > 0 ? (float) (1 / Math.sqrt(norm)) : 0;
+            for (int d = 0; d < row.length; d++) {
+                row[d] *= scale;
+            }
+        }
+        return rows;
+    }
+
+    /** The loop settings for a strategy as named on the command line (see --strategy). */
+    private LoopSettings settings(String spec, HeadConfig head) {
+        LoopSettings common = LoopSettings.defaults().withBatchSize(batch).withHead(head)
+                .withCrossValidation(cvEvery == 0 ? 0 : 5, Math.max(1, cvEvery))
+                .withStopping(quarry.loop.StopSettings.defaults().withBudget(budget));
+        if (spec.equals(DEFAULT)) {
+            return common;
+        }
+        String name = baseName(spec);
+        boolean st = spec.endsWith(":st") || !spec.endsWith(":plain") && selfTraining.equals("on");
+        Strategies.Options options = name.equals("random") ? Strategies.Options.DEFAULTS
+                : Strategies.Options.DEFAULTS.withDiversity(tau).withClassBalanced(classBalanced)
+                        .withDensityBeta(densityBeta).withExploreRatio(exploreRatio);
+        return common.withStrategy(name, options).withSelfTraining(st ? quarry.loop.SelfTraining.defaults()
+                : quarry.loop.SelfTraining.OFF);
+    }
+
+    /** The strategy of a --strategy entry: less any :st or :plain, and 'default' resolved. */
+    private static String baseName(String spec) {
+        if (spec.equals(DEFAULT)) {
+            return LoopSettings.DEFAULT_STRATEGY;
+        }
+        return spec.endsWith(":st") || spec.endsWith(":plain") ? spec.substring(0, spec.lastIndexOf(':')) : spec;
     }
 
     private void report(Map<String, List<Simulation.Run>> runs, Simulation.Point ceiling, List<String> labels,
@@ -245,12 +328,14 @@ public final class SimulateCommand implements Callable<Integer> {
             md.addAll(checkpoints("micro-F1", micro));
             md.add("");
         }
-        md.add("Labels to reach a share of the full-data " + metric + " (mean curve; × = random's labels ÷ the "
-                + "strategy's; – = not reached within the budget):");
+        // The baseline is labeling at random with the plain supervised head, when that ran.
+        String baseline = mean.containsKey("random:plain") ? "random:plain" : "random";
+        md.add("Labels to reach a share of the full-data " + metric + " (mean curve; × = " + baseline
+                + "'s labels ÷ the strategy's; – = not reached within the budget):");
         md.add("");
         md.add("| strategy | 90% | 95% | 98% |");
         md.add("|---|---|---|---|");
-        LearningCurve random = mean.get("random");
+        LearningCurve random = mean.get(baseline);
         for (Map.Entry<String, LearningCurve> e : mean.entrySet()) {
             StringBuilder row = new StringBuilder("| " + e.getKey() + " |");
             for (double share : SHARES) {
@@ -259,7 +344,7 @@ public final class SimulateCommand implements Callable<Integer> {
                         : random.labelsToReachShare(share, ceiling.accuracy());
                 OptionalDouble ratio = LearningCurve.timesFewer(r, n);
                 row.append(n.isPresent() ? String.format(Locale.ROOT, " %,.0f", n.getAsDouble()) : " –");
-                row.append(ratio.isPresent() && !e.getKey().equals("random")
+                row.append(ratio.isPresent() && !e.getKey().equals(baseline)
                         ? String.format(Locale.ROOT, " (%.2f×)", ratio.getAsDouble()) : "").append(" |");
             }
             md.add(row.toString());

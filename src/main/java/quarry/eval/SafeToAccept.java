@@ -146,6 +146,15 @@ public final class SafeToAccept {
                 precision, interval[0], interval[1], accepted, poolConfidence.length, share, explanation);
     }
 
+    /** The two-sided 95% Wilson score interval of a proportion {@code successes / trials}, trials > 0. */
+    public static double[] wilson95(int successes, int trials) {
+        if (trials <= 0 || successes < 0 || successes > trials) {
+            throw new IllegalArgumentException("a proportion needs 0 <= successes <= trials and trials > 0, got "
+                    + successes + " of " + trials);
+        }
+        return wilson(successes, trials, Z);
+    }
+
     /** The Wilson score interval of a proportion {@code successes / trials} at {@code z}. */
     static double[] wilson(int successes, int trials, double z) {
         double p = (double) successes / trials;

@@ -2,9 +2,11 @@ package quarry.loop;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import quarry.core.Pick;
 import quarry.core.Sampling;
 import quarry.core.Vectors;
@@ -45,9 +47,17 @@ public final class ActiveLoop implements AutoCloseable {
     private int[] stopSet;
     /** Labeled rows in the order they were labeled, with their classes. */
     private final Map<Integer, int[]> labels = new LinkedHashMap<>();
+    /**
+     * Labeled rows that train the head but never judge it: machine labels, the model's own
+     * predictions, would only flatter the estimates (and so the safe-to-accept threshold).
+     */
+    private final Set<Integer> trainOnly = new HashSet<>();
     private final List<RoundReport> reports = new ArrayList<>();
     private final List<StopRound> stopHistory = new ArrayList<>();
+    /** The head served and ranked with: {@link #supervised}, refined on the pool when self-training is on. */
     private Head head;
+    /** The head trained on people's labels alone; the next round warm-starts from it. */
+    private Head supervised;
     private Committee committee;
     /** The last cross-validation's calibration, for the pool estimate of rounds that skip it (single-label). */
     private PoolAccuracy.Calibrated calibration;
@@ -106,6 +116,16 @@ public final class ActiveLoop implements AutoCloseable {
 
     /** Replaces every label at once with the given rows' class indexes (a snapshot of the label book). */
     public synchronized void relabel(Map<Integer, int[]> current) {
+        relabel(current, Set.of());
+    }
+
+    /**
+     * Replaces every label at once, as {@link #relabel(Map)}; the labels of {@code trainOnlyRows}
+     * train the head but are left out of cross-validation's held-out folds.
+     */
+    public synchronized void relabel(Map<Integer, int[]> current, Set<Integer> trainOnlyRows) {
+        trainOnly.clear();
+        trainOnlyRows.stream().filter(current::containsKey).forEach(trainOnly::add);
         labels.keySet().retainAll(current.keySet());
         for (Map.Entry<Integer, int[]> e : current.entrySet()) {
             int[] had = labels.get(e.getKey());
@@ -136,6 +156,7 @@ public final class ActiveLoop implements AutoCloseable {
 
     public synchronized void unlabel(int row) {
         labels.remove(row);
+        trainOnly.remove(row);
     }
 
     public synchronized int labeledCount() {
@@ -192,7 +213,7 @@ public final class ActiveLoop implements AutoCloseable {
         int round = reports.size();
         int[] rows = labels.keySet().stream().mapToInt(Integer::intValue).toArray();
         long start = System.nanoTime();
-        train(rows);
+        train(rows, roundSeed(settings, round));
         double trainSeconds = seconds(start);
         start = System.nanoTime();
         int n = head == null ? settings.batchSize() : Math.max(settings.batchSize(), depth);
@@ -259,7 +280,7 @@ public final class ActiveLoop implements AutoCloseable {
         return settings.seed() * 1_000_003L + round;
     }
 
-    private void train(int[] rows) {
+    private void train(int[] rows, long seed) {
         if (rows.length == 0) {
             return;
         }
@@ -269,12 +290,12 @@ public final class ActiveLoop implements AutoCloseable {
         // afresh: round after round of warm epochs over the same early labels overfits them (GoEmotions,
         // valid: a warm chain to 2,000 labels had 32.8% subset accuracy and log loss 5.2 per document,
         // a head trained from scratch on the same labels 36.7% and 3.4).
-        Head warm = head != null && !multiLabel && rows.length <= 2 * head.training().examples() ? head : null;
-        Head next = Head.train(pool, rows, targets(rows), settings.head(), warm, encoderId);
-        if (head != null) {
-            head.close();
-        }
-        head = next;
+        Head warm = supervised != null && !multiLabel && rows.length <= 2 * supervised.training().examples()
+                ? supervised : null;
+        Fitted next = fit(rows, warm, seed, settings.selfTraining());
+        closeHeads();
+        supervised = next.supervised();
+        head = next.served();
         modelVersion++;
         if (settings.strategy().startsWith("qbc")) {
             Committee nextCommittee = Committee.train(pool, rows, targets(rows), settings.head(),
@@ -284,6 +305,41 @@ public final class ActiveLoop implements AutoCloseable {
             }
             committee = nextCommittee;
         }
+    }
+
+    /** A head on people's labels, and the one to serve (the same, or refined by self-training). */
+    private record Fitted(Head supervised, Head served) {
+        void close() {
+            if (served != supervised) {
+                served.close();
+            }
+            supervised.close();
+        }
+    }
+
+    private Fitted fit(int[] rows, Head warm, long seed, SelfTraining semi) {
+        Targets y = targets(rows);
+        Head trained = Head.train(pool, rows, y, settings.head(), warm, encoderId);
+        if (!semi.appliesTo(rows.length, multiLabel)) {
+            return new Fitted(trained, trained);
+        }
+        try {
+            return new Fitted(trained, semi.refine(pool, rows, y, trained, settings.head(), encoderId, seed));
+        } catch (RuntimeException | Error e) {
+            trained.close();
+            throw e;
+        }
+    }
+
+    private void closeHeads() {
+        if (head != null && head != supervised) {
+            head.close();
+        }
+        if (supervised != null) {
+            supervised.close();
+        }
+        head = null;
+        supervised = null;
     }
 
     /** Pool rows not among {@code labeledRows}, ascending. */
@@ -324,9 +380,12 @@ public final class ActiveLoop implements AutoCloseable {
     /**
      * Accuracy from the labels alone by stratified k-fold cross-validation; the out-of-fold
      * predictions also give per-class metrics and the safe-to-accept threshold. Single-label only.
+     * Train-only rows join every fold's training set and no held-out fold.
      */
-    private Estimate estimate(int[] rows) {
+    private Estimate estimate(int[] labeledRows) {
         int folds = settings.cvFolds();
+        int[] rows = Arrays.stream(labeledRows).filter(r -> !trainOnly.contains(r)).toArray();
+        int[] always = Arrays.stream(labeledRows).filter(trainOnly::contains).toArray();
         if (folds == 0 || multiLabel || head == null || rows.length < 2 * folds) {
             return Estimate.NONE;
         }
@@ -334,14 +393,22 @@ public final class ActiveLoop implements AutoCloseable {
         int[] predicted = new int[rows.length];
         double[] confidence = new double[rows.length];
         for (CrossValidation.Fold fold : CrossValidation.stratifiedFolds(truth, folds, settings.seed())) {
-            int[] trainRows = Arrays.stream(fold.train()).map(i -> rows[i]).toArray();
+            int[] trainRows = java.util.stream.IntStream.concat(Arrays.stream(fold.train()).map(i -> rows[i]),
+                    Arrays.stream(always)).toArray();
             int[] testRows = Arrays.stream(fold.test()).map(i -> rows[i]).toArray();
-            try (Head foldHead = Head.train(pool, trainRows, targets(trainRows), settings.head(), null, encoderId)) {
-                float[][] p = foldHead.probabilities(pool, testRows);
+            // Fold heads learn from the labels alone: self-training five fold heads kept the live
+            // loop's trainer in cross-validation most of the time and held new versions back for
+            // tens of seconds. So the estimates describe the supervised head; the served,
+            // self-trained head was as good or better on every validation curve, so they err low.
+            Fitted foldHeads = fit(trainRows, null, settings.seed(), SelfTraining.OFF);
+            try {
+                float[][] p = foldHeads.served().probabilities(pool, testRows);
                 for (int i = 0; i < testRows.length; i++) {
                     predicted[fold.test()[i]] = Uncertainty.argmax(p[i]);
                     confidence[fold.test()[i]] = p[i][predicted[fold.test()[i]]];
                 }
+            } finally {
+                foldHeads.close();
             }
         }
         SingleLabelMetrics metrics = Metrics.singleLabel(truth, predicted, labelNames.size());
@@ -349,7 +416,7 @@ public final class ActiveLoop implements AutoCloseable {
         for (int i = 0; i < rows.length; i++) {
             correct[i] = truth[i] == predicted[i];
         }
-        double[] poolConfidence = poolConfidence(head, unlabeled(rows));
+        double[] poolConfidence = poolConfidence(head, unlabeled(labeledRows));
         AcceptThreshold safe = SafeToAccept.choose(confidence, correct, poolConfidence);
         calibration = PoolAccuracy.calibrate(confidence, correct, settings.seed());
         PoolEstimate onPool = calibration == null ? null : calibration.on(poolConfidence);
@@ -377,9 +444,7 @@ public final class ActiveLoop implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (head != null) {
-            head.close();
-        }
+        closeHeads();
         if (committee != null) {
             committee.close();
         }

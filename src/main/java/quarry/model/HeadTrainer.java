@@ -70,7 +70,7 @@ final class HeadTrainer {
         // gather each shuffled batch from it.
         float[] data = new float[Math.multiplyExact(n, dim)];
         x.copyRows(rows, data);
-        float[] exampleWeights = !y.multiLabel() && config.classWeighting() ? exampleWeights(y) : null;
+        float[] exampleWeights = exampleWeights(y, !y.multiLabel() && config.classWeighting());
         float[] positiveWeights = y.multiLabel() && config.classWeighting() ? positiveWeights(y) : null;
 
         ByteBuffer xBuffer = ByteBuffer.allocateDirect(batch * dim * Float.BYTES).order(ByteOrder.nativeOrder());
@@ -116,7 +116,8 @@ final class HeadTrainer {
                             try (GradientCollector collector = trainer.newGradientCollector()) {
                                 NDArray logits = trainer.forward(new NDList(xb)).singletonOrThrow();
                                 NDArray loss = y.multiLabel()
-                                        ? sigmoidLoss(batchManager, logits, y, order, start, b, classes, positiveWeights)
+                                        ? sigmoidLoss(batchManager, logits, y, order, start, b, classes, positiveWeights,
+                                                exampleWeights)
                                         : softmaxLoss(batchManager, logits, y, order, start, b, exampleWeights);
                                 collector.backward(loss);
                                 epochLoss += loss.getFloat() * b;
@@ -159,7 +160,7 @@ final class HeadTrainer {
      * (1−y)·softplus(z) + w·y·softplus(−z), with softplus(−z) = softplus(z) − z (stable for any z).
      */
     private static NDArray sigmoidLoss(NDManager m, NDArray logits, Targets y, int[] order, int start, int b,
-                                       int classes, float[] positiveWeights) {
+                                       int classes, float[] positiveWeights, float[] exampleWeights) {
         float[] target = new float[b * classes];
         for (int i = 0; i < b; i++) {
             for (int c : y.classesOf(order[start + i])) {
@@ -173,7 +174,30 @@ final class HeadTrainer {
         if (positiveWeights != null) {
             positiveTerm = positiveTerm.mul(m.create(positiveWeights));
         }
-        return negatives.add(positiveTerm).sum().div(b);
+        NDArray perExample = negatives.add(positiveTerm).sum(new int[] {1});
+        if (exampleWeights != null) {
+            float[] weight = new float[b];
+            for (int i = 0; i < b; i++) {
+                weight[i] = exampleWeights[order[start + i]];
+            }
+            perExample = perExample.mul(m.create(weight));
+        }
+        return perExample.sum().div(b);
+    }
+
+    /**
+     * Each example's weight in the loss: its own weight ({@link Targets#weights}) times, when
+     * {@code byClass}, its class weight; null when every example weighs 1.
+     */
+    static float[] exampleWeights(Targets y, boolean byClass) {
+        if (!byClass && y.weights() == null) {
+            return null;
+        }
+        float[] weights = byClass ? exampleWeights(y) : new float[y.size()];
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = (byClass ? weights[i] : 1f) * y.weightOf(i);
+        }
+        return weights;
     }
 
     /**

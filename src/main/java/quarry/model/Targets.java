@@ -13,8 +13,14 @@ import java.util.Set;
  *                   than exactly one (softmax over labels)
  * @param classes    {@code classes[i]}: class indices of example {@code i}; exactly one for
  *                   single-label, any number (possibly none) for multi-label, no duplicates
+ * @param weights    {@code weights[i]}: how much example {@code i} counts in the loss, in (0, 1]
+ *                   (pseudo-labels from the pool count less than a person's); null: all count 1
  */
-public record Targets(List<String> labels, boolean multiLabel, int[][] classes) {
+public record Targets(List<String> labels, boolean multiLabel, int[][] classes, float[] weights) {
+
+    public Targets(List<String> labels, boolean multiLabel, int[][] classes) {
+        this(labels, multiLabel, classes, null);
+    }
 
     /** A softmax over one label is meaningless; past this the output layer gets unwieldy. */
     public static final int MAX_LABELS = 100_000;
@@ -65,6 +71,33 @@ public record Targets(List<String> labels, boolean multiLabel, int[][] classes) 
             copy[i] = c.clone();
         }
         classes = copy;
+        if (weights != null) {
+            if (weights.length != classes.length) {
+                throw new IllegalArgumentException(weights.length + " weights for " + classes.length + " examples");
+            }
+            for (int i = 0; i < weights.length; i++) {
+                if (!(weights[i] > 0 && weights[i] <= 1)) {
+                    throw new IllegalArgumentException("example " + i + " has weight " + weights[i]
+                            + ", outside (0, 1]");
+                }
+            }
+            weights = weights.clone();
+        }
+    }
+
+    /** These targets with each example weighted (see {@link #weights}). */
+    public Targets withWeights(float[] exampleWeights) {
+        return new Targets(labels, multiLabel, classes, exampleWeights);
+    }
+
+    @Override
+    public float[] weights() {
+        return weights == null ? null : weights.clone();
+    }
+
+    /** Weight of example {@code i}: 1 unless weights were given. */
+    float weightOf(int i) {
+        return weights == null ? 1f : weights[i];
     }
 
     /** Single-label targets: {@code classOf[i]} is the class index of example {@code i}. */
@@ -114,14 +147,5 @@ public record Targets(List<String> labels, boolean multiLabel, int[][] classes) 
     /** Class indices of example {@code i}, not copied (package-internal hot paths only). */
     int[] classesOf(int i) {
         return classes[i];
-    }
-
-    /** The examples at {@code picks}, in that order (repeats allowed: bootstrap resamples). */
-    Targets select(int[] picks) {
-        int[][] picked = new int[picks.length][];
-        for (int i = 0; i < picks.length; i++) {
-            picked[i] = classes[picks[i]];
-        }
-        return new Targets(labels, multiLabel, picked);
     }
 }

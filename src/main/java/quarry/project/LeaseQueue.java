@@ -29,7 +29,19 @@ final class LeaseQueue {
         static final Ranking EMPTY = new Ranking(List.of(), Map.of(), Map.of(), -1);
     }
 
+    /**
+     * Rows kept out of the normal queue, and rows served before any other: machine-labelled documents
+     * are not offered to annotators, except their audit samples, which go first.
+     */
+    interface Reserved {
+        boolean held(int row);
+
+        /** Rows to serve before the ranking, in order. */
+        List<Integer> first();
+    }
+
     private final LabelBook labels;
+    private final Reserved reserved;
     private final long leaseMillis;
     private final Function<String, Set<Integer>> storedSkips;
     private final Map<String, Set<Integer>> skips = new ConcurrentHashMap<>();
@@ -41,8 +53,10 @@ final class LeaseQueue {
     private int[] fallbackOrder = new int[0];
     private int fallbackCursor;
 
-    LeaseQueue(LabelBook labels, int leaseSeconds, long seed, Function<String, Set<Integer>> storedSkips) {
+    LeaseQueue(LabelBook labels, Reserved reserved, int leaseSeconds, long seed,
+            Function<String, Set<Integer>> storedSkips) {
         this.labels = labels;
+        this.reserved = reserved;
         this.seed = seed;
         this.leaseMillis = leaseSeconds * 1000L;
         this.storedSkips = storedSkips;
@@ -64,11 +78,19 @@ final class LeaseQueue {
         leases.keySet().removeIf(labels::isLabeled);
         leases.entrySet().stream().filter(e -> e.getValue().annotator().equals(annotator))
                 .sorted(Comparator.comparingLong(e -> e.getValue().order())).forEach(e -> chosen.add(e.getKey()));
+        for (int row : reserved.first()) {
+            if (chosen.size() >= n) {
+                break;
+            }
+            if (available(row, poolSize, skipped) && !chosen.contains(row)) {
+                chosen.add(row);
+            }
+        }
         for (Pick p : ranking.picks()) {
             if (chosen.size() >= n) {
                 break;
             }
-            if (available(p.row(), poolSize, skipped) && !chosen.contains(p.row())) {
+            if (available(p.row(), poolSize, skipped) && !reserved.held(p.row()) && !chosen.contains(p.row())) {
                 chosen.add(p.row());
             }
         }
@@ -80,7 +102,7 @@ final class LeaseQueue {
         }
         for (int scanned = 0; chosen.size() < n && scanned < poolSize; scanned++) {
             int row = fallbackOrder[fallbackCursor++ % poolSize];
-            if (available(row, poolSize, skipped) && !chosen.contains(row)) {
+            if (available(row, poolSize, skipped) && !reserved.held(row) && !chosen.contains(row)) {
                 chosen.add(row);
             }
         }
@@ -114,6 +136,17 @@ final class LeaseQueue {
 
     void unskipped(String annotator, int row) {
         skipsOf(annotator).remove(row);
+    }
+
+    /**
+     * Runs {@code work} while no lease can be taken or given back, with a test for whether a row is
+     * leased now: what {@code work} decides about unleased rows still holds when it returns.
+     */
+    synchronized <T> T withLeasesHeld(long now, Function<java.util.function.IntPredicate, T> work) {
+        return work.apply(row -> {
+            Lease l = leases.get(row);
+            return l != null && l.expiresAtMillis() > now;
+        });
     }
 
     /** Refuses a label on a row another annotator holds an unexpired lease on. */

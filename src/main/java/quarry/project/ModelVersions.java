@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -27,7 +28,11 @@ final class ModelVersions implements AutoCloseable {
     private final Path dir;
     private final Store store;
     private final long projectId;
-    private volatile Shared<Head> serving;
+    /** The serving head and its version, swapped as one: a reader never pairs one head with another's number. */
+    private record Serving(Shared<Head> head, int version) {
+    }
+
+    private volatile Serving serving;
     private volatile int version;
     private volatile Views.Report lastReport;
 
@@ -61,8 +66,8 @@ final class ModelVersions implements AutoCloseable {
             Optional<Path> latest = dirs.filter(p -> p.getFileName().toString().matches("v\\d+"))
                     .max(Comparator.comparingInt(ModelVersions::number));
             if (latest.isPresent()) {
-                serving = new Shared<>(Head.load(latest.get()));
                 version = number(latest.get());
+                serving = new Serving(new Shared<>(Head.load(latest.get())), version);
                 store.models().list(projectId).stream().filter(m -> m.version() == version).findFirst()
                         .ifPresent(m -> lastReport = Json.readStored(m.report(), Views.Report.class));
             }
@@ -110,10 +115,10 @@ final class ModelVersions implements AutoCloseable {
             throw new java.io.UncheckedIOException("cannot save model version " + next + " to " + versionDir + ": "
                     + e, e);
         }
-        Shared<Head> previous = serving;
-        serving = new Shared<>(Head.load(versionDir));
+        Serving previous = serving;
+        serving = new Serving(new Shared<>(Head.load(versionDir)), next);
         if (previous != null) {
-            previous.retire();
+            previous.head().retire();
         }
         store.models().add(projectId, next, report.labelsUsed(), Json.write(report));
         lastReport = report;
@@ -127,15 +132,20 @@ final class ModelVersions implements AutoCloseable {
 
     /** Runs {@code work} with the serving model, or returns null when there is none yet. */
     <T> T withModel(Function<Head, T> work) {
+        return withModelVersion((head, number) -> work.apply(head));
+    }
+
+    /** Runs {@code work} with the serving model and its version number, or returns null when there is none yet. */
+    <T> T withModelVersion(BiFunction<Head, Integer, T> work) {
         for (int attempt = 0; attempt < 3; attempt++) {
-            Shared<Head> current = serving;
+            Serving current = serving;
             if (current == null) {
                 return null;
             }
-            Shared<Head>.Use use = current.tryUse();
+            Shared<Head>.Use use = current.head().tryUse();
             if (use != null) {
                 try (use) {
-                    return work.apply(use.get());
+                    return work.apply(use.get(), current.version());
                 }
             }
         }
@@ -144,10 +154,10 @@ final class ModelVersions implements AutoCloseable {
 
     @Override
     public void close() {
-        Shared<Head> s = serving;
+        Serving s = serving;
         serving = null;
         if (s != null) {
-            s.retire();
+            s.head().retire();
         }
     }
 }

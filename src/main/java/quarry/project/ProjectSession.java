@@ -4,10 +4,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.IntStream;
@@ -29,6 +31,7 @@ import quarry.model.RuntimeVersions;
 import quarry.store.DuplicateException;
 import quarry.store.Records.Annotation;
 import quarry.store.Records.Doc;
+import quarry.store.Records.MachineLabel;
 import quarry.store.Records.Project;
 import quarry.store.Store;
 
@@ -55,12 +58,15 @@ public final class ProjectSession implements AutoCloseable {
     }
 
     private final Project project;
-    private final ProjectSettings settings;
+    /** Replaced whole when the machine-label settings change; the loop's settings never do. */
+    private volatile ProjectSettings settings;
     private final LoopSettings loopSettings;
     private final Store store;
     private final CachingEncoder encoder;
     private final ExecutorService embedder;
     private final LabelBook labels;
+    private final MachineBook machine;
+    private final MachineLabeler machineLabeler;
     private final Pool pool;
     private final LeaseQueue queue;
     private final ModelVersions versions;
@@ -84,10 +90,14 @@ public final class ProjectSession implements AutoCloseable {
         this.embedder = embedder;
         this.labels = new LabelBook(project.name(), project.labelNames(), project.multiLabel(),
                 store.annotations().currentLabels(project.id()));
+        List<MachineLabel> machineLabels = new ArrayList<>();
+        store.machineLabels().forEach(project.id(), true, machineLabels::add);
+        this.machine = new MachineBook(labels, machineLabels);
         this.pool = new Pool(encoder.dimension(), dir.resolve("index"));
-        this.queue = new LeaseQueue(labels, settings.leaseSeconds(), settings.seed(),
+        this.queue = new LeaseQueue(labels, machine, settings.leaseSeconds(), settings.seed(),
                 a -> store.annotations().skippedRows(project.id(), a));
         this.versions = new ModelVersions(dir.resolve("models"), store, project.id(), project.name());
+        this.machineLabeler = new MachineLabeler(project, store, labels, machine, pool, versions, queue);
         this.retrainer = new Retrainer(trainer, scheduler, settings.retrainEvery(), settings.retrainSeconds(),
                 this::round);
     }
@@ -183,17 +193,19 @@ public final class ProjectSession implements AutoCloseable {
                 loop.grow(view);
             }
             Map<Integer, List<String>> snapshot = labels.snapshot();
+            int peopleLabels = snapshot.size();
+            Set<Integer> machineRows = trainingMachineLabels(snapshot);
             Map<Integer, int[]> classes = new HashMap<>();
             snapshot.forEach((row, names) -> {
                 if (row < view.size()) {
                     classes.put(row, labels.indexes(names));
                 }
             });
-            loop.relabel(classes);
+            loop.relabel(classes, machineRows);
             // What is picked first, and handed out at once; the report below never holds the queue up.
             ActiveLoop.Ranked ranked = loop.rank(RANK_DEPTH * settings.queueSize());
             Head head = loop.head();
-            queue.rank(ranking(ranked.picks(), ranked.labelsUsed(), head, loop.pool()));
+            queue.rank(ranking(ranked.picks(), peopleLabels, head, loop.pool()));
             // Cross-validation only when the retrainer says so: it must not hold the next ranking back.
             long start = System.nanoTime();
             boolean estimate = retrainer.estimateDue(ranked.labelsUsed());
@@ -218,6 +230,23 @@ public final class ProjectSession implements AutoCloseable {
         } finally {
             stage = Views.Stage.IDLE;
         }
+    }
+
+    /**
+     * Adds the machine labels that stand to a snapshot of people's labels when the project trains on
+     * them (never over a person's label), and returns their rows; none otherwise.
+     */
+    private Set<Integer> trainingMachineLabels(Map<Integer, List<String>> snapshot) {
+        if (!settings.trainOnMachineLabels()) {
+            return Set.of();
+        }
+        Set<Integer> added = new HashSet<>();
+        machine.standing().forEach((row, names) -> {
+            if (snapshot.putIfAbsent(row, names) == null) {
+                added.add(row);
+            }
+        });
+        return added;
     }
 
     /**
@@ -345,6 +374,11 @@ public final class ProjectSession implements AutoCloseable {
         Doc doc = store.documents().find(project.id(), row).orElseThrow();
         LeaseQueue.Ranking ranking = queue.ranking();
         Pick pick = ranking.byRow().get(row);
+        if (machine.awaitingAudit(row)) {
+            // Blind: neither the machine's label nor the model's guesses, which would lead the person to it.
+            return new Views.QueueItem(doc.id(), row, doc.text(), MachineBook.AUDIT_REASON, List.of(), List.of(),
+                    row < pool.size() ? neighbours(pool.row(row), row) : List.of(), leaseExpires, versions.current());
+        }
         Views.PickReason why = pick == null
                 ? new Views.PickReason("fallback", Double.NaN, Double.NaN, Double.NaN,
                         "no ranked document left before the next retrain: a random document of the pool")
@@ -440,6 +474,56 @@ public final class ProjectSession implements AutoCloseable {
         }
         queue.leaseFirst(annotator, a.row(), System.currentTimeMillis());
         return new Undone(a, item(a.row(), queue.expiry(annotator, a.row())));
+    }
+
+    // ---- machine labels ----
+
+    /**
+     * Accepts the serving model's predictions that clear the latest safe-to-accept threshold as one
+     * batch of machine labels (see {@link MachineLabeler#accept}).
+     */
+    public Views.MachineBatch acceptMachineLabels(String acceptedBy) {
+        Views.MachineBatch batch = machineLabeler.accept(settings, acceptedBy);
+        machineLabelsChanged();
+        return batch;
+    }
+
+    /** Revokes the machine labels of one batch, or all of them ({@code batch} null); people's labels stay. */
+    public Views.Revoked revokeMachineLabels(Long batch, String revokedBy) {
+        Views.Revoked revoked = machineLabeler.revoke(batch, revokedBy);
+        if (revoked.revoked() > 0) {
+            machineLabelsChanged();
+        }
+        return revoked;
+    }
+
+    public Views.MachineLabels machineLabels() {
+        return machineLabeler.status(settings);
+    }
+
+    /** The machine label that stands on a row (none when a person has labeled it). */
+    public Optional<Views.MachineLabel> machineLabel(int row) {
+        return machine.standing(row);
+    }
+
+    /** Changes the machine-label settings given (not null), stored before they apply. */
+    public Views.MachineSettings updateMachineSettings(Boolean train, Double auditShare, Integer auditMin,
+            Integer auditMax) {
+        synchronized (machineLabeler) {
+            ProjectSettings before = settings;
+            settings = machineLabeler.updateSettings(before, train, auditShare, auditMin, auditMax);
+            if (settings.trainOnMachineLabels() != before.trainOnMachineLabels() && machine.standingCount() > 0) {
+                retrainer.request();
+            }
+            return MachineLabeler.view(settings);
+        }
+    }
+
+    /** A head that trains on machine labels must see them change. */
+    private void machineLabelsChanged() {
+        if (settings.trainOnMachineLabels()) {
+            retrainer.request();
+        }
     }
 
     // ---- predictions ----

@@ -2,6 +2,7 @@ package quarry.project;
 
 import quarry.core.DomainException;
 import quarry.loop.LoopSettings;
+import quarry.loop.SelfTraining;
 import quarry.loop.StopSettings;
 import quarry.query.Strategies;
 
@@ -19,14 +20,31 @@ import quarry.query.Strategies;
  * @param kappaWindow    stabilising predictions: rounds in a row with κ at or above the threshold
  * @param kappaThreshold stabilising predictions: the κ threshold
  * @param cvFolds        folds for the accuracy estimate from the labels alone (0 turns it off)
- * @param seed           seeds training and selection
+ * @param seed           seeds training and selection, and the audit samples of machine labels
+ * @param selfTraining   the head also learns from the unlabeled pool (pseudo-labels rebuilt every
+ *                       retrain, never stored); on by default
+ * @param trainOnMachineLabels whether the head trains on machine labels too (by default only on
+ *                       people's labels; machine labels are never used to judge the model)
+ * @param auditShare     share of each batch of machine labels sent to annotators to check
+ * @param auditMin       at least this many of a batch are checked (all of a smaller batch)
+ * @param auditMax       at most this many of a batch are checked
  */
 public record ProjectSettings(String strategy, Double diversity, Integer queueSize, Integer retrainEvery,
         Integer retrainSeconds, Integer leaseSeconds, Integer budget, Integer kappaWindow, Double kappaThreshold,
-        Integer cvFolds, Long seed) {
+        Integer cvFolds, Long seed, Boolean selfTraining, Boolean trainOnMachineLabels, Double auditShare,
+        Integer auditMin, Integer auditMax) {
 
     public static final ProjectSettings DEFAULTS = new ProjectSettings(LoopSettings.DEFAULT_STRATEGY, 0.9, 50, 10, 5,
-            600, 0, StopSettings.defaults().kappaWindow(), StopSettings.defaults().kappaThreshold(), 5, 42L);
+            600, 0, StopSettings.defaults().kappaWindow(), StopSettings.defaults().kappaThreshold(), 5, 42L, true,
+            false, 0.05, 20, 200);
+
+    /** The loop's settings alone; the machine-label settings take their defaults. */
+    public ProjectSettings(String strategy, Double diversity, Integer queueSize, Integer retrainEvery,
+            Integer retrainSeconds, Integer leaseSeconds, Integer budget, Integer kappaWindow, Double kappaThreshold,
+            Integer cvFolds, Long seed, Boolean selfTraining) {
+        this(strategy, diversity, queueSize, retrainEvery, retrainSeconds, leaseSeconds, budget, kappaWindow,
+                kappaThreshold, cvFolds, seed, selfTraining, null, null, null, null);
+    }
 
     /**
      * The settings of a new project ({@code given} may be null: all defaults): a missing strategy
@@ -47,7 +65,9 @@ public record ProjectSettings(String strategy, Double diversity, Integer queueSi
         ProjectSettings s = new ProjectSettings(or(strategy, d.strategy), or(diversity, d.diversity),
                 or(queueSize, d.queueSize), or(retrainEvery, d.retrainEvery), or(retrainSeconds, d.retrainSeconds),
                 or(leaseSeconds, d.leaseSeconds), or(budget, d.budget), or(kappaWindow, d.kappaWindow), or(kappaThreshold, d.kappaThreshold),
-                or(cvFolds, d.cvFolds), or(seed, d.seed));
+                or(cvFolds, d.cvFolds), or(seed, d.seed), or(selfTraining, d.selfTraining),
+                or(trainOnMachineLabels, d.trainOnMachineLabels), or(auditShare, d.auditShare),
+                or(auditMin, d.auditMin), or(auditMax, d.auditMax));
         try {
             s.loopSettings(); // names the bad value, if any
         } catch (IllegalArgumentException e) {
@@ -60,7 +80,27 @@ public record ProjectSettings(String strategy, Double diversity, Integer queueSi
         require(s.queueSize <= 1000, "queueSize must be <= 1000, got " + s.queueSize);
         require(s.budget >= 0, "budget must be >= 0, got " + s.budget);
         require(s.diversity >= 0 && s.diversity <= 1, "diversity must be in [0, 1], got " + s.diversity);
+        require(s.auditShare >= 0 && s.auditShare <= 1, "auditShare must be in [0, 1], got " + s.auditShare);
+        require(s.auditMin >= 0, "auditMin must be >= 0, got " + s.auditMin);
+        require(s.auditMax >= s.auditMin && s.auditMax <= 100_000, "auditMax must be in [auditMin, 100000], got "
+                + s.auditMax);
         return s;
+    }
+
+    /** These settings with the machine-label ones replaced by those given (not null), checked. */
+    public ProjectSettings withMachineLabels(Boolean train, Double share, Integer min, Integer max) {
+        return new ProjectSettings(strategy, diversity, queueSize, retrainEvery, retrainSeconds, leaseSeconds, budget,
+                kappaWindow, kappaThreshold, cvFolds, seed, selfTraining, or(train, trainOnMachineLabels), or(share, auditShare),
+                or(min, auditMin), or(max, auditMax)).complete();
+    }
+
+    /**
+     * How many of a batch of {@code accepted} machine labels are audited: {@code auditShare} of them,
+     * rounded, kept within [{@code auditMin}, {@code auditMax}] and at most the batch.
+     */
+    public int auditSize(int accepted) {
+        int wanted = (int) Math.round(auditShare * accepted);
+        return Math.min(accepted, Math.max(auditMin, Math.min(auditMax, wanted)));
     }
 
     public LoopSettings loopSettings() {
@@ -72,7 +112,8 @@ public record ProjectSettings(String strategy, Double diversity, Integer queueSi
         }
         LoopSettings d = LoopSettings.defaults();
         return d.withStrategy(strategy, options).withBatchSize(queueSize).withStopping(stop)
-                .withHead(d.head().withSeed(seed)).withCrossValidation(cvFolds, 1);
+                .withHead(d.head().withSeed(seed)).withCrossValidation(cvFolds, 1)
+                .withSelfTraining(selfTraining ? d.selfTraining() : SelfTraining.OFF);
     }
 
     /** Settings as stored with a project, completed with today's defaults. */

@@ -87,4 +87,58 @@ public final class Views {
     public record Stage(String name, long done, long total) {
         public static final Stage IDLE = new Stage("idle", 0, 0);
     }
+
+    /**
+     * A person's check of a random sample of machine labels. The share of audited labels a person
+     * agreed with is the measured precision of the machine labels, with its 95% Wilson interval
+     * (null until one is audited).
+     *
+     * @param sample   labels drawn for the audit
+     * @param awaiting of those, still waiting for a person (they go first in the queue)
+     * @param audited  of those, labeled by a person
+     * @param agreed   of those, where the person chose exactly the machine's labels
+     */
+    public record Audit(int sample, int awaiting, int audited, int agreed, Double precision, Double low,
+            Double high) {
+    }
+
+    /**
+     * One batch of machine labels.
+     *
+     * @param accepted how many labels it stored
+     * @param standing of those, not revoked and not replaced by a person's label
+     * @param revoked  of those, revoked
+     */
+    public record MachineBatch(long id, int modelVersion, Integer estimateVersion, double threshold,
+            String acceptedBy, String created, int accepted, int standing, int revoked, Audit audit) {
+    }
+
+    /** A project's machine-label settings (see {@link ProjectSettings}). */
+    public record MachineSettings(boolean trainOnMachineLabels, double auditShare, int auditMin, int auditMax) {
+    }
+
+    /**
+     * A project's machine labels: what accepting now would do, what stands, and what the audits measured.
+     *
+     * @param canAccept       whether there is a threshold and something above it to accept
+     * @param threshold       the latest safe-to-accept threshold, or null when there is none
+     * @param estimateVersion the model version whose estimate gave it
+     * @param modelVersion    the serving version, whose predictions would be accepted
+     * @param wouldAccept     how many documents accepting now would label
+     * @param note            why nothing can be accepted, or what accepting does, in words
+     * @param standing        machine labels that stand now (not revoked, not replaced by a person's)
+     * @param audit           every batch's audit together
+     */
+    public record MachineLabels(boolean canAccept, Double threshold, Integer estimateVersion, int modelVersion,
+            int wouldAccept, String note, int standing, Audit audit, MachineSettings settings,
+            List<MachineBatch> batches) {
+    }
+
+    /** A machine label that stands on a document: its batch, labels and the model's confidence. */
+    public record MachineLabel(long batch, List<String> labels, double confidence) {
+    }
+
+    /** What a revoke did: the batch (null: all of the project's) and how many labels it took back. */
+    public record Revoked(Long batch, int revoked) {
+    }
 }

@@ -18,6 +18,10 @@ import quarry.core.Vectors;
 public final class ColdStart implements QueryStrategy {
 
     static final int SAMPLE = 20_000;
+    /** Labeled documents that take part in the clustering; more would only slow it down. */
+    private static final int MAX_LABELED = 2_000;
+    private static final int WORK = 2_000_000;
+    private static final int MIN_SAMPLE = 2_000;
     private static final int ITERATIONS = 5;
 
     @Override
@@ -27,21 +31,31 @@ public final class ColdStart implements QueryStrategy {
 
     @Override
     public List<Pick> select(QueryContext ctx, int batchSize) {
-        int[] sample = sample(ctx.candidates(), SAMPLE, ctx.seed());
-        int k = Math.min(batchSize, sample.length);
-        if (k == 0) {
+        int[] labeled0 = ctx.labeled();
+        // Clustering costs points × clusters: bound it, so a round with hundreds of labels stays
+        // within seconds (the sample shrinks as the clusters grow).
+        int clusters = batchSize + Math.min(labeled0.length, MAX_LABELED);
+        int[] sample = sample(ctx.candidates(), Math.max(MIN_SAMPLE, Math.min(SAMPLE, WORK / Math.max(1, clusters))),
+                ctx.seed());
+        // Labeled documents join the clustering so that the regions they already cover are skipped
+        // (TypiClust: |labeled| + batch clusters, picks from the biggest clusters without a label).
+        int[] labeled = sample(labeled0, MAX_LABELED, ctx.seed());
+        int k = Math.min(batchSize + labeled.length, sample.length + labeled.length);
+        if (sample.length == 0 || batchSize == 0) {
             return List.of();
         }
+        int[] points = Arrays.copyOf(labeled, labeled.length + sample.length);
+        System.arraycopy(sample, 0, points, labeled.length, sample.length);
         Vectors pool = ctx.pool();
         int dim = pool.dimension();
         SplittableRandom random = new SplittableRandom(ctx.seed());
-        float[][] centres = seed(pool, sample, k, random);
-        int[] assignment = new int[sample.length];
+        float[][] centres = seed(pool, points, k, random);
+        int[] assignment = new int[points.length];
         for (int it = 0; it < ITERATIONS; it++) {
-            assign(pool, sample, centres, assignment);
+            assign(pool, points, centres, assignment);
             float[][] sums = new float[k][dim];
-            for (int i = 0; i < sample.length; i++) {
-                float[] v = pool.row(sample[i]);
+            for (int i = 0; i < points.length; i++) {
+                float[] v = pool.row(points[i]);
                 for (int d = 0; d < dim; d++) {
                     sums[assignment[i]][d] += v[d];
                 }
@@ -52,39 +66,44 @@ public final class ColdStart implements QueryStrategy {
                 }
             }
         }
-        assign(pool, sample, centres, assignment);
+        assign(pool, points, centres, assignment);
         int[] size = new int[k];
-        for (int a : assignment) {
-            size[a]++;
+        boolean[] covered = new boolean[k];
+        for (int i = 0; i < points.length; i++) {
+            size[assignment[i]]++;
+            covered[assignment[i]] |= i < labeled.length;
         }
-        // Nearest distinct document to each centre; the biggest clusters come first.
-        Integer[] byCentreSize = new Integer[k];
+        // Nearest distinct unlabeled document to each uncovered centre; the biggest clusters first.
+        Integer[] bySize = new Integer[k];
         for (int c = 0; c < k; c++) {
-            byCentreSize[c] = c;
+            bySize[c] = c;
         }
-        Arrays.sort(byCentreSize, (a, b) -> size[a] != size[b] ? Integer.compare(size[b], size[a]) : Integer.compare(a, b));
-        boolean[] taken = new boolean[sample.length];
+        Arrays.sort(bySize, (a, b) -> size[a] != size[b] ? Integer.compare(size[b], size[a]) : Integer.compare(a, b));
         List<Pick> picks = new ArrayList<>();
         float[] density = Density.of(ctx, sample);
-        for (int c : byCentreSize) {
+        for (int c : bySize) {
+            if (covered[c] || picks.size() == batchSize) {
+                continue;
+            }
             int best = -1;
             double bestSim = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < sample.length; i++) {
-                if (!taken[i] && assignment[i] == c) {
-                    double sim = dot(pool.row(sample[i]), centres[c]);
+            for (int i = labeled.length; i < points.length; i++) {
+                if (assignment[i] == c) {
+                    double sim = dot(pool.row(points[i]), centres[c]);
                     if (sim > bestSim) {
                         bestSim = sim;
-                        best = i;
+                        best = i - labeled.length;
                     }
                 }
             }
             if (best < 0) {
                 continue;
             }
-            taken[best] = true;
-            double share = (double) size[c] / sample.length;
-            picks.add(new Pick(sample[best], name(), share, Double.NaN, density[best],
-                    String.format(java.util.Locale.ROOT, "no model yet: stands for a cluster holding %.1f%% of the pool",
+            double share = (double) size[c] / points.length;
+            picks.add(new Pick(sample[best], labeled.length == 0 ? name() : "coverage", share, Double.NaN,
+                    density[best], String.format(java.util.Locale.ROOT, labeled.length == 0
+                            ? "no model yet: stands for a cluster holding %.1f%% of the pool"
+                            : "coverage: stands for a cluster holding %.1f%% of the pool that no label covers yet",
                             100 * share)));
         }
         return picks;
@@ -102,7 +121,7 @@ public final class ColdStart implements QueryStrategy {
                 nearest[i] = Math.min(nearest[i], d * d);
                 total += nearest[i];
             }
-            int chosen = sample.length - 1;
+            int chosen = sample.length - 1; // rounding can leave a sliver of target
             double target = random.nextDouble() * total;
             for (int i = 0; i < sample.length; i++) {
                 target -= nearest[i];

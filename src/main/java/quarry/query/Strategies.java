@@ -66,6 +66,9 @@ public final class Strategies {
                 Uncertainty.labelSetDoubt(p, predicted)));
     }
 
+    /** Labels per class up to which {@code coverage-margin} asks for coverage. */
+    static final double COVERAGE_PER_CLASS = 2.0;
+
     private Strategies() {
     }
 
@@ -75,6 +78,8 @@ public final class Strategies {
         names.add("hybrid");
         names.add("ml-hybrid");
         names.add("cold-start");
+        names.add("coverage");
+        names.add("coverage-margin");
         names.sort(Comparator.naturalOrder());
         return names;
     }
@@ -90,6 +95,17 @@ public final class Strategies {
         if (key.equals("cold-start")) {
             return new ColdStart();
         }
+        if (key.equals("coverage")) {
+            return new CoverageFirst("coverage", new ScoredStrategy("margin", SCORERS.get("margin").apply(options),
+                    selector), Double.POSITIVE_INFINITY);
+        }
+        if (key.equals("coverage-margin") || key.startsWith("coverage-margin@")) {
+            // coverage-margin[@N]: coverage up to N labels per class (default COVERAGE_PER_CLASS)
+            double perClass = key.contains("@") ? perClass(name, key.substring(key.indexOf('@') + 1))
+                    : COVERAGE_PER_CLASS;
+            return new CoverageFirst(key, new ScoredStrategy("margin", SCORERS.get("margin").apply(options), selector),
+                    perClass);
+        }
         if (key.equals("hybrid") || key.equals("ml-hybrid")) {
             // ml-hybrid exploits what ml-set ranks: the documents whose label set the head is least sure of
             QueryStrategy exploit = new ScoredStrategy(key + "/exploit",
@@ -101,6 +117,19 @@ public final class Strategies {
             throw new QuarryException("unknown strategy '" + name + "'; known: " + String.join(", ", names()));
         }
         return new ScoredStrategy(key, scorer.apply(options), selector);
+    }
+
+    private static double perClass(String name, String value) {
+        try {
+            double perClass = Double.parseDouble(value);
+            if (perClass >= 0 && perClass <= 1000) {
+                return perClass;
+            }
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        throw new QuarryException("strategy '" + name + "': coverage-margin@N needs N, the labels per class to "
+                + "cover first, between 0 and 1000; got '" + value + "'");
     }
 
     public static QueryStrategy byName(String name) {

@@ -8,6 +8,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Optional;
 import quarry.core.DomainException;
+import quarry.project.Access;
 import quarry.project.ProjectSession;
 import quarry.project.Workspace;
 import quarry.store.Records.Doc;
@@ -57,9 +58,18 @@ final class DocumentHandlers {
     void get(Context ctx) {
         ProjectSession p = w.project(ctx.pathParam("project"));
         Doc d = p.document(ctx.pathParam("id"));
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("id", d.id());
+        out.put("row", d.row());
+        out.put("text", d.text());
+        out.put("labels", p.labels().labels(d.row()));
         // "labeled" tells "none of these" (labeled, no labels) from not labeled yet: both have labels [].
-        ctx.json(Map.of("id", d.id(), "row", d.row(), "text", d.text(), "labels", p.labels().labels(d.row()),
-                "labeled", p.labels().isLabeled(d.row())));
+        out.put("labeled", p.labels().isLabeled(d.row()));
+        // Admins only: an annotator may be auditing this document, blind to what the machine said.
+        if (Params.caller(ctx).role() == Access.Role.ADMIN) {
+            p.machineLabel(d.row()).ifPresent(m -> out.put("machineLabel", m));
+        }
+        ctx.json(out);
     }
 
 }

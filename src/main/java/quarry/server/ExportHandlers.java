@@ -15,9 +15,14 @@ import quarry.project.Views;
 import quarry.project.Workspace;
 import quarry.store.Records.Annotation;
 import quarry.store.Records.Doc;
+import quarry.store.Records.MachineLabel;
 
 /** Exports: labels (current, or the whole log) and the model's predictions, as JSONL or CSV. */
 final class ExportHandlers {
+
+    /** The {@code source} of a label in every export: a person's, or the model's own. */
+    static final String HUMAN = "human";
+    static final String MACHINE = "machine";
 
     private final Workspace w;
 
@@ -25,23 +30,32 @@ final class ExportHandlers {
         this.w = workspace;
     }
 
+    /**
+     * Labels, each marked by its source: {@code human} (an annotation) or {@code machine} (a machine
+     * label, with the model version that predicted it, its confidence and its batch). Current labels:
+     * a person's where there is one, else a standing machine label. The log: every annotation, then
+     * every machine label ever accepted, revoked ones marked.
+     */
     void labels(Context ctx) throws IOException {
         ProjectSession p = w.project(ctx.pathParam("project"));
         boolean csv = Params.csv(ctx);
         boolean log = Params.flag(ctx, "log");
+        long id = p.project().id();
         attachment(ctx, p, "labels", csv);
         try (Writer out = Params.writer(ctx)) {
             if (csv) {
-                out.write(log ? "id,labels,annotator,created,skipped,undone\n" : "id,labels,annotator,created\n");
+                out.write(log ? "id,labels,annotator,created,skipped,undone,source,model_version,confidence,batch,"
+                        + "revoked\n" : "id,labels,annotator,created,source,model_version,confidence,batch\n");
             }
             if (log) {
                 // The whole log streams straight from the database to the client.
-                w.store().annotations().forEach(p.project().id(), a -> write(out, labelLine(p, a, true, csv)));
+                w.store().annotations().forEach(id, a -> write(out, labelLine(p, a, true, csv)));
+                w.store().machineLabels().forEach(id, true, m -> write(out, machineLine(p, m, true, csv)));
                 return;
             }
             // Current labels: only the latest per labeled document is held, never the log.
             Map<Integer, Annotation> current = new LinkedHashMap<>();
-            w.store().annotations().forEach(p.project().id(), a -> {
+            w.store().annotations().forEach(id, a -> {
                 if (!a.undone() && !a.skipped()) {
                     current.remove(a.row());
                     current.put(a.row(), a);
@@ -50,6 +64,12 @@ final class ExportHandlers {
             for (Annotation a : current.values()) {
                 out.write(labelLine(p, a, false, csv));
             }
+            // A person's label always wins: a machine label is exported only where there is none.
+            w.store().machineLabels().forEach(id, false, m -> {
+                if (!current.containsKey(m.row())) {
+                    write(out, machineLine(p, m, false, csv));
+                }
+            });
         }
     }
 
@@ -65,20 +85,53 @@ final class ExportHandlers {
             String labels = a.labels().isEmpty() && !a.skipped() ? ImportOptions.NO_LABELS : String.join("|", a.labels());
             return Csv.row(log
                     ? List.of(a.documentId(), labels, a.annotator(), a.created(),
-                            Boolean.toString(a.skipped()), Boolean.toString(a.undone()))
-                    : List.of(a.documentId(), labels, a.annotator(), a.created()));
+                            Boolean.toString(a.skipped()), Boolean.toString(a.undone()), HUMAN, "", "", "", "")
+                    : List.of(a.documentId(), labels, a.annotator(), a.created(), HUMAN, "", "",
+                            ""));
         }
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("id", a.documentId());
-        boolean multi = p.project().multiLabel();
-        line.put(multi ? "labels" : "label", multi ? a.labels() : (a.labels().isEmpty() ? null : a.labels().get(0)));
+        Map<String, Object> line = labelFields(p, a.documentId(), a.labels());
         line.put("annotator", a.annotator());
         line.put("created", a.created());
         if (log) {
             line.put("skipped", a.skipped());
             line.put("undone", a.undone());
         }
+        line.put("source", HUMAN);
         return Json.write(line) + "\n";
+    }
+
+    private static String machineLine(ProjectSession p, MachineLabel m, boolean log, boolean csv) {
+        String version = Integer.toString(m.modelVersion());
+        String confidence = Double.toString(m.confidence());
+        String batchId = Long.toString(m.batchId());
+        if (csv) {
+            String labels = m.labels().isEmpty() ? ImportOptions.NO_LABELS : String.join("|", m.labels());
+            return Csv.row(log
+                    ? List.of(m.documentId(), labels, "", m.created(), "false", "false", MACHINE, version, confidence,
+                            batchId, m.revoked() == null ? "" : m.revoked())
+                    : List.of(m.documentId(), labels, "", m.created(), MACHINE, version, confidence, batchId));
+        }
+        Map<String, Object> line = labelFields(p, m.documentId(), m.labels());
+        line.put("annotator", null);
+        line.put("created", m.created());
+        line.put("source", MACHINE);
+        line.put("modelVersion", m.modelVersion());
+        line.put("confidence", m.confidence());
+        line.put("batch", m.batchId());
+        line.put("acceptedBy", m.acceptedBy());
+        if (log) {
+            line.put("audit", m.auditRank() > 0);
+            line.put("revoked", m.revoked());
+        }
+        return Json.write(line) + "\n";
+    }
+
+    private static Map<String, Object> labelFields(ProjectSession p, String documentId, List<String> labels) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("id", documentId);
+        boolean multi = p.project().multiLabel();
+        line.put(multi ? "labels" : "label", multi ? labels : (labels.isEmpty() ? null : labels.get(0)));
+        return line;
     }
 
     private static void write(Writer out, String text) {

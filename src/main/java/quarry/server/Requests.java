@@ -101,6 +101,16 @@ final class Requests {
         }
     }
 
+    /** New machine-label settings; fields left out keep their values. */
+    record MachineSettings(Boolean trainOnMachineLabels, Double auditShare, Integer auditMin, Integer auditMax) {
+        void check() {
+            if (trainOnMachineLabels == null && auditShare == null && auditMin == null && auditMax == null) {
+                throw new DomainException.InvalidInput("bad_request", "send at least one of trainOnMachineLabels,"
+                        + " auditShare, auditMin, auditMax", Map.of());
+            }
+        }
+    }
+
     /** At most this many texts per {@code predict} request; more go to a batch job. */
     static final int MAX_PREDICT_TEXTS = 100;
 

@@ -230,6 +230,7 @@ public final class Server implements AutoCloseable {
         ModelHandlers model = new ModelHandlers(w);
         PredictionHandlers predictions = new PredictionHandlers(w, maxUpload);
         ExportHandlers export = new ExportHandlers(w);
+        MachineLabelHandlers machine = new MachineLabelHandlers(w);
         Access.Role pub = Access.Role.PUBLIC;
         Access.Role any = Access.Role.ANNOTATOR;
         Access.Role admin = Access.Role.ADMIN;
@@ -278,6 +279,19 @@ public final class Server implements AutoCloseable {
                 model::retrain));
         r.add(new Api.Route("GET", p + "/metrics", any, "Learning curve, per-class F1 (weakest first), stopping"
                 + " criteria, share of predictions safe to accept", null, model::metrics));
+        r.add(new Api.Route("GET", p + "/machine-labels", any, "Machine labels: the safe-to-accept threshold and how"
+                + " many documents accepting now would label, the batches, and their audits' measured precision", null,
+                machine::status));
+        r.add(new Api.Route("POST", p + "/machine-labels", admin, "Accept the model's predictions at or above the"
+                + " safe-to-accept threshold as one batch of machine labels (409 no_threshold when there is none yet)",
+                null, machine::accept));
+        r.add(new Api.Route("DELETE", p + "/machine-labels", admin, "Revoke every machine label of the project;"
+                + " people's labels stay", null, machine::revokeAll));
+        r.add(new Api.Route("DELETE", p + "/machine-labels/batches/{batch}", admin, "Revoke the machine labels of"
+                + " one batch", null, machine::revokeBatch));
+        r.add(new Api.Route("PUT", p + "/machine-labels/settings", admin, "Machine-label settings"
+                + " {trainOnMachineLabels, auditShare, auditMin, auditMax}; fields left out keep their values", json,
+                machine::settings));
         r.add(new Api.Route("POST", p + "/predict", any, "Predict up to 100 texts now {texts: [...], ids?: [...]}",
                 json, predictions::predict));
         r.add(new Api.Route("POST", p + "/predictions", any, "Start a batch prediction job: JSONL body, one"

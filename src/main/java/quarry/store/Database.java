@@ -23,7 +23,8 @@ import java.util.List;
 public final class Database {
 
     /** Schema scripts in order; the version of a database is how many of them it has run. */
-    private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__job_owner.sql");
+    private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__job_owner.sql",
+            "V3__machine_labels.sql");
 
     private final String url;
 

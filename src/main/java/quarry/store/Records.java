@@ -54,4 +54,45 @@ public final class Records {
     public record Job(String id, long projectId, String kind, String state, long total, long done, String created,
             String finished, String error, String owner) {
     }
+
+    /**
+     * What a batch of machine labels is accepted under: the model version that predicted them, the
+     * version whose estimate gave the threshold, the threshold, who accepted them, and the seed that
+     * drew the batch's audit sample.
+     */
+    public record MachineBatchSpec(int modelVersion, Integer estimateVersion, double threshold, String acceptedBy,
+            long auditSeed) {
+    }
+
+    /**
+     * A model's prediction for one pool row, to be stored as a machine label. {@code auditRank}: 0
+     * when it is not in the batch's audit sample, k when it was drawn k-th into it.
+     */
+    public record MachineProposal(int row, List<String> labels, double confidence, int auditRank) {
+
+        public MachineProposal {
+            labels = List.copyOf(labels);
+        }
+    }
+
+    /**
+     * A stored batch of machine labels, with how many it holds ({@code size}), how many of them are in
+     * its audit sample and how many were revoked.
+     */
+    public record MachineBatch(long id, int modelVersion, Integer estimateVersion, double threshold,
+            String acceptedBy, long auditSeed, String created, int size, int audits, int revoked) {
+    }
+
+    /**
+     * A label the model set on its own, never a person: kept apart from {@link Annotation}s. With
+     * its batch's model version and who accepted it; {@code auditRank} as in {@link MachineProposal};
+     * {@code revoked} is when it was taken back (null while it stands).
+     */
+    public record MachineLabel(long id, long batchId, int row, String documentId, List<String> labels,
+            double confidence, int auditRank, int modelVersion, String acceptedBy, String created, String revoked) {
+
+        public MachineLabel {
+            labels = List.copyOf(labels);
+        }
+    }
 }

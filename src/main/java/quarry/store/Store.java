@@ -4,15 +4,16 @@ import quarry.store.sqlite.Jdbc;
 import quarry.store.sqlite.SqliteAnnotations;
 import quarry.store.sqlite.SqliteDocuments;
 import quarry.store.sqlite.SqliteJobs;
+import quarry.store.sqlite.SqliteMachineLabels;
 import quarry.store.sqlite.SqliteModels;
 import quarry.store.sqlite.SqliteProjects;
 import quarry.store.sqlite.SqliteTokens;
 
 /**
  * Everything Quarry keeps, one repository per aggregate: tokens, projects and their label schemas,
- * documents, the annotation log, model versions and background jobs. Every method that changes data
- * commits before it returns, so what it acknowledged survives a crash. Callers see only the
- * interfaces, never which database is underneath.
+ * documents, the annotation log, machine labels (kept apart from that log), model versions and
+ * background jobs. Every method that changes data commits before it returns, so what it
+ * acknowledged survives a crash. Callers see only the interfaces, never which database is underneath.
  */
 public final class Store implements AutoCloseable {
 
@@ -20,6 +21,7 @@ public final class Store implements AutoCloseable {
     private final Projects projects;
     private final Documents documents;
     private final Annotations annotations;
+    private final MachineLabels machineLabels;
     private final Models models;
     private final Jobs jobs;
     private final Tokens tokens;
@@ -33,16 +35,18 @@ public final class Store implements AutoCloseable {
 
     private Store(Database database, Jdbc jdbc) {
         this(database, new SqliteProjects(jdbc), new SqliteDocuments(jdbc), new SqliteAnnotations(jdbc),
-                new SqliteModels(jdbc), new SqliteJobs(jdbc), new SqliteTokens(jdbc), jdbc);
+                new SqliteMachineLabels(jdbc), new SqliteModels(jdbc), new SqliteJobs(jdbc), new SqliteTokens(jdbc),
+                jdbc);
     }
 
     /** A store over other implementations of the repositories; closing it closes {@code resources}. */
-    public Store(Database database, Projects projects, Documents documents, Annotations annotations, Models models,
-            Jobs jobs, Tokens tokens, AutoCloseable resources) {
+    public Store(Database database, Projects projects, Documents documents, Annotations annotations,
+            MachineLabels machineLabels, Models models, Jobs jobs, Tokens tokens, AutoCloseable resources) {
         this.database = database;
         this.projects = projects;
         this.documents = documents;
         this.annotations = annotations;
+        this.machineLabels = machineLabels;
         this.models = models;
         this.jobs = jobs;
         this.tokens = tokens;
@@ -63,6 +67,10 @@ public final class Store implements AutoCloseable {
 
     public Annotations annotations() {
         return annotations;
+    }
+
+    public MachineLabels machineLabels() {
+        return machineLabels;
     }
 
     public Models models() {

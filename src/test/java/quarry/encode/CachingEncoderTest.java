@@ -52,7 +52,7 @@ class CachingEncoderTest {
         try (CachingEncoder encoder = open()) {
             first = encoder.encode(TEXTS);
         }
-        Path vectors = cacheRoot.resolve(Encoders.DEFAULT).resolve("vectors.f32");
+        Path vectors = cacheRoot.resolve("all-minilm-l6-v2").resolve("vectors.f32");
         try (RandomAccessFile file = new RandomAccessFile(vectors.toFile(), "rw")) {
             file.seek(10);
             file.write(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
@@ -77,7 +77,7 @@ class CachingEncoderTest {
         try (CachingEncoder encoder = open()) {
             encoder.encode(TEXTS);
         }
-        Path vectors = cacheRoot.resolve(Encoders.DEFAULT).resolve("vectors.f32");
+        Path vectors = cacheRoot.resolve("all-minilm-l6-v2").resolve("vectors.f32");
         try (RandomAccessFile file = new RandomAccessFile(vectors.toFile(), "rw")) {
             file.setLength(file.length() - 100);
         }

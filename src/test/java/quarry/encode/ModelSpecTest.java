@@ -25,7 +25,7 @@ class ModelSpecTest {
 
     @BeforeEach
     void copyMiniLm() throws IOException {
-        Path source = TestModels.dir().resolve(Encoders.DEFAULT);
+        Path source = TestModels.dir().resolve("all-minilm-l6-v2");
         folder = Files.createDirectories(models.resolve("custom"));
         Files.copy(source.resolve("model.json"), folder.resolve("model.json"));
         Files.copy(source.resolve("tokenizer.json"), folder.resolve("tokenizer.json"));
@@ -40,7 +40,7 @@ class ModelSpecTest {
     @Test
     void completeFolderLoads() {
         ModelSpec spec = ModelSpec.load(folder);
-        assertEquals(Encoders.DEFAULT, spec.id());
+        assertEquals("all-minilm-l6-v2", spec.id());
         assertEquals(384, spec.dimension());
         assertEquals(ModelSpec.Pooling.MEAN, spec.pooling());
         assertEquals("OnnxRuntime", spec.engine());

@@ -13,6 +13,6 @@ final class TestModels {
     }
 
     static ModelSpec minilm() {
-        return ModelSpec.load(dir().resolve(Encoders.DEFAULT));
+        return ModelSpec.load(dir().resolve("all-minilm-l6-v2"));
     }
 }

@@ -48,7 +48,7 @@ class SimulationTest {
         List<String> labels = new ArrayList<>(keep);
         Vectors poolVectors;
         Vectors testVectors;
-        try (CachingEncoder encoder = Encoders.openCached(Encoders.DEFAULT, EncoderOptions.DEFAULTS)) {
+        try (CachingEncoder encoder = Encoders.openCached("all-minilm-l6-v2", EncoderOptions.DEFAULTS)) {
             poolVectors = Vectors.of(encoder.encode(train.stream().map(Document::text).toList()));
             testVectors = Vectors.of(encoder.encode(test.stream().map(Document::text).toList()));
         }

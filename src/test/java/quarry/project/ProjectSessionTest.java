@@ -41,7 +41,7 @@ class ProjectSessionTest {
     void aSecondImportMidLabelingGrowsTheLoopInPlace(@TempDir Path dir) throws Exception {
         List<Document> all = demo();
         List<Label> labels = schema(all);
-        ProjectSettings settings = new ProjectSettings(null, null, 20, 5, null, null, null, null, null, 0, 7L);
+        ProjectSettings settings = new ProjectSettings(null, null, 20, 5, null, null, null, null, null, 0, 7L, null);
         try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
             ProjectSession s = w.createProject("grow", false, null, labels, settings);
             // First batch: one seed label per class, the rest unlabeled.
@@ -171,7 +171,7 @@ class ProjectSessionTest {
 
     @Test
     void aFailedModelSaveStaysVisibleAndIsTriedAgain(@TempDir Path dir) throws Exception {
-        ProjectSettings settings = new ProjectSettings(null, null, 5, 1, null, null, null, null, null, 0, 3L);
+        ProjectSettings settings = new ProjectSettings(null, null, 5, 1, null, null, null, null, null, 0, 3L, null);
         try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
             ProjectSession s = payAndShip(w, dir, "save", false, settings,
                     "{\"id\":\"d1\",\"text\":\"refund my card payment\",\"label\":\"pay\"}",
@@ -235,7 +235,7 @@ class ProjectSessionTest {
         List<Document> all = demo();
         List<Label> labels = schema(all);
         // A queue of 5 and no retrain in sight: the annotators below use up eight queues' worth.
-        ProjectSettings settings = new ProjectSettings(null, null, 5, 1000, 3600, null, null, null, null, 0, 5L);
+        ProjectSettings settings = new ProjectSettings("margin", null, 5, 1000, 3600, null, null, null, null, 0, 5L, null);
         try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
             ProjectSession s = w.createProject("deep", false, null, labels, settings);
             importOneLabelPerClass(w, s, all, dir.resolve("docs.jsonl"));
@@ -262,7 +262,7 @@ class ProjectSessionTest {
     void versionsThatSkipCrossValidationCarryTheirSourcesEstimates(@TempDir Path dir) throws Exception {
         List<Document> all = demo();
         List<Label> labels = schema(all);
-        ProjectSettings settings = new ProjectSettings(null, null, 10, 1, null, null, null, null, null, null, 9L);
+        ProjectSettings settings = new ProjectSettings(null, null, 10, 1, null, null, null, null, null, null, 9L, null);
         try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
             ProjectSession s = w.createProject("busy", false, null, labels, settings);
             importOneLabelPerClass(w, s, all, dir.resolve("docs.jsonl"));
@@ -406,7 +406,7 @@ class ProjectSessionTest {
                 : Map.of("id", d.id(), "text", d.text()));
     }
 
-    private static void await(String what, BooleanSupplier check) throws InterruptedException {
+    static void await(String what, BooleanSupplier check) throws InterruptedException {
         long end = System.nanoTime() + 180_000_000_000L;
         while (!check.getAsBoolean()) {
             if (System.nanoTime() > end) {

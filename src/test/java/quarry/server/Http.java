@@ -57,6 +57,11 @@ final class Http {
                 .post(BodyPublishers.ofString(body))));
     }
 
+    Reply put(String path, String body) {
+        return reply(client.request(path, b -> auth(b).header("Content-Type", "application/json")
+                .put(BodyPublishers.ofString(body))));
+    }
+
     Reply upload(String path, String contentType, String body) {
         return reply(client.request(path, b -> auth(b).header("Content-Type", contentType)
                 .post(BodyPublishers.ofString(body))));

@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.javalin.Javalin;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,13 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import quarry.core.Document;
 import quarry.store.Records.Annotation;
@@ -49,9 +42,7 @@ import quarry.store.Records.Annotation;
 @Tag("browser")
 class PageBrowserTest {
 
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    static final Path SHOTS = Path.of("target", "screenshots");
+    static final Path SHOTS = Chromium.SHOTS;
 
     @TempDir
     static Path dir;
@@ -63,71 +54,28 @@ class PageBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            // Fails rather than skips, so that CI cannot pass without having run the page tests.
-            throw new AssertionError("browser tests need Debian's Chromium: apt-get install -y chromium chromium-driver"
-                    + " (.ci/run does this), or leave this tier out with -DexcludedGroups=browser");
-        }
+        Chromium.check();
         workspace = Workspace.open(dir.resolve("ws"), true);
         annotator = workspace.createToken("page-annotator", "annotator");
         app = Server.create(workspace, 1 << 26).start(0);
         base = "http://localhost:" + app.port();
         Http.await("the demo project's first model", 120,
                 () -> workspace.project(Workspace.DEMO).modelStatus().version() >= 1);
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1400,1000",
-                "--user-data-dir=" + Files.createTempDirectory(dir, "chrome"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
-        driver = new ChromeDriver(service, options);
+        driver = Chromium.start(dir);
         Files.createDirectories(SHOTS);
     }
 
     @AfterAll
     static void stop() {
-        if (driver != null) {
-            driver.quit();
-        }
-        if (app != null) {
-            app.stop();
-        }
-        if (workspace != null) {
-            workspace.close();
-        }
+        Chromium.stop(driver, app, workspace);
     }
 
     static void waitFor(String what, Supplier<Boolean> check) {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            try {
-                if (Boolean.TRUE.equals(check.get())) {
-                    return;
-                }
-            } catch (RuntimeException e) {
-                // not there yet
-            }
-            if (System.nanoTime() > end) {
-                shot("timeout");
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(25);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
+        Chromium.waitFor(driver, what, check);
     }
 
     static void shot(String name) {
-        try {
-            File f = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-            Files.copy(f.toPath(), SHOTS.resolve(name + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } catch (Exception e) {
-            System.err.println("no screenshot " + name + ": " + e);
-        }
+        Chromium.shot(driver, name);
     }
 
     static Object js(String script) {

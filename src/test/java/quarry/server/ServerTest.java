@@ -113,7 +113,9 @@ class ServerTest {
             JsonNode p = al.get("/api/projects/tickets").json();
             assertEquals("something broken", p.get("labels").get(1).get("description").asText());
             assertEquals(5, p.get("settings").get("retrainEvery").asInt());
-            assertEquals("margin", p.get("settings").get("strategy").asText());
+            assertEquals("coverage-margin", p.get("settings").get("strategy").asText());
+            assertTrue(p.get("settings").get("selfTraining").asBoolean(), "self-training is on by default");
+            assertEquals("bge-small-en-v1.5", p.get("encoder").asText());
 
             assertEquals("conflict", a.post("/api/projects", "{\"name\":\"tickets\",\"labels\":[\"a\",\"b\"]}").error());
             assertEquals(400, a.post("/api/projects", "{\"name\":\"bad name!\",\"labels\":[\"a\",\"b\"]}").code());
@@ -341,7 +343,10 @@ class ServerTest {
             JsonNode first = Http.JSON.readTree(jsonl.lines().findFirst().orElseThrow());
             assertTrue(first.has("label") && first.has("annotator") && first.has("created"));
             String csv = a.get("/api/projects/demo/export/labels?format=csv").body();
-            assertTrue(csv.startsWith("id,labels,annotator,created\n"));
+            // Every label is marked by its source: a person's, or the model's own (machine labels).
+            assertTrue(csv.startsWith("id,labels,annotator,created,source,model_version,confidence,batch\n"), csv);
+            assertTrue(csv.lines().skip(1).allMatch(line -> line.endsWith(",human,,,")), "the demo has no machine labels");
+            assertEquals("human", first.get("source").asText());
             assertTrue(a.get("/api/projects/demo/export/labels?log=true").body().contains("\"undone\""));
             String predictions = a.get("/api/projects/demo/export/predictions?format=csv").body();
             assertEquals(511, predictions.lines().count(), "a header and one row per document");

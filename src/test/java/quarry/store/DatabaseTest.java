@@ -10,6 +10,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,12 +59,46 @@ class DatabaseTest {
                     + " 'done', 3, 3, 't')");
         }
         Database db = Database.sqlite(dir);
-        assertEquals(2, db.schemaVersion());
+        assertEquals(Database.latestVersion(), db.schemaVersion());
         try (Store s = new Store(db)) {
             assertEquals("old", s.projects().list().get(0).name());
             assertEquals(null, s.jobs().find("j1").orElseThrow().owner(), "old jobs have no owner");
             s.jobs().add("j2", 1, "predict", 5, "alice");
             assertEquals("alice", s.jobs().find("j2").orElseThrow().owner());
+        }
+    }
+
+    @Test
+    void aVersionTwoDatabaseGainsMachineLabelsAndKeepsItsLabels() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("quarry.db"));
+                Statement s = c.createStatement()) {
+            for (String script : List.of("V1__init.sql", "V2__job_owner.sql")) {
+                String text = new String(Database.class.getResourceAsStream(script).readAllBytes(),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                for (String sql : text.split("\n;\n")) {
+                    String statement = sql.lines().filter(l -> !l.startsWith("--")).reduce("", (x, y) -> x + "\n" + y);
+                    if (!statement.isBlank()) {
+                        s.execute(statement);
+                    }
+                }
+            }
+            s.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied TEXT NOT NULL)");
+            s.execute("INSERT INTO schema_version VALUES (1, 'then'), (2, 'then')");
+            s.execute("INSERT INTO projects (name, multi_label, encoder, settings, created) VALUES ('old', 0, 'e', '{}', 't')");
+            s.execute("INSERT INTO labels (project_id, idx, name) VALUES (1, 0, 'a'), (1, 1, 'b')");
+            s.execute("INSERT INTO documents (project_id, row_no, ext_id, text) VALUES (1, 0, 'd0', 'x'), (1, 1, 'd1', 'y')");
+            s.execute("INSERT INTO annotations (project_id, row_no, labels, skipped, annotator, created) VALUES"
+                    + " (1, 0, '[\"a\"]', 0, 'ann', 't')");
+        }
+        Database db = Database.sqlite(dir);
+        assertEquals(3, db.schemaVersion());
+        try (Store s = new Store(db)) {
+            assertEquals(Map.of(0, List.of("a")), s.annotations().currentLabels(1), "people's labels are kept");
+            assertTrue(s.machineLabels().batches(1).isEmpty());
+            Records.MachineBatch b = s.machineLabels().accept(1, new Records.MachineBatchSpec(1, 1, 0.9, "admin", 7L),
+                    List.of(new Records.MachineProposal(1, List.of("b"), 0.97, 1)));
+            assertEquals(1, b.size());
+            assertEquals(Map.of(0, List.of("a")), s.annotations().currentLabels(1), "a machine label is no annotation");
         }
     }
 

@@ -28,6 +28,10 @@ import quarry.store.Records.Annotation;
 import quarry.store.Records.Doc;
 import quarry.store.Records.Job;
 import quarry.store.Records.Label;
+import quarry.store.Records.MachineBatch;
+import quarry.store.Records.MachineBatchSpec;
+import quarry.store.Records.MachineLabel;
+import quarry.store.Records.MachineProposal;
 import quarry.store.Records.ModelVersion;
 import quarry.store.Records.Project;
 import quarry.store.Records.Token;
@@ -529,6 +533,113 @@ public abstract class StoreContract {
             store.tokens().add("alice", "annotator", "ab".repeat(32));
             assertThrows(DuplicateException.class, () -> store.tokens().add("bob", "annotator", "ab".repeat(32)));
             assertEquals(List.of("alice"), store.tokens().list().stream().map(Token::name).toList());
+        }
+    }
+
+    @Nested
+    class MachineLabelsContract {
+
+        private final MachineBatchSpec spec = new MachineBatchSpec(3, 2, 0.875, "admin", 99L);
+
+        private List<MachineLabel> all(Project p, boolean withRevoked) {
+            List<MachineLabel> out = new ArrayList<>();
+            store.machineLabels().forEach(p.id(), withRevoked, out::add);
+            return out;
+        }
+
+        private static MachineProposal on(int row, String label, int auditRank) {
+            return new MachineProposal(row, List.of(label), 0.9 + row / 100.0, auditRank);
+        }
+
+        @Test
+        void aBatchIsStoredWholeApartFromPeoplesAnnotations() {
+            Project p = project();
+            store.documents().add(p.id(), docs(4)::forEach, "import");
+            MachineBatch b = store.machineLabels().accept(p.id(), spec, List.of(on(0, "a", 0), on(2, "b", 1),
+                    on(3, "a", 0)));
+            assertEquals(3, b.modelVersion());
+            assertEquals(2, b.estimateVersion());
+            assertEquals(0.875, b.threshold());
+            assertEquals("admin", b.acceptedBy());
+            assertEquals(99L, b.auditSeed());
+            assertEquals(3, b.size());
+            assertEquals(1, b.audits());
+            assertEquals(0, b.revoked());
+            assertEquals(List.of(b), store.machineLabels().batches(p.id()));
+            assertEquals(b, store.machineLabels().batch(p.id(), b.id()).orElseThrow());
+
+            List<MachineLabel> live = all(p, false);
+            assertEquals(List.of(0, 2, 3), live.stream().map(MachineLabel::row).toList());
+            MachineLabel second = live.get(1);
+            assertEquals("d2", second.documentId());
+            assertEquals(List.of("b"), second.labels());
+            assertEquals(0.92, second.confidence(), 1e-12);
+            assertEquals(1, second.auditRank());
+            assertEquals(b.id(), second.batchId());
+            assertEquals(b.created(), second.created());
+            assertEquals(3, second.modelVersion());
+            assertEquals("admin", second.acceptedBy());
+            assertNull(second.revoked());
+            // Nothing that reads people's labels sees a machine label.
+            assertTrue(store.annotations().currentLabels(p.id()).isEmpty());
+            assertTrue(store.annotations().list(p.id(), 0, 10).isEmpty());
+            assertTrue(store.annotations().currentLabels(p.id(), 2).isEmpty());
+        }
+
+        @Test
+        void aBatchOverALiveMachineLabelStoresNothing() {
+            Project p = project();
+            store.documents().add(p.id(), docs(4)::forEach, "import");
+            store.machineLabels().accept(p.id(), spec, List.of(on(0, "a", 0), on(1, "b", 0)));
+            assertThrows(DuplicateException.class, () -> store.machineLabels().accept(p.id(), spec,
+                    List.of(on(2, "a", 0), on(1, "a", 0))));
+            assertEquals(1, store.machineLabels().batches(p.id()).size(), "the failed batch is rolled back whole");
+            assertEquals(List.of(0, 1), all(p, true).stream().map(MachineLabel::row).toList(), "row 2 was not kept");
+        }
+
+        @Test
+        void revokingABatchOrAllKeepsTheRecordAndFreesTheRows() {
+            Project p = project();
+            store.documents().add(p.id(), docs(4)::forEach, "import");
+            MachineBatch first = store.machineLabels().accept(p.id(), spec, List.of(on(0, "a", 1), on(1, "b", 0)));
+            MachineBatch second = store.machineLabels().accept(p.id(), spec, List.of(on(2, "a", 0)));
+            assertEquals(2, store.machineLabels().revoke(p.id(), first.id(), "admin"));
+            assertEquals(0, store.machineLabels().revoke(p.id(), first.id(), "admin"), "a second revoke finds none");
+            assertEquals(List.of(2), all(p, false).stream().map(MachineLabel::row).toList());
+            List<MachineLabel> history = all(p, true);
+            assertEquals(3, history.size(), "revoked labels stay on record");
+            assertTrue(history.get(0).revoked() != null && history.get(1).revoked() != null);
+            assertEquals(2, store.machineLabels().batch(p.id(), first.id()).orElseThrow().revoked());
+            assertEquals(0, store.machineLabels().batch(p.id(), second.id()).orElseThrow().revoked());
+
+            // A revoked row is free again; all at once takes what is live, of every batch.
+            MachineBatch third = store.machineLabels().accept(p.id(), spec, List.of(on(0, "b", 0)));
+            assertEquals(2, store.machineLabels().revoke(p.id(), null, "admin"));
+            assertTrue(all(p, false).isEmpty());
+            assertEquals(1, store.machineLabels().batch(p.id(), third.id()).orElseThrow().revoked());
+            assertEquals(0, store.machineLabels().revoke(p.id(), null, "admin"));
+        }
+
+        @Test
+        void batchesBelongToTheirProjectAndSurviveReopening() {
+            Project p = project();
+            Project other = project("other");
+            store.documents().add(p.id(), docs(2)::forEach, "import");
+            store.documents().add(other.id(), docs(2)::forEach, "import");
+            MachineBatch b = store.machineLabels().accept(p.id(), spec, List.of(on(1, "a", 1)));
+            assertTrue(store.machineLabels().batch(other.id(), b.id()).isEmpty());
+            assertEquals(0, store.machineLabels().revoke(other.id(), b.id(), "admin"), "another project's batch");
+            assertTrue(store.machineLabels().batches(other.id()).isEmpty());
+            assertTrue(store.machineLabels().batch(p.id(), b.id() + 1).isEmpty());
+
+            store.close();
+            store = open(dir);
+            assertEquals(List.of(b), store.machineLabels().batches(p.id()));
+            assertEquals(List.of(1), all(p, false).stream().map(MachineLabel::row).toList());
+
+            assertTrue(store.projects().delete(p.id()));
+            assertTrue(store.machineLabels().batches(p.id()).isEmpty());
+            assertTrue(all(p, true).isEmpty());
         }
     }
 }
