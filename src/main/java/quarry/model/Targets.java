@@ -148,4 +148,17 @@ public record Targets(List<String> labels, boolean multiLabel, int[][] classes, 
     int[] classesOf(int i) {
         return classes[i];
     }
+
+    /** The targets of the examples at {@code picks}, in that order (weights follow their examples). */
+    Targets select(int[] picks) {
+        int[][] picked = new int[picks.length][];
+        float[] w = weights == null ? null : new float[picks.length];
+        for (int i = 0; i < picks.length; i++) {
+            picked[i] = classes[picks[i]];
+            if (w != null) {
+                w[i] = weights[picks[i]];
+            }
+        }
+        return new Targets(labels, multiLabel, picked, w);
+    }
 }

@@ -56,7 +56,8 @@ public record ProjectSettings(String strategy, Double diversity, Integer queueSi
         String strategy = given == null || given.strategy == null ? LoopSettings.defaultStrategy(multiLabel)
                 : given.strategy;
         return new ProjectSettings(strategy, s.diversity, s.queueSize, s.retrainEvery, s.retrainSeconds,
-                s.leaseSeconds, s.budget, s.kappaWindow, s.kappaThreshold, s.cvFolds, s.seed).complete();
+                s.leaseSeconds, s.budget, s.kappaWindow, s.kappaThreshold, s.cvFolds, s.seed, s.selfTraining,
+                s.trainOnMachineLabels, s.auditShare, s.auditMin, s.auditMax).complete();
     }
 
     /** These settings with every missing field taken from the defaults, checked. */

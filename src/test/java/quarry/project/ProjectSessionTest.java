@@ -140,7 +140,7 @@ class ProjectSessionTest {
 
     @Test
     void noneOfTheseIsALabelTheModelTrainsOnAndUndoTakesItBack(@TempDir Path dir) throws Exception {
-        ProjectSettings settings = new ProjectSettings(null, null, 5, 1000, 3600, null, null, null, null, 0, 3L);
+        ProjectSettings settings = new ProjectSettings(null, null, 5, 1000, 3600, null, null, null, null, 0, 3L, null);
         try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
             ProjectSession s = payAndShip(w, dir, "emo", true, settings,
                     "{\"id\":\"d1\",\"text\":\"refund my card payment\",\"labels\":[\"pay\"]}",
