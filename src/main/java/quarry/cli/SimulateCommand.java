@@ -122,6 +122,9 @@ public final class SimulateCommand implements Callable<Integer> {
     @Mixin
     ImportMixin importOptions;
 
+    /** Whether the data set is multi-label ('default' then means the multi-label default). */
+    private boolean multiLabel;
+
     private static final double[] SHARES = {0.90, 0.95, 0.98};
     private static final int[] CHECKPOINTS = {150, 300, 600, 1000, 1500, 2000, 3000};
 
@@ -153,7 +156,7 @@ public final class SimulateCommand implements Callable<Integer> {
             test = slice(test, Math.max(1, limit / 3), seed + 1);
         }
         List<String> labels = new ArrayList<>(new TreeSet<>(train.stream().flatMap(d -> d.labels().stream()).toList()));
-        boolean multiLabel = train.stream().anyMatch(d -> d.labels().size() != 1)
+        multiLabel = train.stream().anyMatch(d -> d.labels().size() != 1)
                 || test.stream().anyMatch(d -> d.labels().size() != 1);
         System.out.printf("%s: %d pool and %d %s documents over %d labels%s%n", data.getFileName(), train.size(),
                 test.size(), evalSplit, labels.size(), multiLabel ? " (multi-label)" : "");
@@ -268,7 +271,7 @@ public final class SimulateCommand implements Callable<Integer> {
         LoopSettings common = LoopSettings.defaults().withBatchSize(batch).withHead(head)
                 .withCrossValidation(cvEvery == 0 ? 0 : 5, Math.max(1, cvEvery))
                 .withStopping(quarry.loop.StopSettings.defaults().withBudget(budget));
-        if (spec.equals(DEFAULT)) {
+        if (spec.equals(DEFAULT) && !multiLabel) {
             return common;
         }
         String name = baseName(spec);
@@ -281,9 +284,9 @@ public final class SimulateCommand implements Callable<Integer> {
     }
 
     /** The strategy of a --strategy entry: less any :st or :plain, and 'default' resolved. */
-    private static String baseName(String spec) {
+    private String baseName(String spec) {
         if (spec.equals(DEFAULT)) {
-            return LoopSettings.DEFAULT_STRATEGY;
+            return LoopSettings.defaultStrategy(multiLabel);
         }
         return spec.endsWith(":st") || spec.endsWith(":plain") ? spec.substring(0, spec.lastIndexOf(':')) : spec;
     }
