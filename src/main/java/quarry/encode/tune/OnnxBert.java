@@ -40,6 +40,8 @@ final class OnnxBert {
     /** Per layer, the projections whose weights are unnamed MatMul initializers. */
     static final List<String> PROJECTIONS = List.of("attention.self.query", "attention.self.key",
             "attention.self.value", "attention.output.dense", "intermediate.dense", "output.dense");
+    private static final java.util.Set<String> QUANTISED_OPS = java.util.Set.of("MatMulInteger",
+            "DynamicQuantizeLinear", "QLinearMatMul", "DequantizeLinear");
     private static final List<String> LAYER_NORMS = List.of("attention.output.LayerNorm", "output.LayerNorm");
 
     private final Path file;
@@ -72,6 +74,12 @@ final class OnnxBert {
         }
         if (initializers.isEmpty()) {
             throw new QuarryException(file + ": the ONNX graph holds no weights (initializers); not a usable encoder");
+        }
+        for (NodeProto node : graph.getNodeList()) {
+            if (QUANTISED_OPS.contains(node.getOpType())) {
+                throw new QuarryException(file + ": a quantised (int8) graph (it has " + node.getOpType()
+                        + " nodes); fine-tune the fp32 encoder it was made from");
+            }
         }
         Map<String, TensorProto> named = new HashMap<>(initializers);
         named.putAll(bindProjections(file, graph, initializers));
