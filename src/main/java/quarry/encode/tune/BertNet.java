@@ -48,7 +48,13 @@ final class BertNet implements AutoCloseable {
         BertNet net = new BertNet(onnx.config(), pooling, normalize, parent.newSubManager(device));
         try {
             for (String name : onnx.parameterNames()) {
-                NDArray array = net.manager.create(FloatBuffer.wrap(onnx.values(name)), new Shape(onnx.shape(name)));
+                NDArray array;
+                // On a CPU, create() wraps a Java direct buffer without copying; a clone lives in
+                // libtorch's own memory, which nothing on the Java side (the GC) can take away.
+                try (NDArray wrapped = net.manager.create(FloatBuffer.wrap(onnx.values(name)),
+                        new Shape(onnx.shape(name)))) {
+                    array = wrapped.duplicate();
+                }
                 array.setName(name);
                 array.setRequiresGradient(true);
                 net.parameters.put(name, array);

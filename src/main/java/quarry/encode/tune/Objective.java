@@ -108,6 +108,12 @@ abstract class Objective {
     /** Cross-entropy of the label through a linear layer over the pooled vectors. */
     static final class Classify extends Objective {
 
+        /**
+         * Multiplies the logits: the vectors are unit length, so without it the logits stay small,
+         * the softmax near uniform, and the encoder learns from a layer that has not learned yet.
+         */
+        static final float LOGIT_SCALE = 20f;
+
         private final Map<String, NDArray> head = new LinkedHashMap<>();
 
         /** @param state owns the linear layer's weights, drawn from {@code random} (N(0, 0.02²), BERT's init) */
@@ -155,7 +161,7 @@ abstract class Objective {
                 target[i] = classOf[batch.get(i)[0]];
             }
             NDArray logits = embed(manager, rows, dropout, training).matMul(head.get("classifier.weight"))
-                    .add(head.get("classifier.bias"));
+                    .add(head.get("classifier.bias")).mul(LOGIT_SCALE);
             NDArray picked = logits.logSoftmax(1).gather(manager.create(target).reshape(batch.size(), 1), 1);
             return picked.mean().neg();
         }

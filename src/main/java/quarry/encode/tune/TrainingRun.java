@@ -92,8 +92,13 @@ final class TrainingRun {
                     List<int[]> batch = items.subList(from, Math.min(items.size(), from + s.batchSize()));
                     double rate = step < warmup ? (double) (step + 1) / warmup
                             : Math.max(0, (double) (planned - step) / Math.max(1, planned - warmup));
-                    epochLoss += step(engine, root, objective, batch, s, (int) (s.seed() * 1_000_003L + step),
+                    double loss = step(engine, root, objective, batch, s, (int) (s.seed() * 1_000_003L + step),
                             encoderOptimizer, headOptimizer, (float) (s.learningRate() * rate));
+                    if (!Double.isFinite(loss)) {
+                        throw new QuarryException("fine-tune diverged: the loss of step " + (step + 1) + " is " + loss
+                                + "; nothing written (try a lower learning rate)");
+                    }
+                    epochLoss += loss;
                     step++;
                     epochSteps++;
                     elapsed = (System.nanoTime() - start) / 1e9;
@@ -103,8 +108,16 @@ final class TrainingRun {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             double lossAfter = evaluate(objective, root, evaluation, s.batchSize());
-            return new Outcome(net.weights(), lossBefore, lossAfter, step, planned, seconds, timedOut,
-                    device.toString());
+            Map<String, float[]> weights = net.weights();
+            for (Map.Entry<String, float[]> w : weights.entrySet()) {
+                for (float v : w.getValue()) {
+                    if (!Float.isFinite(v)) {
+                        throw new QuarryException("fine-tune diverged: '" + w.getKey() + "' holds " + v + " after "
+                                + step + " steps; nothing written");
+                    }
+                }
+            }
+            return new Outcome(weights, lossBefore, lossAfter, step, planned, seconds, timedOut, device.toString());
         }
     }
 

@@ -96,7 +96,7 @@ class TrainingRunTest {
         TrainingRun.Outcome o = run(settings().withMode(FineTuneSettings.Mode.CLASSIFY).withEpochs(4)
                 .withLearningRate(5e-5));
         assertEquals(8, o.steps(), "16 examples / 8 per batch × 4 epochs");
-        assertEquals(Math.log(4), o.lossBefore(), 0.1, "a fresh linear layer is near uniform over 4 labels");
+        assertEquals(Math.log(4), o.lossBefore(), 0.3, "a fresh linear layer is near uniform over 4 labels");
         assertTrue(o.lossAfter() < o.lossBefore() * 0.8, o.lossBefore() + " -> " + o.lossAfter());
         assertEquals(onnx.parameterNames().size(), o.weights().size(), "the classifier's layer is not exported");
     }
