@@ -7,6 +7,7 @@ import quarry.bench.BenchCommand;
 import quarry.cli.DemoCommand;
 import quarry.cli.EmbedCommand;
 import quarry.cli.EncodersCommand;
+import quarry.cli.FinetuneCommand;
 import quarry.cli.MachineLabelsCommand;
 import quarry.cli.ServeCommand;
 import quarry.cli.SimulateCommand;
@@ -20,7 +21,8 @@ import quarry.djl.DjlSettings;
  */
 @Command(name = "quarry", mixinStandardHelpOptions = true, version = "quarry 0.1.0",
         description = "Active-learning workbench for text classification.",
-        subcommands = {ServeCommand.class, DemoCommand.class, EmbedCommand.class, EncodersCommand.class, SimulateCommand.class, BenchCommand.class,
+        subcommands = {ServeCommand.class, DemoCommand.class, EmbedCommand.class, EncodersCommand.class, FinetuneCommand.class,
+            SimulateCommand.class, BenchCommand.class,
             MachineLabelsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

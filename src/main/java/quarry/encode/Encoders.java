@@ -58,7 +58,9 @@ public final class Encoders {
         }
         List<Installed> found = new ArrayList<>();
         try (Stream<Path> folders = Files.list(modelsDir)) {
-            for (Path folder : folders.filter(Files::isDirectory).sorted().toList()) {
+            // hidden folders are not encoders: the fine-tuner writes a new one under a hidden name first
+            for (Path folder : folders.filter(Files::isDirectory)
+                    .filter(f -> !f.getFileName().toString().startsWith(".")).sorted().toList()) {
                 String name = folder.getFileName().toString();
                 try {
                     found.add(new Installed(name, ModelSpec.load(folder), null));

@@ -22,6 +22,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import quarry.core.Vectors;
 import quarry.djl.DjlSettings;
+import quarry.djl.TrainingLock;
 
 /**
  * The training loop: mini-batch Adam (L2 weight decay) on softmax cross-entropy or per-label
@@ -32,7 +33,8 @@ import quarry.djl.DjlSettings;
  * is only a few steps, and it is the number of steps that decides whether Adam has converged.
  *
  * <p>One training at a time in the whole JVM: DJL allows only one open GradientCollector, and the
- * engine's random seed (which drives training dropout) is global. Training holds {@link #LOCK}.
+ * engine's random seed (which drives training dropout) is global. Training holds {@link #LOCK}, the
+ * JVM's one {@link TrainingLock} (the encoder fine-tuner takes it too).
  */
 final class HeadTrainer {
 
@@ -43,7 +45,7 @@ final class HeadTrainer {
     /** Largest class weight: a class with one example among thousands must not dominate a batch. */
     static final float MAX_CLASS_WEIGHT = 10f;
 
-    private static final ReentrantLock LOCK = new ReentrantLock();
+    private static final ReentrantLock LOCK = TrainingLock.LOCK;
 
     /** What came out: the weights and what the schedule turned out to be. */
     record Result(Weights weights, int epochs, int steps, float finalLoss) {
