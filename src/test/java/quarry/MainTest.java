@@ -159,4 +159,22 @@ class MainTest {
         assertTrue(out().contains("510 labeled documents over 30 labels"), out());
         assertEquals(3, out().lines().filter(l -> l.matches("\\s+\\d+\\s+[\\d.]+%\\s+[\\d.]+%")).count(), out());
     }
+
+    @Test
+    void simulateRefusesBadFineTuneCountsBeforeEmbedding(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("d");
+        Files.createDirectories(data);
+        Files.writeString(data.resolve("train.jsonl"), "{\"text\":\"a\",\"label\":\"x\"}\n{\"text\":\"b\",\"label\":\"y\"}\n");
+        Files.writeString(data.resolve("test.jsonl"), "{\"text\":\"c\",\"label\":\"x\"}\n");
+        assertEquals(1, run("simulate", "--data", data.toString(), "--out", dir.resolve("o").toString(),
+                "--budget", "100", "--finetune-at", "50,20"));
+        assertTrue(err().contains("--finetune-at: label counts must rise and be within the budget (100)"), err());
+        assertEquals(1, run("simulate", "--data", data.toString(), "--out", dir.resolve("o").toString(),
+                "--finetune-at", "50", "--finetune-mode", "pairs"));
+        assertTrue(err().contains("--finetune-mode must be contrastive or classify, got 'pairs'"), err());
+        Files.writeString(data.resolve("train.jsonl"), "{\"text\":\"a\",\"labels\":[\"x\",\"y\"]}\n");
+        assertEquals(1, run("simulate", "--data", data.toString(), "--out", dir.resolve("o").toString(),
+                "--finetune-at", "50"));
+        assertTrue(err().contains("--finetune-at needs single-label data"), err());
+    }
 }

@@ -20,6 +20,7 @@ import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,6 +30,7 @@ import quarry.core.QuarryException;
 import quarry.core.Vectors;
 import quarry.encode.CachingEncoder;
 import quarry.encode.Encoders;
+import quarry.encode.tune.FineTuneSettings;
 import quarry.eval.LearningCurve;
 import quarry.index.VectorIndex;
 import quarry.project.Pool;
@@ -116,6 +118,23 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42")
     long seed;
 
+    @Option(names = "--finetune-at", paramLabel = "N1,N2", split = ",", description = "fine-tune the encoder on the "
+            + "labels when they first reach each count; later rounds also report a head on the tuned embeddings "
+            + "(selection stays on the frozen ones). Single-label data, ONNX encoders")
+    List<Integer> finetuneAt = new ArrayList<>();
+
+    @Option(names = "--finetune-mode", defaultValue = "contrastive", description = "contrastive or classify "
+            + "(default: ${DEFAULT-VALUE})")
+    String finetuneMode;
+
+    @Option(names = "--finetune-epochs", defaultValue = "-1", description = "epochs per fine-tune (default: the "
+            + "fine-tuner's own)")
+    int finetuneEpochs;
+
+    @Option(names = "--finetune-seconds", defaultValue = "600", description = "time limit of each fine-tune "
+            + "(default: ${DEFAULT-VALUE})")
+    double finetuneSeconds;
+
     @Option(names = "--encoder", defaultValue = Encoders.DEFAULT)
     String encoderName;
 
@@ -124,6 +143,9 @@ public final class SimulateCommand implements Callable<Integer> {
 
     /** Whether the data set is multi-label ('default' then means the multi-label default). */
     private boolean multiLabel;
+
+    /** --finetune-at's fine-tuner; null without it. */
+    private SimulationTuning tuning;
 
     private static final double[] SHARES = {0.90, 0.95, 0.98};
     private static final int[] CHECKPOINTS = {150, 300, 600, 1000, 1500, 2000, 3000};
@@ -158,6 +180,8 @@ public final class SimulateCommand implements Callable<Integer> {
         List<String> labels = new ArrayList<>(new TreeSet<>(train.stream().flatMap(d -> d.labels().stream()).toList()));
         multiLabel = train.stream().anyMatch(d -> d.labels().size() != 1)
                 || test.stream().anyMatch(d -> d.labels().size() != 1);
+        // Checked before anything is embedded, so a bad --finetune-at fails in seconds.
+        tuning = finetuneAt.isEmpty() ? null : tuning(train, test);
         System.out.printf("%s: %d pool and %d %s documents over %d labels%s%n", data.getFileName(), train.size(),
                 test.size(), evalSplit, labels.size(), multiLabel ? " (multi-label)" : "");
 
@@ -206,6 +230,42 @@ public final class SimulateCommand implements Callable<Integer> {
         return ceiling;
     }
 
+    /** Fine-tuning for --finetune-at, checked before any run starts. */
+    private SimulationTuning tuning(List<Document> train, List<Document> test) {
+        if (multiLabel) {
+            throw new QuarryException("--finetune-at needs single-label data: the fine-tuner pairs documents by one label");
+        }
+        if (encoderName.contains("+")) {
+            throw new QuarryException("--finetune-at fine-tunes one encoder; --encoder names two ('" + encoderName + "')");
+        }
+        int previous = 0;
+        for (int n : finetuneAt) {
+            if (n <= previous || n > budget) {
+                throw new QuarryException("--finetune-at: label counts must rise and be within the budget (" + budget
+                        + "), got " + finetuneAt);
+            }
+            previous = n;
+        }
+        FineTuneSettings settings = FineTuneSettings.DEFAULTS.withMaxSeconds(finetuneSeconds);
+        settings = switch (finetuneMode) {
+            case "contrastive" -> settings.withMode(FineTuneSettings.Mode.CONTRASTIVE);
+            case "classify" -> settings.withMode(FineTuneSettings.Mode.CLASSIFY);
+            default -> throw new QuarryException("--finetune-mode must be contrastive or classify, got '"
+                    + finetuneMode + "'");
+        };
+        if (finetuneEpochs > 0) {
+            settings = settings.withEpochs(finetuneEpochs);
+        }
+        quarry.encode.ModelSpec parent = Encoders.find(Encoders.modelsDir(), encoderName);
+        if (!parent.weights().getFileName().toString().equals(quarry.encode.ModelSpec.ONNX)) {
+            throw new QuarryException("--finetune-at: only ONNX encoders can be fine-tuned; '" + encoderName + "' is "
+                    + parent.weights().getFileName());
+        }
+        return new SimulationTuning(parent, texts(train),
+                train.stream().map(d -> d.labels().get(0)).toList(), texts(test), settings,
+                out.resolve("tuned-encoders"));
+    }
+
     private Map<String, List<Simulation.Run>> runAll(Simulation simulation, HeadConfig head) throws IOException {
         ObjectMapper json = new ObjectMapper();
         int roundsPerRun = (int) Math.ceil(Math.max(0, budget - seedSize) / (double) batch) + 1;
@@ -218,15 +278,17 @@ public final class SimulateCommand implements Callable<Integer> {
             // Coverage strategies choose the first labels themselves, as a new project does.
             int seeds = settings.strategy().startsWith("coverage") ? 0 : seedSize;
             for (int r = 0; r < repeats; r++) {
-                Path file = out.resolve("runs").resolve(String.format(Locale.ROOT, "%s-s%d-b%d-n%d-r%d.json",
-                        strategy.replace(':', '-'), seeds, batch, budget, r));
+                Path file = out.resolve("runs").resolve(String.format(Locale.ROOT, "%s-s%d-b%d-n%d%s-r%d.json",
+                        strategy.replace(':', '-'), seeds, batch, budget, tuning == null ? ""
+                                : "-ft" + finetuneAt.stream().map(String::valueOf).collect(Collectors.joining("_")), r));
                 Simulation.Run run;
                 if (Files.exists(file)) {
                     run = json.readValue(file.toFile(), Simulation.Run.class);
                     done.addAndGet(roundsPerRun);
                 } else {
                     run = simulation.run(settings, r, seeds, budget,
-                            p -> bar.update(Math.min(total - 1, done.incrementAndGet()), total));
+                            p -> bar.update(Math.min(total - 1, done.incrementAndGet()), total),
+                            finetuneAt.stream().mapToInt(Integer::intValue).toArray(), tuning);
                     json.writeValue(file.toFile(), run);
                 }
                 runs.computeIfAbsent(strategy, k -> new ArrayList<>()).add(run);
@@ -252,7 +314,7 @@ public final class SimulateCommand implements Callable<Integer> {
         return out;
     }
 
-    private static float[][] normalised(float[][] rows) {
+    static float[][] normalised(float[][] rows) {
         for (float[] row : rows) {
             double norm = 0;
             for (float v : row) {
@@ -329,6 +391,17 @@ public final class SimulateCommand implements Callable<Integer> {
             md.add(String.format(Locale.ROOT, "Full-data micro-F1: **%.2f%%**", 100 * ceiling.microF1()));
             md.add("");
             md.addAll(checkpoints("micro-F1", micro));
+            md.add("");
+        }
+        if (tuning != null) {
+            // A head on the fine-tuned encoder's embeddings of the same labels; points before the first fine-tune have none.
+            Map<String, LearningCurve> tuned = new LinkedHashMap<>();
+            runs.forEach((strategy, list) -> tuned.put(strategy, LearningCurve.mean(list.stream()
+                    .map(SimulateCommand::tunedCurve).toList())));
+            md.add("With the encoder fine-tuned at " + finetuneAt + " labels (" + finetuneMode + "; selection on the "
+                    + "frozen embeddings; the head on the tuned ones, supervised only):");
+            md.add("");
+            md.addAll(checkpoints(metric + " (fine-tuned)", tuned));
             md.add("");
         }
         // The baseline is labeling at random with the plain supervised head, when that ran.
@@ -458,6 +531,12 @@ public final class SimulateCommand implements Callable<Integer> {
             md.add(row.toString().trim());
         }
         return md;
+    }
+
+    private static LearningCurve tunedCurve(Simulation.Run run) {
+        List<Simulation.Point> tuned = run.points().stream().filter(p -> p.tunedAccuracy() != null).toList();
+        return LearningCurve.of(tuned.stream().mapToInt(Simulation.Point::labels).toArray(),
+                tuned.stream().mapToDouble(Simulation.Point::tunedAccuracy).toArray());
     }
 
     private static LearningCurve curve(Simulation.Run run) {

@@ -31,7 +31,41 @@ public final class Simulation {
      * unlabeled pool; NaN when not estimated).
      */
     public record Point(int round, int labels, double accuracy, double macroF1, double microF1,
-            double estimatedAccuracy, double poolEstimate, double trainSeconds, double selectSeconds, List<String> firing) {
+            double estimatedAccuracy, double poolEstimate, double trainSeconds, double selectSeconds, List<String> firing,
+            Double tunedAccuracy) {
+
+        /** This point with the accuracy of a head on a fine-tuned encoder's embeddings (see {@link Tuning}). */
+        Point withTuned(double tuned) {
+            return new Point(round, labels, accuracy, macroF1, microF1, estimatedAccuracy, poolEstimate, trainSeconds,
+                    selectSeconds, firing, tuned);
+        }
+    }
+
+    /**
+     * Fine-tuning inside a simulation: at set label counts the encoder is fine-tuned on the labels
+     * so far, and every later point also reports a head trained on the tuned encoder's embeddings
+     * of the same labels. Selection stays on the frozen embeddings (the pool is not re-embedded).
+     */
+    public interface Tuning {
+
+        /** Fine-tunes on these pool rows (labeling order), seeded; the result embeds with the tuned encoder. */
+        Tuned tune(int[] labeledRows, long seed);
+    }
+
+    /** A fine-tuned encoder's embeddings: pool rows on demand, the held-out split whole. */
+    public interface Tuned extends AutoCloseable {
+
+        /** Unit-length embeddings of these pool rows, in order. */
+        float[][] embedPool(int[] rows);
+
+        /** The held-out split, embedded (unit length). */
+        Vectors test();
+
+        /** The tuned encoder's id (provenance of the heads trained on it). */
+        String encoderId();
+
+        @Override
+        void close();
     }
 
     /** One run: a strategy with one seed. */
@@ -73,12 +107,25 @@ public final class Simulation {
      * the first batch) until {@code budget} labels.
      */
     public Run run(LoopSettings settings, int repeat, int seedSize, int budget, Consumer<Point> progress) {
+        return run(settings, repeat, seedSize, budget, progress, new int[0], null);
+    }
+
+    /**
+     * As {@link #run(LoopSettings, int, int, int, Consumer)}, fine-tuning with {@code tuning} the
+     * first time the labels reach each of {@code tuneAt} (ascending).
+     */
+    public Run run(LoopSettings settings, int repeat, int seedSize, int budget, Consumer<Point> progress, int[] tuneAt,
+            Tuning tuning) {
         long seed = settings.seed() + 1000L * repeat;
         LoopSettings seeded = settings.withHead(settings.head().withSeed(seed));
         List<Point> points = new ArrayList<>();
-        try (ActiveLoop loop = new ActiveLoop(pool.vectors(), labelNames, multiLabel, index, seeded, encoderId)) {
+        List<Integer> labeled = new ArrayList<>();
+        TunedHeads tuned = new TunedHeads(seeded.head());
+        int nextTune = 0;
+        try (tuned; ActiveLoop loop = new ActiveLoop(pool.vectors(), labelNames, multiLabel, index, seeded, encoderId)) {
             for (int row : Sampling.sample(pool.vectors().size(), Math.min(seedSize, budget), seed)) {
                 loop.label(row, pool.classes()[row]);
+                labeled.add(row);
             }
             while (true) {
                 RoundReport report = loop.round();
@@ -88,6 +135,16 @@ public final class Simulation {
                                     : report.poolEstimate().accuracy(), report.trainSeconds(), report.selectSeconds(),
                             report.stop().signals().stream().filter(StopSignal::fire).map(StopSignal::criterion)
                                     .toList());
+                    int[] used = labeled.stream().mapToInt(Integer::intValue).limit(report.labelsUsed()).toArray();
+                    if (tuning != null && nextTune < tuneAt.length && used.length >= tuneAt[nextTune]) {
+                        tuned.replace(tuning.tune(used, seed));
+                        while (nextTune < tuneAt.length && used.length >= tuneAt[nextTune]) {
+                            nextTune++;
+                        }
+                    }
+                    if (tuned.active()) {
+                        point = point.withTuned(tuned.accuracy(used));
+                    }
                     points.add(point);
                     progress.accept(point);
                 }
@@ -98,33 +155,97 @@ public final class Simulation {
                 int room = budget - loop.labeledCount();
                 for (Pick pick : report.picks().subList(0, Math.min(room, report.picks().size()))) {
                     loop.label(pick.row(), pool.classes()[pick.row()]);
+                    labeled.add(pick.row());
                 }
+            }
+        }
+    }
+
+    /**
+     * Heads on the latest fine-tuned encoder's embeddings: supervised only (self-training would
+     * need the whole pool re-embedded), trained from scratch with the loop's head settings.
+     */
+    private final class TunedHeads implements AutoCloseable {
+        private final HeadConfig config;
+        private final java.util.Map<Integer, float[]> embedded = new java.util.HashMap<>();
+        private Tuned current;
+
+        TunedHeads(HeadConfig config) {
+            this.config = config;
+        }
+
+        void replace(Tuned next) {
+            close();
+            embedded.clear();
+            current = next;
+        }
+
+        boolean active() {
+            return current != null;
+        }
+
+        double accuracy(int[] rows) {
+            int[] missing = Arrays.stream(rows).filter(r -> !embedded.containsKey(r)).toArray();
+            if (missing.length > 0) {
+                float[][] x = current.embedPool(missing);
+                for (int i = 0; i < missing.length; i++) {
+                    embedded.put(missing[i], x[i]);
+                }
+            }
+            float[][] x = new float[rows.length][];
+            int[][] classes = new int[rows.length][];
+            for (int i = 0; i < rows.length; i++) {
+                x[i] = embedded.get(rows[i]);
+                classes[i] = pool.classes()[rows[i]];
+            }
+            int[] all = new int[rows.length];
+            Arrays.setAll(all, i -> i);
+            try (Head head = Head.train(Vectors.of(x), all, new Targets(labelNames, multiLabel, classes), config, null,
+                    current.encoderId())) {
+                return score(head, current.test()).accuracy();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (current != null) {
+                current.close();
+                current = null;
             }
         }
     }
 
     private Point evaluate(Head head, int round, int labels, double estimated, double onPool, double trainSeconds,
             double selectSeconds, List<String> firing) {
-        int[] rows = new int[test.vectors().size()];
-        Arrays.setAll(rows, i -> i);
-        if (multiLabel) {
-            MultiLabelMetrics m = multiLabelMetrics(head, rows);
-            return new Point(round, labels, m.subsetAccuracy(), m.macroF1(), m.microF1(), estimated, onPool, trainSeconds,
-                    selectSeconds, firing);
-        }
-        SingleLabelMetrics m = singleLabelMetrics(head, rows);
-        return new Point(round, labels, m.accuracy(), m.macroF1(), Double.NaN, estimated, onPool, trainSeconds, selectSeconds,
-                firing);
+        Scores m = score(head, test.vectors());
+        return new Point(round, labels, m.accuracy(), m.macroF1(), m.microF1(), estimated, onPool, trainSeconds,
+                selectSeconds, firing, null);
     }
 
-    private SingleLabelMetrics singleLabelMetrics(Head head, int[] rows) {
+    /** Accuracy (subset accuracy for multi-label), macro-F1 and micro-F1 (NaN for single-label). */
+    private record Scores(double accuracy, double macroF1, double microF1) {
+    }
+
+    /** Scores a head on the held-out split as embedded in {@code x} (the frozen vectors, or a tuned encoder's). */
+    private Scores score(Head head, Vectors x) {
+        int[] rows = new int[x.size()];
+        Arrays.setAll(rows, i -> i);
+        if (multiLabel) {
+            MultiLabelMetrics m = multiLabelMetrics(head, x, rows);
+            return new Scores(m.subsetAccuracy(), m.macroF1(), m.microF1());
+        }
+        SingleLabelMetrics m = singleLabelMetrics(head, x, rows);
+        return new Scores(m.accuracy(), m.macroF1(), Double.NaN);
+    }
+
+    private SingleLabelMetrics singleLabelMetrics(Head head, Vectors x, int[] rows) {
         int[] truth = Arrays.stream(rows).map(r -> test.classes()[r][0]).toArray();
-        int[] predicted = Arrays.stream(head.predict(test.vectors(), rows)).mapToInt(p -> p[0]).toArray();
+        int[] predicted = Arrays.stream(head.predict(x, rows)).mapToInt(p -> p[0]).toArray();
         return Metrics.singleLabel(truth, predicted, labelNames.size());
     }
 
-    private MultiLabelMetrics multiLabelMetrics(Head head, int[] rows) {
-        int[][] predicted = head.predict(test.vectors(), rows);
+    private MultiLabelMetrics multiLabelMetrics(Head head, Vectors x, int[] rows) {
+        int[][] predicted = head.predict(x, rows);
         boolean[][] truthMatrix = new boolean[rows.length][labelNames.size()];
         boolean[][] predictedMatrix = new boolean[rows.length][labelNames.size()];
         for (int i = 0; i < rows.length; i++) {
@@ -141,7 +262,7 @@ public final class Simulation {
     private double[] perClassF1(Head head) {
         int[] rows = new int[test.vectors().size()];
         Arrays.setAll(rows, i -> i);
-        return multiLabel ? multiLabelMetrics(head, rows).perLabel().stream().mapToDouble(c -> c.f1()).toArray()
-                : singleLabelMetrics(head, rows).f1ByClass();
+        return multiLabel ? multiLabelMetrics(head, test.vectors(), rows).perLabel().stream().mapToDouble(c -> c.f1())
+                .toArray() : singleLabelMetrics(head, test.vectors(), rows).f1ByClass();
     }
 }

@@ -1,5 +1,8 @@
 package quarry.loop;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -64,6 +67,71 @@ class SimulationTest {
         }
         assertTrue(meanAccuracy.get("margin") > meanAccuracy.get("random"), "mean test accuracy over rounds: "
                 + meanAccuracy);
+    }
+
+    @Test
+    void fineTuningAtLabelCountsAddsATunedHeadFromThenOn() throws Exception {
+        TreeSet<String> all = new TreeSet<>();
+        DocumentImporter.read(sharedData().resolve("clinc150/train.jsonl"), ImportOptions.defaults()).documents()
+                .forEach(d -> all.add(d.labels().get(0)));
+        all.remove("oos");
+        TreeSet<String> keep = new TreeSet<>(new ArrayList<>(all).subList(0, 10));
+        List<Document> train = slice("train.jsonl", keep);
+        List<Document> test = slice("test.jsonl", keep);
+        List<String> labels = new ArrayList<>(keep);
+        try (CachingEncoder encoder = Encoders.openCached("all-minilm-l6-v2", EncoderOptions.DEFAULTS)) {
+            Vectors poolVectors = Vectors.of(encoder.encode(train.stream().map(Document::text).toList()));
+            Vectors testVectors = Vectors.of(encoder.encode(test.stream().map(Document::text).toList()));
+            Simulation simulation = new Simulation(split(poolVectors, train, labels), split(testVectors, test, labels),
+                    labels, false, null, "all-minilm-l6-v2");
+            // The "tuned" encoder here is the frozen one itself, re-run on the rows asked for: the
+            // hook's bookkeeping is under test, not fine-tuning (FineTunerTest covers that).
+            List<Integer> tunedOn = new ArrayList<>();
+            List<Boolean> closed = new ArrayList<>();
+            Simulation.Tuning tuning = (rows, seed) -> {
+                tunedOn.add(rows.length);
+                return new Simulation.Tuned() {
+                    @Override
+                    public float[][] embedPool(int[] wanted) {
+                        return encoder.encode(java.util.Arrays.stream(wanted).mapToObj(r -> train.get(r).text())
+                                .toList());
+                    }
+
+                    @Override
+                    public Vectors test() {
+                        return testVectors;
+                    }
+
+                    @Override
+                    public String encoderId() {
+                        return "same-" + rows.length;
+                    }
+
+                    @Override
+                    public void close() {
+                        closed.add(true);
+                    }
+                };
+            };
+            LoopSettings settings = LoopSettings.defaults().withStrategy("margin", Strategies.Options.DEFAULTS)
+                    .withBatchSize(20).withHead(HeadConfig.defaults().withSeed(7)).withCrossValidation(0, 1)
+                    .withSelfTraining(SelfTraining.OFF);
+            Simulation.Run run = simulation.run(settings, 0, 20, 100, p -> { }, new int[] {30, 35, 80}, tuning);
+
+            // Labels go 20, 40, 60…: 30 and 35 are both first passed at 40, so one fine-tune there, one at 80.
+            assertEquals(List.of(40, 80), tunedOn);
+            assertEquals(2, closed.size(), "the first tuned view closes when replaced, the second at the end");
+            for (Simulation.Point p : run.points()) {
+                if (p.labels() < 30) {
+                    assertNull(p.tunedAccuracy(), "no tuned head before the first fine-tune: " + p);
+                } else {
+                    assertNotNull(p.tunedAccuracy(), p.toString());
+                    // Same vectors, same labels, same head settings: the tuned head is the loop's own head
+                    // trained from scratch, so it must score like it, within what warm starts change.
+                    assertEquals(p.accuracy(), p.tunedAccuracy(), 0.08, p.toString());
+                }
+            }
+        }
     }
 
     private static Simulation.Split split(Vectors vectors, List<Document> docs, List<String> labels) {
