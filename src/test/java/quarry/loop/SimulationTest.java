@@ -41,11 +41,7 @@ class SimulationTest {
 
     @Test
     void marginBeatsRandomOnARealSliceForAFixedSeed() throws Exception {
-        TreeSet<String> all = new TreeSet<>();
-        DocumentImporter.read(sharedData().resolve("clinc150/train.jsonl"), ImportOptions.defaults()).documents()
-                .forEach(d -> all.add(d.labels().get(0)));
-        all.remove("oos");
-        TreeSet<String> keep = new TreeSet<>(new ArrayList<>(all).subList(0, 30));
+        TreeSet<String> keep = firstIntents(30);
         List<Document> train = slice("train.jsonl", keep);
         List<Document> test = slice("test.jsonl", keep);
         List<String> labels = new ArrayList<>(keep);
@@ -71,11 +67,7 @@ class SimulationTest {
 
     @Test
     void fineTuningAtLabelCountsAddsATunedHeadFromThenOn() throws Exception {
-        TreeSet<String> all = new TreeSet<>();
-        DocumentImporter.read(sharedData().resolve("clinc150/train.jsonl"), ImportOptions.defaults()).documents()
-                .forEach(d -> all.add(d.labels().get(0)));
-        all.remove("oos");
-        TreeSet<String> keep = new TreeSet<>(new ArrayList<>(all).subList(0, 10));
+        TreeSet<String> keep = firstIntents(10);
         List<Document> train = slice("train.jsonl", keep);
         List<Document> test = slice("test.jsonl", keep);
         List<String> labels = new ArrayList<>(keep);
@@ -132,6 +124,15 @@ class SimulationTest {
                 }
             }
         }
+    }
+
+    /** CLINC150's first {@code n} intents by name, {@code oos} left out. */
+    private static TreeSet<String> firstIntents(int n) throws Exception {
+        TreeSet<String> all = new TreeSet<>();
+        DocumentImporter.read(sharedData().resolve("clinc150/train.jsonl"), ImportOptions.defaults()).documents()
+                .forEach(d -> all.add(d.labels().get(0)));
+        all.remove("oos");
+        return new TreeSet<>(new ArrayList<>(all).subList(0, n));
     }
 
     private static Simulation.Split split(Vectors vectors, List<Document> docs, List<String> labels) {
