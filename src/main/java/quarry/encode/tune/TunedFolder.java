@@ -33,7 +33,7 @@ final class TunedFolder {
 
     /** Where encoder {@code name} goes; refuses names with path characters and folders that exist. */
     static Path target(Path modelsDir, String name) {
-        if (name == null || !name.matches(NAME) || name.equals("..")) {
+        if (name == null || !name.matches(NAME)) {
             throw new QuarryException("encoder name '" + name + "' is not a plain folder name (letters, digits, "
                     + "'.', '_', '-'; starting with a letter or digit; at most 128 characters)");
         }
