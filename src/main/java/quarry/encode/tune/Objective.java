@@ -124,7 +124,12 @@ abstract class Objective {
             for (int i = 0; i < w.length; i++) {
                 w[i] = (float) (gaussian(random) * 0.02);
             }
-            NDArray weight = state.create(FloatBuffer.wrap(w), new Shape(hidden, classes));
+            NDArray weight;
+            // As BertNet's weights: a clone in libtorch's own memory, not a tensor over a Java buffer
+            // (the classifier was the one trained tensor still made that way when long runs diverged).
+            try (NDArray wrapped = state.create(FloatBuffer.wrap(w), new Shape(hidden, classes))) {
+                weight = wrapped.duplicate();
+            }
             NDArray bias = state.zeros(new Shape(classes));
             weight.setRequiresGradient(true);
             bias.setRequiresGradient(true);
