@@ -45,7 +45,9 @@ final class AdamW {
         for (Slot s : slots) {
             NDArray grad = s.weight.getGradient();
             grads.add(grad);
-            squares += grad.square().sum().getFloat();
+            // in float64: a float32 sum of squares overflows to infinity at a norm of ~1.8e19, which
+            // clipping would have handled; only a truly non-finite gradient stops the run
+            squares += grad.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).square().sum().getDouble();
         }
         if (!Double.isFinite(squares)) {
             throw new quarry.core.QuarryException("fine-tune diverged: the gradient of step " + steps
