@@ -171,7 +171,7 @@ class MainTest {
         assertTrue(err().contains("--finetune-at: label counts must rise and be within the budget (100)"), err());
         assertEquals(1, run("simulate", "--data", data.toString(), "--out", dir.resolve("o").toString(),
                 "--finetune-at", "50", "--finetune-mode", "pairs"));
-        assertTrue(err().contains("--finetune-mode must be contrastive or classify, got 'pairs'"), err());
+        assertTrue(err().contains("--finetune-mode is 'pairs'; expected contrastive or classify"), err());
         Files.writeString(data.resolve("train.jsonl"), "{\"text\":\"a\",\"labels\":[\"x\",\"y\"]}\n");
         assertEquals(1, run("simulate", "--data", data.toString(), "--out", dir.resolve("o").toString(),
                 "--finetune-at", "50"));

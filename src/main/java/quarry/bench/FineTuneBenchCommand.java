@@ -99,8 +99,8 @@ final class FineTuneBenchCommand implements Callable<Integer> {
                 Runtime.getRuntime().availableProcessors());
 
         ModelSpec parent = Encoders.find(Encoders.modelsDir(), encoder);
-        FineTuneSettings settings = FineTuneSettings.DEFAULTS.withMode(FineTuneSettings.Mode.valueOf(
-                mode.toUpperCase(Locale.ROOT))).withEpochs(epochs).withPairsPerExample(pairsPerExample)
+        FineTuneSettings settings = FineTuneSettings.DEFAULTS.withMode(FineTuneSettings.Mode.parse(
+                "--mode", mode)).withEpochs(epochs).withPairsPerExample(pairsPerExample)
                 .withMaxPairs(maxPairs).withMaxSeconds(maxSeconds).withLearningRate(learningRate).withSeed(seed);
         Path models = Files.createTempDirectory("quarry-bench-finetune");
         try {

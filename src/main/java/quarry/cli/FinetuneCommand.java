@@ -103,11 +103,7 @@ public final class FinetuneCommand implements Callable<Integer> {
 
     private FineTuneSettings settings() {
         FineTuneSettings s = FineTuneSettings.DEFAULTS.withUseGpu(!cpu);
-        try {
-            s = s.withMode(FineTuneSettings.Mode.valueOf(mode.toUpperCase(Locale.ROOT)));
-        } catch (IllegalArgumentException e) {
-            throw new QuarryException("--mode is '" + mode + "'; expected contrastive or classify");
-        }
+        s = s.withMode(FineTuneSettings.Mode.parse("--mode", mode));
         try {
             s = epochs == null ? s : s.withEpochs(epochs);
             s = pairsPerExample == null ? s : s.withPairsPerExample(pairsPerExample);

@@ -247,12 +247,7 @@ public final class SimulateCommand implements Callable<Integer> {
             previous = n;
         }
         FineTuneSettings settings = FineTuneSettings.DEFAULTS.withMaxSeconds(finetuneSeconds);
-        settings = switch (finetuneMode) {
-            case "contrastive" -> settings.withMode(FineTuneSettings.Mode.CONTRASTIVE);
-            case "classify" -> settings.withMode(FineTuneSettings.Mode.CLASSIFY);
-            default -> throw new QuarryException("--finetune-mode must be contrastive or classify, got '"
-                    + finetuneMode + "'");
-        };
+        settings = settings.withMode(FineTuneSettings.Mode.parse("--finetune-mode", finetuneMode));
         if (finetuneEpochs > 0) {
             settings = settings.withEpochs(finetuneEpochs);
         }

@@ -26,7 +26,19 @@ public record FineTuneSettings(Mode mode, int epochs, int pairsPerExample, int m
         double learningRate, double maxSeconds, long seed, int maxTokens, float dropout, boolean useGpu) {
 
     /** What the loss compares. */
-    public enum Mode { CONTRASTIVE, CLASSIFY }
+    public enum Mode {
+        CONTRASTIVE, CLASSIFY;
+
+        /** The mode a command line names ({@code contrastive} or {@code classify}, any case). */
+        public static Mode parse(String option, String value) {
+            for (Mode m : values()) {
+                if (m.name().equalsIgnoreCase(value == null ? "" : value.trim())) {
+                    return m;
+                }
+            }
+            throw new quarry.core.QuarryException(option + " is '" + value + "'; expected contrastive or classify");
+        }
+    }
 
     public static final FineTuneSettings DEFAULTS =
             new FineTuneSettings(Mode.CONTRASTIVE, 1, 4, 20_000, 16, 2e-5, 1800, 42, 64, 0.1f, true);
