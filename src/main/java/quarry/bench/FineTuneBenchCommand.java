@@ -56,10 +56,10 @@ final class FineTuneBenchCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE})")
     int labels;
 
-    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "contrastive", description = "contrastive or classify")
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "classify", description = "classify or contrastive")
     String mode;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "1")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "3")
     int epochs;
 
     @Option(names = "--pairs-per-example", paramLabel = "N", defaultValue = "4")

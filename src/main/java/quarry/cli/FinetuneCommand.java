@@ -18,8 +18,8 @@ import quarry.encode.tune.FineTuner;
 @Command(name = "finetune", mixinStandardHelpOptions = true,
         description = {"Fine-tune an encoder on labeled texts (JSONL or CSV, one label per row) and install the "
                 + "result as a new encoder, models/<out>/, that every other command can use with --encoder <out>.",
-            "contrastive (default): SetFit's pairs of same-label and different-label texts, cosine loss. "
-                + "classify: cross-entropy through a linear layer over the text vectors."})
+            "classify (default): cross-entropy through a linear layer over the text vectors. "
+                + "contrastive: SetFit's pairs of same-label and different-label texts, cosine loss."})
 public final class FinetuneCommand implements Callable<Integer> {
 
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "labeled JSONL or CSV file")
@@ -33,11 +33,11 @@ public final class FinetuneCommand implements Callable<Integer> {
             description = "name of the new encoder: a new folder under the models folder")
     String out;
 
-    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "contrastive",
-            description = "contrastive or classify (default: ${DEFAULT-VALUE})")
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "classify",
+            description = "classify or contrastive (default: ${DEFAULT-VALUE})")
     String mode;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "passes over the pairs or examples (default: 1)")
+    @Option(names = "--epochs", paramLabel = "N", description = "passes over the examples or pairs (default: 3)")
     Integer epochs;
 
     @Option(names = "--pairs-per-example", paramLabel = "N",

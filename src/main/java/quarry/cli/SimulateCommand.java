@@ -119,11 +119,16 @@ public final class SimulateCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--finetune-at", paramLabel = "N1,N2", split = ",", description = "fine-tune the encoder on the "
-            + "labels when they first reach each count; later rounds also report a head on the tuned embeddings "
-            + "(selection stays on the frozen ones). Single-label data, ONNX encoders")
+            + "labels when they first reach each count and re-embed the pool; later rounds also report the head "
+            + "served on the tuned embeddings (self-trained on the re-embedded pool). Single-label data, ONNX encoders")
     List<Integer> finetuneAt = new ArrayList<>();
 
-    @Option(names = "--finetune-mode", defaultValue = "contrastive", description = "contrastive or classify "
+    @Option(names = "--finetune-selection", defaultValue = "tuned", description = "after a fine-tune, select on the "
+            + "tuned embeddings (tuned: the loop moves to them, as the server does) or keep selecting on the frozen "
+            + "ones (frozen) (default: ${DEFAULT-VALUE})")
+    String finetuneSelection;
+
+    @Option(names = "--finetune-mode", defaultValue = "classify", description = "classify or contrastive "
             + "(default: ${DEFAULT-VALUE})")
     String finetuneMode;
 
@@ -246,6 +251,7 @@ public final class SimulateCommand implements Callable<Integer> {
             }
             previous = n;
         }
+        selection(); // a bad --finetune-selection fails here, before anything is embedded
         FineTuneSettings settings = FineTuneSettings.DEFAULTS.withMaxSeconds(finetuneSeconds);
         settings = settings.withMode(FineTuneSettings.Mode.parse("--finetune-mode", finetuneMode));
         if (finetuneEpochs > 0) {
@@ -259,6 +265,14 @@ public final class SimulateCommand implements Callable<Integer> {
         return new SimulationTuning(parent, texts(train),
                 train.stream().map(d -> d.labels().get(0)).toList(), texts(test), settings,
                 out.resolve("tuned-encoders"));
+    }
+
+    private Simulation.Selection selection() {
+        try {
+            return Simulation.Selection.parse("--finetune-selection", finetuneSelection);
+        } catch (IllegalArgumentException e) {
+            throw new QuarryException(e.getMessage());
+        }
     }
 
     private Map<String, List<Simulation.Run>> runAll(Simulation simulation, HeadConfig head) throws IOException {
@@ -275,7 +289,8 @@ public final class SimulateCommand implements Callable<Integer> {
             for (int r = 0; r < repeats; r++) {
                 Path file = out.resolve("runs").resolve(String.format(Locale.ROOT, "%s-s%d-b%d-n%d%s-r%d.json",
                         strategy.replace(':', '-'), seeds, batch, budget, tuning == null ? ""
-                                : "-ft" + finetuneAt.stream().map(String::valueOf).collect(Collectors.joining("_")), r));
+                                : "-ft" + finetuneAt.stream().map(String::valueOf).collect(Collectors.joining("_"))
+                                        + "-" + selection().name().toLowerCase(Locale.ROOT), r));
                 Simulation.Run run;
                 if (Files.exists(file)) {
                     run = json.readValue(file.toFile(), Simulation.Run.class);
@@ -283,7 +298,7 @@ public final class SimulateCommand implements Callable<Integer> {
                 } else {
                     run = simulation.run(settings, r, seeds, budget,
                             p -> bar.update(Math.min(total - 1, done.incrementAndGet()), total),
-                            finetuneAt.stream().mapToInt(Integer::intValue).toArray(), tuning);
+                            finetuneAt.stream().mapToInt(Integer::intValue).toArray(), tuning, selection());
                     json.writeValue(file.toFile(), run);
                 }
                 runs.computeIfAbsent(strategy, k -> new ArrayList<>()).add(run);
@@ -393,8 +408,9 @@ public final class SimulateCommand implements Callable<Integer> {
             Map<String, LearningCurve> tuned = new LinkedHashMap<>();
             runs.forEach((strategy, list) -> tuned.put(strategy, LearningCurve.mean(list.stream()
                     .map(SimulateCommand::tunedCurve).toList())));
-            md.add("With the encoder fine-tuned at " + finetuneAt + " labels (" + finetuneMode + "; selection on the "
-                    + "frozen embeddings; the head on the tuned ones, supervised only):");
+            md.add("The head served after the encoder is fine-tuned at " + finetuneAt + " labels (" + finetuneMode
+                    + "; selection on the " + selection().name().toLowerCase(Locale.ROOT) + " embeddings; the head on "
+                    + "the tuned ones, self-trained on the re-embedded pool as the loop's settings say):");
             md.add("");
             md.addAll(checkpoints(metric + " (fine-tuned)", tuned));
             md.add("");

@@ -14,12 +14,15 @@ import quarry.encode.EncoderOptions;
 import quarry.encode.ModelSpec;
 import quarry.encode.tune.FineTuneSettings;
 import quarry.encode.tune.FineTuner;
+import quarry.index.VectorIndex;
 import quarry.loop.Simulation;
+import quarry.project.Pool;
 
 /**
  * {@code simulate --finetune-at}: fine-tunes the simulation's encoder on the labels so far into a
- * scratch folder, and embeds with the tuned copy without the embedding cache (each copy is used
- * once; caching it would only grow the cache). The folder is deleted when the view closes.
+ * scratch folder, re-embeds the pool and the held-out split with the tuned copy, without the
+ * embedding cache (each copy is used once; caching it would only grow the cache), and indexes the
+ * pool when the loop moves there. The folder, index included, is deleted when the view closes.
  */
 final class SimulationTuning implements Simulation.Tuning {
 
@@ -64,10 +67,26 @@ final class SimulationTuning implements Simulation.Tuning {
         Vectors test = Vectors.of(SimulateCommand.normalised(encoder.encode(testTexts,
                 new ProgressBar(System.err, "embed test (tuned)", "texts"))));
         return new Simulation.Tuned() {
+            private Vectors pool;
+            private VectorIndex index;
+
             @Override
-            public float[][] embedPool(int[] rows) {
-                return SimulateCommand.normalised(encoder.encode(Arrays.stream(rows).mapToObj(poolTexts::get).toList(),
-                        quarry.core.Progress.NONE));
+            public Vectors pool() {
+                if (pool == null) {
+                    pool = Vectors.of(SimulateCommand.normalised(encoder.encode(poolTexts,
+                            new ProgressBar(System.err, "embed pool (tuned)", "texts"))));
+                }
+                return pool;
+            }
+
+            @Override
+            public VectorIndex index() {
+                if (index == null) {
+                    index = VectorIndex.open(result.folder().resolve("index"), pool().dimension());
+                    Pool.index(index, pool(), new ProgressBar(System.err, "index (tuned)", "docs"),
+                            new ProgressBar(System.err, "densities (tuned)", "docs"));
+                }
+                return index;
             }
 
             @Override
@@ -82,6 +101,9 @@ final class SimulationTuning implements Simulation.Tuning {
 
             @Override
             public void close() {
+                if (index != null) {
+                    index.close();
+                }
                 encoder.close();
                 delete(result.folder());
             }

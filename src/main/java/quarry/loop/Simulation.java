@@ -43,8 +43,7 @@ public final class Simulation {
 
     /**
      * Fine-tuning inside a simulation: at set label counts the encoder is fine-tuned on the labels
-     * so far, and every later point also reports a head trained on the tuned encoder's embeddings
-     * of the same labels. Selection stays on the frozen embeddings (the pool is not re-embedded).
+     * so far and the whole pool is re-embedded with it. What happens next is the {@link Selection}.
      */
     public interface Tuning {
 
@@ -52,11 +51,35 @@ public final class Simulation {
         Tuned tune(int[] labeledRows, long seed);
     }
 
-    /** A fine-tuned encoder's embeddings: pool rows on demand, the held-out split whole. */
+    /**
+     * Where the loop selects after a fine-tune. Either way every later point reports, as its tuned
+     * accuracy, the head a server would serve: trained on the tuned embeddings, self-trained on the
+     * re-embedded pool as the loop's settings say.
+     */
+    public enum Selection {
+        /** Selection stays on the frozen embeddings; a second head on the tuned ones is scored beside. */
+        FROZEN,
+        /** The loop moves to the tuned embeddings (and a new vector index), as the server does. */
+        TUNED;
+
+        public static Selection parse(String option, String value) {
+            for (Selection s : values()) {
+                if (s.name().equalsIgnoreCase(value)) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException(option + " is frozen or tuned, got '" + value + "'");
+        }
+    }
+
+    /** A fine-tuned encoder's embeddings of the pool and the held-out split. */
     public interface Tuned extends AutoCloseable {
 
-        /** Unit-length embeddings of these pool rows, in order. */
-        float[][] embedPool(int[] rows);
+        /** Every pool row, embedded by the tuned encoder (unit length), in pool order. */
+        Vectors pool();
+
+        /** A vector index over {@link #pool()} with densities (built on first call). */
+        VectorIndex index();
 
         /** The held-out split, embedded (unit length). */
         Vectors test();
@@ -107,22 +130,24 @@ public final class Simulation {
      * the first batch) until {@code budget} labels.
      */
     public Run run(LoopSettings settings, int repeat, int seedSize, int budget, Consumer<Point> progress) {
-        return run(settings, repeat, seedSize, budget, progress, new int[0], null);
+        return run(settings, repeat, seedSize, budget, progress, new int[0], null, Selection.FROZEN);
     }
 
     /**
      * As {@link #run(LoopSettings, int, int, int, Consumer)}, fine-tuning with {@code tuning} the
-     * first time the labels reach each of {@code tuneAt} (ascending).
+     * first time the labels reach each of {@code tuneAt} (ascending), and selecting after that as
+     * {@code selection} says.
      */
     public Run run(LoopSettings settings, int repeat, int seedSize, int budget, Consumer<Point> progress, int[] tuneAt,
-            Tuning tuning) {
+            Tuning tuning, Selection selection) {
         long seed = settings.seed() + 1000L * repeat;
         LoopSettings seeded = settings.withHead(settings.head().withSeed(seed));
         List<Point> points = new ArrayList<>();
         List<Integer> labeled = new ArrayList<>();
-        TunedHeads tuned = new TunedHeads(seeded.head());
         int nextTune = 0;
-        try (tuned; ActiveLoop loop = new ActiveLoop(pool.vectors(), labelNames, multiLabel, index, seeded, encoderId)) {
+        Tuned tuned = null;
+        ActiveLoop loop = new ActiveLoop(pool.vectors(), labelNames, multiLabel, index, seeded, encoderId);
+        try {
             for (int row : Sampling.sample(pool.vectors().size(), Math.min(seedSize, budget), seed)) {
                 loop.label(row, pool.classes()[row]);
                 labeled.add(row);
@@ -130,26 +155,40 @@ public final class Simulation {
             while (true) {
                 RoundReport report = loop.round();
                 if (loop.head() != null) {
-                    Point point = evaluate(loop.head(), report.round(), report.labelsUsed(),
-                            report.estimatedAccuracy(), report.poolEstimate() == null ? Double.NaN
-                                    : report.poolEstimate().accuracy(), report.trainSeconds(), report.selectSeconds(),
-                            report.stop().signals().stream().filter(StopSignal::fire).map(StopSignal::criterion)
-                                    .toList());
                     int[] used = labeled.stream().mapToInt(Integer::intValue).limit(report.labelsUsed()).toArray();
                     if (tuning != null && nextTune < tuneAt.length && used.length >= tuneAt[nextTune]) {
-                        tuned.replace(tuning.tune(used, seed));
+                        if (tuned != null) {
+                            tuned.close();
+                        }
+                        tuned = tuning.tune(used, seed);
                         while (nextTune < tuneAt.length && used.length >= tuneAt[nextTune]) {
                             nextTune++;
                         }
+                        if (selection == Selection.TUNED) {
+                            // As the server does: the loop moves to the re-embedded pool with its labels,
+                            // and this round runs again there (a new head, new picks).
+                            ActiveLoop moved = new ActiveLoop(tuned.pool(), labelNames, multiLabel, tuned.index(),
+                                    seeded, tuned.encoderId());
+                            loop.close();
+                            loop = moved;
+                            for (int row : labeled) {
+                                loop.label(row, pool.classes()[row]);
+                            }
+                            report = loop.round();
+                        }
                     }
-                    if (tuned.active()) {
-                        point = point.withTuned(tuned.accuracy(used));
+                    boolean moved = tuned != null && selection == Selection.TUNED;
+                    Point point = evaluate(loop.head(), moved ? tuned.test() : test.vectors(), report);
+                    if (tuned != null) {
+                        point = point.withTuned(moved ? point.accuracy() : servedOnTuned(tuned, used, seeded, seed));
                     }
                     points.add(point);
                     progress.accept(point);
                 }
                 if (loop.labeledCount() >= budget || report.picks().isEmpty()) {
-                    double[] perClass = loop.head() == null ? new double[0] : perClassF1(loop.head());
+                    boolean moved = tuned != null && selection == Selection.TUNED;
+                    double[] perClass = loop.head() == null ? new double[0]
+                            : perClassF1(loop.head(), moved ? tuned.test() : test.vectors());
                     return new Run(settings.strategy(), repeat, seed, points, perClass, loop.stopHistory());
                 }
                 int room = budget - loop.labeledCount();
@@ -158,61 +197,39 @@ public final class Simulation {
                     labeled.add(pick.row());
                 }
             }
+        } finally {
+            loop.close();
+            if (tuned != null) {
+                tuned.close();
+            }
         }
     }
 
     /**
-     * Heads on the latest fine-tuned encoder's embeddings: supervised only (self-training would
-     * need the whole pool re-embedded), trained from scratch with the loop's head settings.
+     * The head a server would serve after a fine-tune while selection stays frozen: trained from
+     * scratch on the tuned embeddings of the labels so far, then self-trained on the re-embedded
+     * pool as the loop's settings say.
      */
-    private final class TunedHeads implements AutoCloseable {
-        private final HeadConfig config;
-        private final java.util.Map<Integer, float[]> embedded = new java.util.HashMap<>();
-        private Tuned current;
-
-        TunedHeads(HeadConfig config) {
-            this.config = config;
-        }
-
-        void replace(Tuned next) {
-            close();
-            embedded.clear();
-            current = next;
-        }
-
-        boolean active() {
-            return current != null;
-        }
-
-        double accuracy(int[] rows) {
-            int[] missing = Arrays.stream(rows).filter(r -> !embedded.containsKey(r)).toArray();
-            if (missing.length > 0) {
-                float[][] x = current.embedPool(missing);
-                for (int i = 0; i < missing.length; i++) {
-                    embedded.put(missing[i], x[i]);
-                }
+    private double servedOnTuned(Tuned tuned, int[] rows, LoopSettings settings, long seed) {
+        int[][] classes = Arrays.stream(rows).mapToObj(r -> pool.classes()[r]).toArray(int[][]::new);
+        Targets y = new Targets(labelNames, multiLabel, classes);
+        try (Head supervised = Head.train(tuned.pool(), rows, y, settings.head(), null, tuned.encoderId())) {
+            if (!settings.selfTraining().appliesTo(rows.length, multiLabel)) {
+                return score(supervised, tuned.test()).accuracy();
             }
-            float[][] x = new float[rows.length][];
-            int[][] classes = new int[rows.length][];
-            for (int i = 0; i < rows.length; i++) {
-                x[i] = embedded.get(rows[i]);
-                classes[i] = pool.classes()[rows[i]];
-            }
-            int[] all = new int[rows.length];
-            Arrays.setAll(all, i -> i);
-            try (Head head = Head.train(Vectors.of(x), all, new Targets(labelNames, multiLabel, classes), config, null,
-                    current.encoderId())) {
-                return score(head, current.test()).accuracy();
+            try (Head served = settings.selfTraining().refine(tuned.pool(), rows, y, supervised, settings.head(),
+                    tuned.encoderId(), seed)) {
+                return score(served, tuned.test()).accuracy();
             }
         }
+    }
 
-        @Override
-        public void close() {
-            if (current != null) {
-                current.close();
-                current = null;
-            }
-        }
+    private Point evaluate(Head head, Vectors x, RoundReport report) {
+        Scores m = score(head, x);
+        return new Point(report.round(), report.labelsUsed(), m.accuracy(), m.macroF1(), m.microF1(),
+                report.estimatedAccuracy(), report.poolEstimate() == null ? Double.NaN
+                        : report.poolEstimate().accuracy(), report.trainSeconds(), report.selectSeconds(),
+                report.stop().signals().stream().filter(StopSignal::fire).map(StopSignal::criterion).toList(), null);
     }
 
     private Point evaluate(Head head, int round, int labels, double estimated, double onPool, double trainSeconds,
@@ -259,10 +276,10 @@ public final class Simulation {
         return Metrics.multiLabel(truthMatrix, predictedMatrix);
     }
 
-    private double[] perClassF1(Head head) {
-        int[] rows = new int[test.vectors().size()];
+    private double[] perClassF1(Head head, Vectors x) {
+        int[] rows = new int[x.size()];
         Arrays.setAll(rows, i -> i);
-        return multiLabel ? multiLabelMetrics(head, test.vectors(), rows).perLabel().stream().mapToDouble(c -> c.f1())
-                .toArray() : singleLabelMetrics(head, test.vectors(), rows).f1ByClass();
+        return multiLabel ? multiLabelMetrics(head, x, rows).perLabel().stream().mapToDouble(c -> c.f1())
+                .toArray() : singleLabelMetrics(head, x, rows).f1ByClass();
     }
 }

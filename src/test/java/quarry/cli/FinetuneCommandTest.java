@@ -85,7 +85,7 @@ class FinetuneCommandTest {
         assertEquals(0, run("finetune", "--data", goodData().toString(), "--out", "tiny-tuned", "--pairs-per-example",
                 "2", "--batch", "9", "--max-tokens", "16", "--cpu"), err.toString(StandardCharsets.UTF_8));
         String printed = out.toString(StandardCharsets.UTF_8);
-        assertTrue(printed.contains("fine-tuned all-minilm-l6-v2 (contrastive) on 9 texts with 3 labels: 2 of 2 steps"),
+        assertTrue(printed.contains("fine-tuned all-minilm-l6-v2 (classify) on 9 texts with 3 labels: 3 of 3 steps"),
                 printed);
         assertTrue(printed.matches("(?s).*loss on a held-in sample: \\d\\.\\d{4} before, \\d\\.\\d{4} after.*"), printed);
         assertTrue(printed.contains("wrote " + models.resolve("tiny-tuned")), printed);

@@ -76,17 +76,21 @@ class SimulationTest {
             Vectors testVectors = Vectors.of(encoder.encode(test.stream().map(Document::text).toList()));
             Simulation simulation = new Simulation(split(poolVectors, train, labels), split(testVectors, test, labels),
                     labels, false, null, "all-minilm-l6-v2");
-            // The "tuned" encoder here is the frozen one itself, re-run on the rows asked for: the
-            // hook's bookkeeping is under test, not fine-tuning (FineTunerTest covers that).
+            // The "tuned" encoder here is the frozen one itself: the hook's bookkeeping is under test,
+            // not fine-tuning (FineTunerTest covers that).
             List<Integer> tunedOn = new ArrayList<>();
             List<Boolean> closed = new ArrayList<>();
             Simulation.Tuning tuning = (rows, seed) -> {
                 tunedOn.add(rows.length);
                 return new Simulation.Tuned() {
                     @Override
-                    public float[][] embedPool(int[] wanted) {
-                        return encoder.encode(java.util.Arrays.stream(wanted).mapToObj(r -> train.get(r).text())
-                                .toList());
+                    public Vectors pool() {
+                        return poolVectors;
+                    }
+
+                    @Override
+                    public quarry.index.VectorIndex index() {
+                        return null;
                     }
 
                     @Override
@@ -108,12 +112,13 @@ class SimulationTest {
             LoopSettings settings = LoopSettings.defaults().withStrategy("margin", Strategies.Options.DEFAULTS)
                     .withBatchSize(20).withHead(HeadConfig.defaults().withSeed(7)).withCrossValidation(0, 1)
                     .withSelfTraining(SelfTraining.OFF);
-            Simulation.Run run = simulation.run(settings, 0, 20, 100, p -> { }, new int[] {30, 35, 80}, tuning);
+            int[] at = {30, 35, 80};
+            Simulation.Run frozen = simulation.run(settings, 0, 20, 100, p -> { }, at, tuning, Simulation.Selection.FROZEN);
 
             // Labels go 20, 40, 60…: 30 and 35 are both first passed at 40, so one fine-tune there, one at 80.
             assertEquals(List.of(40, 80), tunedOn);
             assertEquals(2, closed.size(), "the first tuned view closes when replaced, the second at the end");
-            for (Simulation.Point p : run.points()) {
+            for (Simulation.Point p : frozen.points()) {
                 if (p.labels() < 30) {
                     assertNull(p.tunedAccuracy(), "no tuned head before the first fine-tune: " + p);
                 } else {
@@ -123,6 +128,20 @@ class SimulationTest {
                     assertEquals(p.accuracy(), p.tunedAccuracy(), 0.08, p.toString());
                 }
             }
+
+            // Moving the loop to the "tuned" vectors: it keeps its labels and the budget, the point at the
+            // fine-tune is the moved loop's, and its tuned accuracy is the loop's own from then on.
+            tunedOn.clear();
+            Simulation.Run moved = simulation.run(settings, 0, 20, 100, p -> { }, at, tuning, Simulation.Selection.TUNED);
+            assertEquals(List.of(40, 80), tunedOn);
+            assertEquals(frozen.points().stream().map(Simulation.Point::labels).toList(),
+                    moved.points().stream().map(Simulation.Point::labels).toList());
+            for (Simulation.Point p : moved.points()) {
+                if (p.labels() >= 40) {
+                    assertEquals(p.accuracy(), p.tunedAccuracy(), 1e-12, p.toString());
+                }
+            }
+            assertEquals(100, moved.points().get(moved.points().size() - 1).labels());
         }
     }
 

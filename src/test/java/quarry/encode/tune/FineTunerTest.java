@@ -53,7 +53,8 @@ class FineTunerTest {
             texts.add(d.text());
             labels.add(label);
         }
-        FineTuneSettings settings = FineTuneSettings.DEFAULTS.withPairsPerExample(4).withLearningRate(5e-5)
+        FineTuneSettings settings = FineTuneSettings.DEFAULTS.withMode(FineTuneSettings.Mode.CONTRASTIVE).withEpochs(1)
+                .withPairsPerExample(4).withLearningRate(5e-5)
                 .withSeed(7).withUseGpu(false);
         long start = System.nanoTime();
         result = FineTuner.tune(parent, texts, labels, settings, models, "minilm-tuned", progress::add);

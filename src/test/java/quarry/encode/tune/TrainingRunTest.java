@@ -56,7 +56,8 @@ class TrainingRunTest {
     }
 
     private static FineTuneSettings settings() {
-        return FineTuneSettings.DEFAULTS.withPairsPerExample(2).withBatchSize(8).withUseGpu(false).withSeed(11);
+        return FineTuneSettings.DEFAULTS.withMode(FineTuneSettings.Mode.CONTRASTIVE).withEpochs(1).withPairsPerExample(2)
+                .withBatchSize(8).withUseGpu(false).withSeed(11);
     }
 
     private static TrainingRun.Outcome run(FineTuneSettings s) {
