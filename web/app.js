@@ -474,7 +474,8 @@ async function adminView(name) {
   const embedProgress = el('progress', { id: 'embed-progress', max: 1, value: 0 });
   let timers = [];
   const machine = machineLabels(base, project);
-  leaveView = () => { timers.forEach(clearInterval); machine.leave(); };
+  const tune = fineTune(base, project);
+  leaveView = () => { timers.forEach(clearInterval); machine.leave(); tune.leave(); };
 
   function watchEmbedding() {
     const t = setInterval(async () => {
@@ -549,10 +550,64 @@ async function adminView(name) {
         el('button', { onclick: () => download(`${base}/export/labels`, name + '-labels.jsonl') }, 'Labels (JSONL)'),
         el('button', { onclick: () => download(`${base}/export/predictions?format=csv`, name + '-predictions.csv') }, 'Predictions (CSV)'))),
     machine.card,
+    tune.card,
     el('div', { class: 'card' }, el('h2', {}, 'Schema'), el('p', {}, `${project.labels.length} labels: `,
       isolated(project.labels.map(l => l.name)))));
   watchEmbedding();
   machine.refresh();
+  tune.refresh();
+}
+
+/**
+ * Fine-tuning a project's encoder: start (with the epochs), follow its phases with progress and
+ * ETA, cancel. Labeling goes on meanwhile; when it ends the project uses the tuned encoder.
+ */
+function fineTune(base, project) {
+  const note = el('div', { id: 'finetune-note', class: 'meta' }, 'Loading…');
+  const encoder = el('div', { id: 'finetune-encoder' }, 'Encoder: ', el('bdi', {}, project.encoder));
+  const progress = el('progress', { id: 'finetune-progress', max: 1, value: 0 });
+  const epochs = el('input', { type: 'number', id: 'finetune-epochs', min: 1, max: 20, value: 3, 'aria-label': 'epochs' });
+  const start = el('button', { class: 'primary', id: 'finetune-start', onclick: () => begin() }, 'Fine-tune the encoder');
+  const cancel = el('button', { id: 'finetune-cancel', hidden: true, onclick: () => stop() }, 'Cancel fine-tune');
+  let timer = null;
+  const running = s => !['idle', 'done', 'failed', 'cancelled'].includes(s.state);
+
+  function eta(s) { return s.etaSeconds === null || s.etaSeconds === undefined ? '' : ` · about ${Math.ceil(s.etaSeconds)} s left`; }
+
+  async function refresh() {
+    let s;
+    try { s = await api('GET', base + '/finetune'); } catch (e) { note.textContent = e.message; return; }
+    const [done, total] = s.state === 'tuning' ? [s.step, s.totalSteps] : [s.done, s.total];
+    progress.max = Math.max(1, total); progress.value = done;
+    progress.hidden = !running(s);
+    note.textContent = s.note + eta(s) + (s.state === 'done' && s.lossBefore !== null
+      ? ` Training loss ${s.lossBefore.toFixed(3)} → ${s.lossAfter.toFixed(3)} in ${Math.round(s.tuneSeconds)} s on ${s.device}.` : '');
+    note.setAttribute('data-state', s.state);
+    start.disabled = running(s);
+    cancel.hidden = !running(s) || s.state === 'switching';
+    if (s.state === 'done') {
+      try { fill(encoder, 'Encoder: ', el('bdi', {}, (await api('GET', base)).encoder)); } catch (e) { /* shown next time */ }
+    }
+    if (running(s) && !timer) timer = setInterval(refresh, 1000);
+    if (!running(s) && timer) { clearInterval(timer); timer = null; }
+  }
+
+  async function begin() {
+    try {
+      await api('POST', base + '/finetune', { epochs: Number(epochs.value) });
+    } catch (e) { toast(e.message, true); }
+    refresh();
+  }
+
+  async function stop() {
+    try { await api('DELETE', base + '/finetune'); } catch (e) { toast(e.message, true); }
+    refresh();
+  }
+
+  const card = el('div', { class: 'card', id: 'finetune' }, el('h2', {}, 'Fine-tune the encoder'),
+    el('p', { class: 'muted' }, 'Teaches the encoder this project\'s labels (single-label projects, 10 labels or more), then re-embeds every document and trains a new model on it. Takes minutes; labeling goes on meanwhile.'),
+    encoder, el('div', { class: 'row' }, el('label', { for: 'finetune-epochs' }, 'Epochs '), epochs, start, cancel), progress, note);
+  return { card, refresh, leave: () => { if (timer) clearInterval(timer); } };
 }
 
 /**

@@ -119,7 +119,8 @@ final class FineTuneBenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "tune: %d of %d steps, training %.1f s (%s per epoch), %.1f s with loading "
                     + "and export, on %s; held-in loss %.4f -> %.4f%s%n", r.steps(), r.plannedSteps(), r.seconds(),
                     perEpoch(epochEnds), total, r.device(), r.lossBefore(), r.lossAfter(),
-                    r.timedOut() ? " (stopped at the time limit)" : "");
+                    (r.timedOut() ? " (stopped at the time limit)" : "")
+                            + (r.skippedSteps() > 0 ? "; " + r.skippedSteps() + " steps skipped (gradient not finite)" : ""));
 
             float[][] frozenTrain;
             float[][] frozenTest;

@@ -94,7 +94,8 @@ public final class FinetuneCommand implements Callable<Integer> {
                 p -> bar.update(p.step(), p.totalSteps()));
         System.out.printf(Locale.ROOT, "fine-tuned %s (%s) on %d texts with %d labels: %d of %d steps in %.1f s on %s%s%n",
                 parent.id(), settings.mode().name().toLowerCase(Locale.ROOT), r.examples(), r.labels().size(),
-                r.steps(), r.plannedSteps(), r.seconds(), r.device(), r.timedOut() ? " (stopped at --max-seconds)" : "");
+                r.steps(), r.plannedSteps(), r.seconds(), r.device(), (r.timedOut() ? " (stopped at --max-seconds)" : "")
+                        + (r.skippedSteps() > 0 ? "; " + r.skippedSteps() + " steps skipped (gradient not finite)" : ""));
         System.out.printf(Locale.ROOT, "loss on a held-in sample: %.4f before, %.4f after%n", r.lossBefore(),
                 r.lossAfter());
         System.out.println("wrote " + r.folder() + " (use it with --encoder " + r.encoderId() + ")");

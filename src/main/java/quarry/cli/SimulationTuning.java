@@ -62,7 +62,8 @@ final class SimulationTuning implements Simulation.Tuning {
                 progress -> { });
         System.err.printf(Locale.ROOT, "%nfine-tuned on %d labels: loss %.4f -> %.4f, %d steps, %.0f s%s%n",
                 labeledRows.length, result.lossBefore(), result.lossAfter(), result.steps(), result.seconds(),
-                result.timedOut() ? " (time limit)" : "");
+                (result.timedOut() ? " (time limit)" : "")
+                        + (result.skippedSteps() > 0 ? "; " + result.skippedSteps() + " steps skipped" : ""));
         DjlEncoder encoder = DjlEncoder.load(ModelSpec.load(result.folder()), EncoderOptions.DEFAULTS);
         Vectors test = Vectors.of(SimulateCommand.normalised(encoder.encode(testTexts,
                 new ProgressBar(System.err, "embed test (tuned)", "texts"))));

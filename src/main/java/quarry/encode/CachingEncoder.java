@@ -44,6 +44,11 @@ public final class CachingEncoder implements Encoder {
         }
     }
 
+    /** The encoder's folder and settings. */
+    public ModelSpec spec() {
+        return spec;
+    }
+
     @Override
     public String id() {
         return spec.id();

@@ -29,17 +29,18 @@ final class MachineLabeler {
     private final Store store;
     private final LabelBook labels;
     private final MachineBook machine;
-    private final Pool pool;
+    /** The pool a head reads (after a fine-tune, the serving head may still be on the previous one). */
+    private final java.util.function.Function<quarry.model.Head, Pool> poolOf;
     private final ModelVersions versions;
     private final LeaseQueue queue;
 
-    MachineLabeler(Project project, Store store, LabelBook labels, MachineBook machine, Pool pool,
-            ModelVersions versions, LeaseQueue queue) {
+    MachineLabeler(Project project, Store store, LabelBook labels, MachineBook machine,
+            java.util.function.Function<quarry.model.Head, Pool> poolOf, ModelVersions versions, LeaseQueue queue) {
         this.project = project;
         this.store = store;
         this.labels = labels;
         this.machine = machine;
-        this.pool = pool;
+        this.poolOf = poolOf;
         this.versions = versions;
         this.queue = queue;
     }
@@ -178,10 +179,10 @@ final class MachineLabeler {
 
     /** The serving model's confident predictions on the rows that have no label of either kind. */
     private Confident confident(double threshold) {
-        int[] open = IntStream.range(0, pool.size()).filter(r -> !labels.isLabeled(r) && machine.mark(r) == null)
-                .toArray();
         Confident found = versions.withModelVersion((head, version) -> {
-            Vectors view = pool.view();
+            Vectors view = poolOf.apply(head).view();
+            int[] open = IntStream.range(0, view.size()).filter(r -> !labels.isLabeled(r) && machine.mark(r) == null)
+                    .toArray();
             List<Integer> rows = new ArrayList<>();
             List<String> names = new ArrayList<>();
             List<Double> confidence = new ArrayList<>();

@@ -94,6 +94,11 @@ public final class Pool implements AutoCloseable {
         return view;
     }
 
+    /** Where the vector index lives. */
+    public Path indexDir() {
+        return indexDir;
+    }
+
     /** The vector index, or null before the first {@link #catchUp}. */
     public VectorIndex index() {
         return index;

@@ -33,6 +33,8 @@ public final class PredictionJobs implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PredictionJobs.class);
     /** Texts embedded per step: large enough to batch by length well, small enough for visible progress. */
     static final int CHUNK = 1024;
+    /** The kind of the job rows a fine-tune keeps ({@link FineTuneJobs}); they have no results. */
+    static final String FINETUNE = "finetune";
 
     private final Workspace workspace;
     private final Path dir;
@@ -52,7 +54,10 @@ public final class PredictionJobs implements AutoCloseable {
     void recover() {
         for (ProjectSession p : workspace.projects()) {
             for (Job j : workspace.store().jobs().list(p.project().id())) {
-                if (j.state().equals("queued") || j.state().equals("running")) {
+                if (j.kind().equals(FINETUNE) && (j.state().equals("queued") || j.state().equals("running"))) {
+                    workspace.store().jobs().update(j.id(), "failed", j.done(), "the server stopped while this"
+                            + " fine-tune ran; the project kept its encoder; start it again");
+                } else if (j.state().equals("queued") || j.state().equals("running")) {
                     workspace.store().jobs().update(j.id(), "failed", j.done(), "the server stopped while this job ran;"
                             + " results so far are kept; submit the input again for the rest");
                 }
@@ -178,6 +183,10 @@ public final class PredictionJobs implements AutoCloseable {
 
     /** Asks a job to stop after its current chunk. */
     public boolean cancel(Job job) {
+        if (job.kind().equals(FINETUNE)) {
+            throw new DomainException.Conflict("finetune_job", "job " + job.id() + " is a fine-tune: cancel it with"
+                    + " DELETE /api/projects/{project}/finetune", Map.of("job", job.id()));
+        }
         if (job.state().equals("queued") || job.state().equals("running")) {
             cancelled.add(job.id());
             if (job.state().equals("queued")) {

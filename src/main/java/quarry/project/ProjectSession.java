@@ -62,12 +62,25 @@ public final class ProjectSession implements AutoCloseable {
     private volatile ProjectSettings settings;
     private final LoopSettings loopSettings;
     private final Store store;
-    private final CachingEncoder encoder;
+    /**
+     * The encoder and the pool it embedded. A fine-tune replaces both at once ({@link #adopt});
+     * until the first model on the new ones is published, the previous pair still serves the
+     * previous model, so a prediction never mixes one encoder's vectors with another's head.
+     */
+    private record Space(CachingEncoder encoder, Pool pool) {
+    }
+
+    private volatile Space space;
+    private volatile Space previous;
+    /** Pools replaced by a fine-tune, closed a while after (or when the project closes). */
+    private final Set<Pool> retiring = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final int RETIRE_SECONDS = 60;
+    private final ExecutorService trainer;
+    private final ScheduledExecutorService scheduler;
     private final ExecutorService embedder;
     private final LabelBook labels;
     private final MachineBook machine;
     private final MachineLabeler machineLabeler;
-    private final Pool pool;
     private final LeaseQueue queue;
     private final ModelVersions versions;
     private final Retrainer retrainer;
@@ -80,30 +93,46 @@ public final class ProjectSession implements AutoCloseable {
     // Written by the trainer thread only; read by stopHistory().
     private volatile ActiveLoop loop;
 
-    ProjectSession(Project project, Store store, CachingEncoder encoder, Path dir, ExecutorService trainer,
+    ProjectSession(Project project, Store store, CachingEncoder encoder, Path dir, Path indexDir, ExecutorService trainer,
             ExecutorService embedder, ScheduledExecutorService scheduler) {
         this.project = project;
         this.settings = ProjectSettings.fromJson(project.settings());
         this.loopSettings = settings.loopSettings();
         this.store = store;
-        this.encoder = encoder;
+        this.trainer = trainer;
+        this.scheduler = scheduler;
         this.embedder = embedder;
         this.labels = new LabelBook(project.name(), project.labelNames(), project.multiLabel(),
                 store.annotations().currentLabels(project.id()));
         List<MachineLabel> machineLabels = new ArrayList<>();
         store.machineLabels().forEach(project.id(), true, machineLabels::add);
         this.machine = new MachineBook(labels, machineLabels);
-        this.pool = new Pool(encoder.dimension(), dir.resolve("index"));
+        this.space = new Space(encoder, new Pool(encoder.dimension(), indexDir));
         this.queue = new LeaseQueue(labels, machine, settings.leaseSeconds(), settings.seed(),
                 a -> store.annotations().skippedRows(project.id(), a));
         this.versions = new ModelVersions(dir.resolve("models"), store, project.id(), project.name());
-        this.machineLabeler = new MachineLabeler(project, store, labels, machine, pool, versions, queue);
+        this.machineLabeler = new MachineLabeler(project, store, labels, machine, this::poolOf, versions, queue);
         this.retrainer = new Retrainer(trainer, scheduler, settings.retrainEvery(), settings.retrainSeconds(),
                 this::round);
     }
 
     public Project project() {
         return project;
+    }
+
+    /** The encoder that embeds this project's documents now. */
+    public CachingEncoder encoder() {
+        return space.encoder();
+    }
+
+    /** The pool whose vectors a head reads: the one embedded by the encoder it was trained on. */
+    private Pool poolOf(quarry.model.Head head) {
+        return spaceOf(head).pool();
+    }
+
+    private Space spaceOf(quarry.model.Head head) {
+        Space before = previous;
+        return before != null && head.encoderId().equals(before.encoder().id()) ? before : space;
     }
 
     public ProjectSettings settings() {
@@ -120,6 +149,7 @@ public final class ProjectSession implements AutoCloseable {
     public void embedPending() {
         // Visible at once, so a client polling after an import never sees the old "done".
         int total = store.documents().count(project.id());
+        Pool pool = space.pool();
         if (total > pool.size()) {
             embedding = new Views.Embedding("queued", pool.size(), total, null);
         }
@@ -127,6 +157,8 @@ public final class ProjectSession implements AutoCloseable {
     }
 
     private void embedNow() {
+        Space s = space; // a fine-tune that lands meanwhile asks for another pass on its own space
+        Pool pool = s.pool();
         try {
             int total = store.documents().count(project.id());
             int done = pool.size();
@@ -134,7 +166,7 @@ public final class ProjectSession implements AutoCloseable {
             while (done < total && !closed) {
                 List<Doc> docs = store.documents().list(project.id(), done, EMBED_CHUNK);
                 int base = done;
-                float[][] vectors = encoder.encode(docs.stream().map(Doc::text).toList(),
+                float[][] vectors = s.encoder().encode(docs.stream().map(Doc::text).toList(),
                         (d, t) -> embedding = new Views.Embedding("running", (int) (base + d), total, null));
                 pool.append(vectors);
                 done += docs.size();
@@ -161,12 +193,76 @@ public final class ProjectSession implements AutoCloseable {
     }
 
     public int embeddedCount() {
-        return pool.size();
+        return space.pool().size();
     }
 
     public Doc document(String id) {
         return store.documents().find(project.id(), id).orElseThrow(() -> new DomainException.NotFound(
                 "no document '" + id + "' in project '" + project.name() + "'"));
+    }
+
+    // ---- fine-tuning ----
+
+    /** People's labels as a fine-tune takes them: texts and their one label each, by pool row. */
+    record Labeled(List<String> texts, List<String> labels) {
+    }
+
+    /** A snapshot of people's labels with their texts (machine labels and "none of these" left out). */
+    Labeled peopleLabels() {
+        List<String> texts = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        labels.snapshot().forEach((row, chosen) -> {
+            if (chosen.size() == 1) {
+                texts.add(store.documents().find(project.id(), row).orElseThrow().text());
+                names.add(chosen.get(0));
+            }
+        });
+        return new Labeled(texts, names);
+    }
+
+    /**
+     * Moves the project to a fine-tuned encoder whose pool is ready (every document embedded and
+     * indexed): on the trainer thread, between rounds, the loop restarts on the new vectors with
+     * the same labels, and a new model version is published. The previous encoder and pool serve
+     * the previous model until then. Documents imported meanwhile are embedded afterwards.
+     *
+     * @return the model version published on the new encoder
+     */
+    java.util.concurrent.Future<Integer> adopt(CachingEncoder encoder, Pool pool) {
+        return trainer.submit(() -> {
+            previous = space;
+            space = new Space(encoder, pool);
+            if (loop != null) {
+                loop.close();
+                loop = null;
+            }
+            forceVersion = true;
+            round();
+            embedPending();
+            if (trainingError != null) {
+                throw new quarry.core.QuarryException("the first model on " + encoder.id() + " failed: " + trainingError);
+            }
+            return versions.current();
+        });
+    }
+
+    /**
+     * Once a model on the current encoder serves, the previous pool goes: its index closes a minute
+     * later (a request may have taken it just before) and its folder is deleted.
+     */
+    private void retirePrevious() {
+        Space before = previous;
+        if (before == null) {
+            return;
+        }
+        previous = null;
+        retiring.add(before.pool());
+        scheduler.schedule(() -> {
+            if (retiring.remove(before.pool())) {
+                before.pool().close();
+                Workspace.deleteTree(before.pool().indexDir());
+            }
+        }, RETIRE_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     // ---- rounds (trainer thread) ----
@@ -178,17 +274,19 @@ public final class ProjectSession implements AutoCloseable {
     }
 
     private void round() {
+        Space s = space;
+        Pool pool = s.pool();
         try {
             if (pool.size() == 0) {
                 return;
             }
-            coldStartBeforeIndex();
+            coldStartBeforeIndex(pool);
             Vectors view = pool.catchUp((d, t) -> stage = new Views.Stage("indexing", d, t),
                     (d, t) -> stage = new Views.Stage("densities", d, t));
             stage = new Views.Stage("training", 0, 0);
             if (loop == null) {
                 loop = new ActiveLoop(view, labels.names(), labels.multiLabel(), pool.index(), loopSettings,
-                        encoder.id());
+                        s.encoder().id());
             } else if (view.size() > loop.pool().size()) {
                 loop.grow(view);
             }
@@ -218,10 +316,11 @@ public final class ProjectSession implements AutoCloseable {
             // The mark is the serving version's labels hash, so a save that failed is tried again next round.
             String hash = LabelBook.hash(snapshot);
             if (head != null && loop.labeledCount() > 0 && (forceVersion || !hash.equals(versions.lastLabelsHash()))) {
-                Views.Provenance provenance = provenance(head, classes.size(), hash);
+                Views.Provenance provenance = provenance(head, classes.size(), hash, s.encoder());
                 String coverage = coverage(classes.values());
                 versions.publish(head, version -> report(version, round, estimate, provenance, coverage));
                 forceVersion = false;
+                retirePrevious();
             }
             trainingError = null;
         } catch (RuntimeException e) {
@@ -254,7 +353,7 @@ public final class ProjectSession implements AutoCloseable {
      * import): the cold start needs only the vectors, so annotators get representative documents
      * instead of a random order while the index catches up.
      */
-    private void coldStartBeforeIndex() {
+    private void coldStartBeforeIndex(Pool pool) {
         if (loop != null || labels.count() > 0 || !queue.ranking().picks().isEmpty()) {
             return;
         }
@@ -263,7 +362,7 @@ public final class ProjectSession implements AutoCloseable {
         queue.rank(ranking(picks, 0, null, null));
     }
 
-    private Views.Provenance provenance(Head head, int labelCount, String hash) {
+    private Views.Provenance provenance(Head head, int labelCount, String hash, CachingEncoder encoder) {
         int parent = head.training().warmStarted() ? versions.current() : 0;
         return new Views.Provenance(parent, labelCount, hash, encoder.id(), encoder.fingerprint(), settings.seed(),
                 settings, RuntimeVersions.current(), java.time.Instant.now().toString());
@@ -356,7 +455,7 @@ public final class ProjectSession implements AutoCloseable {
     /** Up to {@code n} documents for the annotator, leased to them; their unexpired leases come first. */
     public List<Views.QueueItem> next(String annotator, int n) {
         long now = System.currentTimeMillis();
-        List<Integer> rows = queue.next(annotator, n, pool.size(), now);
+        List<Integer> rows = queue.next(annotator, n, space.pool().size(), now);
         String expiry = queue.expiryAt(now);
         return rows.stream().map(row -> item(row, expiry)).toList();
     }
@@ -373,6 +472,7 @@ public final class ProjectSession implements AutoCloseable {
     public Views.QueueItem item(int row, String leaseExpires) {
         Doc doc = store.documents().find(project.id(), row).orElseThrow();
         LeaseQueue.Ranking ranking = queue.ranking();
+        Pool pool = space.pool();
         Pick pick = ranking.byRow().get(row);
         if (machine.awaitingAudit(row)) {
             // Blind: neither the machine's label nor the model's guesses, which would lead the person to it.
@@ -389,8 +489,11 @@ public final class ProjectSession implements AutoCloseable {
             float[] x = pool.row(row);
             prediction = ranking.predictions().get(row);
             if (prediction == null) {
-                prediction = versions.withModel(h -> predictRows(h, Vectors.of(new float[][] {x}), List.of(doc.id()))
-                        .get(0));
+                prediction = versions.withModel(h -> {
+                    Pool own = poolOf(h);
+                    return row < own.size() ? predictRows(h, Vectors.of(new float[][] {own.row(row)}),
+                            List.of(doc.id())).get(0) : null;
+                });
             }
             neighbours = neighbours(x, row);
         }
@@ -403,7 +506,7 @@ public final class ProjectSession implements AutoCloseable {
     private List<Views.Neighbour> neighbours(float[] query, int self) {
         int[] labeled = java.util.Arrays.stream(labels.labeledRows()).filter(r -> r != self).toArray();
         List<Views.Neighbour> out = new ArrayList<>();
-        for (Neighbor n : pool.nearestAmong(query, labeled, NEIGHBOURS)) {
+        for (Neighbor n : space.pool().nearestAmong(query, labeled, NEIGHBOURS)) {
             String id = store.documents().find(project.id(), n.row()).map(Doc::id).orElse("?");
             out.add(new Views.Neighbour(id, labels.labels(n.row()), n.similarity()));
         }
@@ -533,9 +636,10 @@ public final class ProjectSession implements AutoCloseable {
         if (!versions.hasModel()) {
             throw noModel();
         }
-        // Texts to predict are one-off: they go through the model, not into the pool's cache.
-        Vectors v = Vectors.of(encoder.encodeUncached(texts, Progress.NONE));
-        List<Views.TextPrediction> out = versions.withModel(head -> predictRows(head, v, ids));
+        // Texts to predict are one-off: they go through the model, not into the pool's cache; by the
+        // encoder the serving head was trained on.
+        List<Views.TextPrediction> out = versions.withModel(head -> predictRows(head,
+                Vectors.of(spaceOf(head).encoder().encodeUncached(texts, Progress.NONE)), ids));
         if (out == null) {
             throw noModel();
         }
@@ -549,8 +653,10 @@ public final class ProjectSession implements AutoCloseable {
 
     /** Predictions for pool rows [from, to), for export; null when there is no model. */
     public List<Views.TextPrediction> predictPool(int from, int to, List<String> ids) {
-        Vectors v = pool.slice(from, to);
-        return versions.withModel(head -> predictRows(head, v, ids));
+        return versions.withModel(head -> {
+            Pool own = poolOf(head);
+            return to <= own.size() ? predictRows(head, own.slice(from, to), ids) : null;
+        });
     }
 
     private List<Views.TextPrediction> predictRows(Head head, Vectors v, List<String> ids) {
@@ -586,7 +692,12 @@ public final class ProjectSession implements AutoCloseable {
                 if (loop != null) {
                     loop.close();
                 }
-                pool.close();
+                space.pool().close();
+                Space before = previous;
+                if (before != null) {
+                    before.pool().close();
+                }
+                retiring.forEach(Pool::close);
             });
         } catch (Exception e) {
             LOG.warn("closing project {}: {}", project.name(), e.getMessage());

@@ -89,6 +89,94 @@ public final class Views {
     }
 
     /**
+     * A project's fine-tune, as the API and the page show it.
+     *
+     * @param job        its id in the job list ({@code kind} finetune); null when idle
+     * @param state      {@code idle}, {@code queued}, {@code tuning}, {@code embedding} (every document
+     *                   through the tuned encoder), {@code indexing}, {@code densities}, {@code switching}
+     *                   (the first model on it), then {@code done}, {@code failed} or {@code cancelled}
+     * @param parent     the installed encoder it starts from
+     * @param encoder    the tuned encoder's name ({@code <project>-ft<N>})
+     * @param step       optimizer steps done, of {@code totalSteps}
+     * @param loss       mean training loss of the current epoch
+     * @param skippedSteps steps skipped because their gradient was not finite (weights untouched)
+     * @param done       documents embedded or indexed in the current phase, of {@code total}
+     * @param etaSeconds estimated seconds left in the current phase; null when unknown
+     * @param modelVersion the version published on the tuned encoder, once done
+     * @param note       where it stands, in words
+     */
+    public record FineTune(String job, String state, String parent, String encoder, String mode, Integer epochs,
+            Integer labels, Integer classes, int step, int totalSteps, Double loss, Double lossBefore, Double lossAfter,
+            Double tuneSeconds, Boolean timedOut, String device, Integer skippedSteps, long done, long total,
+            Double etaSeconds, Integer modelVersion, String error, String started, String finished, String note) {
+
+        public static final FineTune IDLE = new FineTune(null, "idle", null, null, null, null, null, null, 0, 0, null,
+                null, null, null, null, null, null, 0, 0, null, null, null, null, null, null);
+
+        public FineTune {
+            note = describe(state, parent, encoder, step, totalSteps, done, total, modelVersion, error, timedOut);
+        }
+
+        static FineTune queued(String job, String parent, String encoder,
+                quarry.encode.tune.FineTuneSettings settings, int labels, int classes) {
+            return new FineTune(job, "queued", parent, encoder, settings.mode().name().toLowerCase(java.util.Locale.ROOT),
+                    settings.epochs(), labels, classes, 0, 0, null, null, null, null, null, null, null, 0, 0, null,
+                    null, null, java.time.Instant.now().toString(), null, null);
+        }
+
+        /** Whether it has ended (done, failed or cancelled), or never started. */
+        public boolean ended() {
+            return switch (state) {
+                case "idle", "done", "failed", "cancelled" -> true;
+                default -> false;
+            };
+        }
+
+        FineTune phase(String next, long doneNow, long totalNow, Double eta) {
+            return new FineTune(job, next, parent, encoder, mode, epochs, labels, classes, step, totalSteps, loss,
+                    lossBefore, lossAfter, tuneSeconds, timedOut, device, skippedSteps, doneNow, totalNow, eta,
+                    modelVersion, error, started, finished, null);
+        }
+
+        FineTune tuning(int stepNow, int steps, double lossNow, double eta) {
+            return new FineTune(job, "tuning", parent, encoder, mode, epochs, labels, classes, stepNow, steps, lossNow,
+                    lossBefore, lossAfter, tuneSeconds, timedOut, device, skippedSteps, 0, 0, eta, modelVersion,
+                    error, started, finished, null);
+        }
+
+        FineTune tuned(double before, double after, double seconds, boolean stoppedEarly, String where, int skipped) {
+            return new FineTune(job, state, parent, encoder, mode, epochs, labels, classes, step, totalSteps, loss,
+                    before, after, seconds, stoppedEarly, where, skipped, done, total, null, modelVersion, error,
+                    started, finished, null);
+        }
+
+        FineTune finish(String end, Integer version, String why) {
+            return new FineTune(job, end, parent, encoder, mode, epochs, labels, classes, step, totalSteps, loss,
+                    lossBefore, lossAfter, tuneSeconds, timedOut, device, skippedSteps, done, total, null, version,
+                    why, started, java.time.Instant.now().toString(), null);
+        }
+
+        private static String describe(String state, String parent, String encoder, int step, int totalSteps,
+                long done, long total, Integer version, String error, Boolean timedOut) {
+            return switch (state) {
+                case "idle" -> "No fine-tune since the server started.";
+                case "queued" -> "Waiting for another project's fine-tune to finish (one runs at a time).";
+                case "tuning" -> "Fine-tuning " + parent + " on the labels: step " + step + " of " + totalSteps
+                        + ". Labeling goes on with the current model.";
+                case "embedding" -> "Re-embedding the documents with " + encoder + ": " + done + " of " + total + ".";
+                case "indexing", "densities" -> "Indexing the re-embedded documents (" + state + "): " + done + " of "
+                        + total + ".";
+                case "switching" -> "Training the first model on " + encoder + ".";
+                case "done" -> "The project now uses " + encoder + " (model version " + version + ")"
+                        + (Boolean.TRUE.equals(timedOut) ? "; training stopped at its time limit." : ".");
+                case "failed" -> "The fine-tune failed and the project kept its encoder: " + error;
+                case "cancelled" -> "Cancelled; the project kept its encoder.";
+                default -> state;
+            };
+        }
+    }
+
+    /**
      * A person's check of a random sample of machine labels. The share of audited labels a person
      * agreed with is the measured precision of the machine labels, with its 95% Wilson interval
      * (null until one is audited).

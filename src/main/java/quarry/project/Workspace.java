@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import quarry.core.Document;
 import quarry.core.DomainException;
+import quarry.core.Home;
 import quarry.core.QuarryException;
 import quarry.data.DocumentImporter;
 import quarry.data.ImportException;
@@ -52,6 +53,7 @@ public final class Workspace implements AutoCloseable {
     private final java.util.concurrent.ScheduledExecutorService scheduler =
             Executors.newSingleThreadScheduledExecutor(named("quarry-scheduler"));
     private final PredictionJobs jobs;
+    private final FineTuneJobs fineTunes;
     private String firstAdminToken;
 
     private Workspace(Path dir) {
@@ -59,6 +61,7 @@ public final class Workspace implements AutoCloseable {
         this.store = new Store(Database.sqlite(this.dir));
         this.access = new Access(store);
         this.jobs = new PredictionJobs(this, this.dir.resolve("jobs"));
+        this.fineTunes = new FineTuneJobs(this);
     }
 
     /**
@@ -135,6 +138,10 @@ public final class Workspace implements AutoCloseable {
         return jobs;
     }
 
+    public FineTuneJobs fineTunes() {
+        return fineTunes;
+    }
+
     /** Creates a token (for the CLI and tests). */
     public String createToken(String name, String role) {
         return access.create(name, Access.Role.valueOf(role.toUpperCase()));
@@ -198,12 +205,42 @@ public final class Workspace implements AutoCloseable {
     }
 
     private ProjectSession start(Project p) {
-        CachingEncoder encoder = encoders.computeIfAbsent(p.encoder(),
-                n -> Encoders.openCached(n, EncoderOptions.DEFAULTS));
-        ProjectSession runtime = new ProjectSession(p, store, encoder, projectDir(p), trainer, embedder, scheduler);
+        ProjectSession runtime = new ProjectSession(p, store, encoder(p.encoder()), projectDir(p),
+                indexDir(p, p.encoder()), trainer, embedder, scheduler);
         projects.put(p.name(), runtime);
         runtime.embedPending();
         return runtime;
+    }
+
+    /** Encoders fine-tuned for this workspace's projects: {@code encoders/<name>/}. */
+    Path tunedEncoders() {
+        return dir.resolve("encoders");
+    }
+
+    private boolean isTuned(String encoder) {
+        return Files.isDirectory(tunedEncoders().resolve(encoder));
+    }
+
+    /** An encoder by name, opened once per workspace: one fine-tuned here, or one installed in the models folder. */
+    CachingEncoder encoder(String name) {
+        return encoders.computeIfAbsent(name, n -> CachingEncoder.open(Encoders.find(isTuned(n) ? tunedEncoders()
+                : Encoders.modelsDir(), n), EncoderOptions.DEFAULTS, Home.cacheDir()));
+    }
+
+    /** Closes and forgets an encoder no project uses (a fine-tune that did not land). */
+    void forgetEncoder(String name) {
+        CachingEncoder e = encoders.remove(name);
+        if (e != null) {
+            e.close();
+        }
+    }
+
+    /**
+     * A project's vector index folder: {@code index} for an installed encoder, one per fine-tuned
+     * encoder beside it, so a fine-tune builds its index while the old one serves.
+     */
+    Path indexDir(Project p, String encoder) {
+        return projectDir(p).resolve(isTuned(encoder) ? "index-" + encoder : "index");
     }
 
     private Path projectDir(Project p) {
@@ -212,6 +249,7 @@ public final class Workspace implements AutoCloseable {
 
     public void deleteProject(String name) {
         ProjectSession p = project(name);
+        fineTunes.stop(p);
         projects.remove(name);
         p.close();
         store.projects().delete(p.project().id());
@@ -297,6 +335,7 @@ public final class Workspace implements AutoCloseable {
     @Override
     public void close() {
         jobs.close();
+        fineTunes.close();
         for (ProjectSession p : projects.values()) {
             p.close();
         }

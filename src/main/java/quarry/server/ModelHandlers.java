@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import quarry.eval.PoolEstimate;
+import quarry.project.FineTuneJobs;
 import quarry.project.ProjectSession;
 import quarry.project.Views;
 import quarry.project.Workspace;
@@ -31,6 +32,21 @@ final class ModelHandlers {
         ProjectSession p = w.project(ctx.pathParam("project"));
         p.retrainNow();
         ctx.status(202).json(p.modelStatus());
+    }
+
+    void fineTuneStatus(Context ctx) {
+        ctx.json(w.fineTunes().status(w.project(ctx.pathParam("project"))));
+    }
+
+    void fineTune(Context ctx) {
+        ProjectSession p = w.project(ctx.pathParam("project"));
+        FineTuneJobs.Request body = ctx.contentLength() > 0 || !ctx.body().isBlank()
+                ? Bodies.read(ctx, FineTuneJobs.Request.class) : null;
+        ctx.status(202).json(w.fineTunes().start(p, body, Params.caller(ctx).name()));
+    }
+
+    void cancelFineTune(Context ctx) {
+        ctx.json(w.fineTunes().cancel(w.project(ctx.pathParam("project"))));
     }
 
     void metrics(Context ctx) {

@@ -58,7 +58,7 @@ final class ProjectHandlers {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", p.project().name());
         out.put("multiLabel", p.project().multiLabel());
-        out.put("encoder", p.project().encoder());
+        out.put("encoder", p.encoder().id());
         out.put("labelCount", p.project().labels().size());
         out.put("documents", w.store().documents().count(p.project().id()));
         out.put("labeled", p.labelCount());

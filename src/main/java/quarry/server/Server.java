@@ -277,6 +277,14 @@ public final class Server implements AutoCloseable {
                 model::versions));
         r.add(new Api.Route("POST", p + "/model/retrain", any, "Retrain now (in the background)", null,
                 model::retrain));
+        r.add(new Api.Route("GET", p + "/finetune", any, "The project's latest fine-tune: state, step and loss,"
+                + " documents re-embedded, ETA, the new encoder and model version", null, model::fineTuneStatus));
+        r.add(new Api.Route("POST", p + "/finetune", admin, "Fine-tune the encoder on the project's labels in the"
+                + " background {mode?: classify|contrastive, epochs?: 1-20, maxSeconds?}; then re-embed and index every"
+                + " document and publish a model on the tuned encoder (202; 409 when multi-label, too few labels, or"
+                + " one runs)", json, model::fineTune));
+        r.add(new Api.Route("DELETE", p + "/finetune", admin, "Cancel the project's fine-tune; it keeps its encoder",
+                null, model::cancelFineTune));
         r.add(new Api.Route("GET", p + "/metrics", any, "Learning curve, per-class F1 (weakest first), stopping"
                 + " criteria, share of predictions safe to accept", null, model::metrics));
         r.add(new Api.Route("GET", p + "/machine-labels", any, "Machine labels: the safe-to-accept threshold and how"

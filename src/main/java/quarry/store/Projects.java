@@ -21,6 +21,9 @@ public interface Projects {
 
     void updateSettings(long projectId, String settings);
 
+    /** Points a project at another encoder (a fine-tuned one); its documents and labels stay. */
+    void updateEncoder(long projectId, String encoder);
+
     /**
      * Deletes a project with its documents, annotations, models and jobs.
      *

@@ -48,7 +48,11 @@ final class Chromium {
 
     /** Waits until {@code check} holds (an exception counts as not yet); fails after a minute, with a screenshot. */
     static void waitFor(WebDriver driver, String what, Supplier<Boolean> check) {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        waitFor(driver, what, check, 60);
+    }
+
+    static void waitFor(WebDriver driver, String what, Supplier<Boolean> check, int seconds) {
+        long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         while (true) {
             try {
                 if (Boolean.TRUE.equals(check.get())) {

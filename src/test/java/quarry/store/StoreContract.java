@@ -115,6 +115,11 @@ public abstract class StoreContract {
             assertEquals("enc", found.encoder());
             store.projects().updateSettings(p.id(), "{\"batch\":5}");
             assertEquals("{\"batch\":5}", store.projects().find("p").orElseThrow().settings());
+            store.projects().updateEncoder(p.id(), "enc-ft1");
+            Project tuned = store.projects().find("p").orElseThrow();
+            assertEquals("enc-ft1", tuned.encoder());
+            assertEquals(p.labelNames(), tuned.labelNames(), "only the encoder changes");
+            assertEquals("{\"batch\":5}", tuned.settings());
         }
 
         @Test

@@ -2,6 +2,7 @@ package quarry.encode.tune;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,31 +34,44 @@ final class AdamW {
     }
 
     /**
-     * One update from the gradients the last backward pass left, then clears them. Call inside an
-     * {@code NDScope}: the temporaries (and the gradient handles) are freed when it closes.
+     * The squared global norm of the gradients the last backward pass left, summed in float64: a
+     * float32 sum of squares overflows to infinity at a norm of ~1.8e19, which clipping handles.
+     * Not finite when a gradient holds an infinity or a NaN. Call inside an {@code NDScope}.
      */
-    void step(float learningRate) {
+    double squaredNorm() {
+        double squares = 0;
+        for (Slot s : slots) {
+            squares += s.weight.getGradient().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).square().sum()
+                    .getDouble();
+        }
+        return squares;
+    }
+
+    /** Drops the gradients the last backward pass left, without an update (a skipped step). */
+    void clearGradients() {
+        for (Slot s : slots) {
+            // Set, not subtracted: infinity minus infinity is NaN, and would poison every later step.
+            s.weight.getGradient().set(new NDIndex("..."), 0f);
+        }
+    }
+
+    /**
+     * One update from the gradients the last backward pass left (their {@link #squaredNorm},
+     * finite), then clears them. Call inside an {@code NDScope}: the temporaries (and the gradient
+     * handles) are freed when it closes.
+     */
+    void step(float learningRate, double squares) {
+        if (!Double.isFinite(squares)) {
+            throw new IllegalArgumentException("a step needs a finite gradient, got a squared norm of " + squares);
+        }
         steps++;
         float correction1 = 1 - (float) Math.pow(BETA1, steps);
         float correction2 = 1 - (float) Math.pow(BETA2, steps);
-        List<NDArray> grads = new ArrayList<>(slots.size());
-        double squares = 0;
-        for (Slot s : slots) {
-            NDArray grad = s.weight.getGradient();
-            grads.add(grad);
-            // in float64: a float32 sum of squares overflows to infinity at a norm of ~1.8e19, which
-            // clipping would have handled; only a truly non-finite gradient stops the run
-            squares += grad.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).square().sum().getDouble();
-        }
-        if (!Double.isFinite(squares)) {
-            throw new quarry.core.QuarryException("fine-tune diverged: the gradient of step " + steps
-                    + " is not finite; nothing written");
-        }
         // BERT fine-tuning's usual guard: the gradient's global norm is clipped to MAX_NORM
         float clip = (float) Math.min(1, MAX_NORM / (Math.sqrt(squares) + 1e-6));
         for (int i = 0; i < slots.size(); i++) {
             Slot s = slots.get(i);
-            NDArray grad = grads.get(i);
+            NDArray grad = s.weight.getGradient();
             s.first.muli(BETA1).addi(grad.mul(clip * (1 - BETA1)));
             s.second.muli(BETA2).addi(grad.square().muli(clip * clip * (1 - BETA2)));
             NDArray update = s.first.div(correction1).divi(s.second.div(correction2).sqrt().addi(EPSILON));

@@ -41,9 +41,11 @@ public final class FineTuner {
      * @param device       where it trained, e.g. {@code cpu()} or {@code gpu(0)}
      * @param examples     labeled texts used
      * @param labels       the distinct labels, sorted
+     * @param skippedSteps steps skipped because their gradient was not finite (weights left as they were)
      */
     public record Result(Path folder, String encoderId, double lossBefore, double lossAfter, int steps,
-            int plannedSteps, double seconds, boolean timedOut, String device, int examples, List<String> labels) {
+            int plannedSteps, double seconds, boolean timedOut, String device, int examples, List<String> labels,
+            int skippedSteps) {
     }
 
     private FineTuner() {
@@ -114,6 +116,6 @@ public final class FineTuner {
         Path folder = TunedFolder.write(modelsDir, name, parent, onnx, outcome.weights(), record);
         return new Result(folder, name, outcome.lossBefore(), outcome.lossAfter(), outcome.steps(),
                 outcome.plannedSteps(), outcome.seconds(), outcome.timedOut(), outcome.device(), texts.size(),
-                List.copyOf(names));
+                List.copyOf(names), outcome.skippedSteps());
     }
 }

@@ -71,6 +71,11 @@ public final class SqliteProjects implements Projects {
     }
 
     @Override
+    public void updateEncoder(long projectId, String encoder) {
+        jdbc.update("update project encoder", "UPDATE projects SET encoder = ? WHERE id = ?", encoder, projectId);
+    }
+
+    @Override
     public boolean delete(long projectId) {
         return jdbc.update("delete project " + projectId, "DELETE FROM projects WHERE id = ?", projectId) > 0;
     }
