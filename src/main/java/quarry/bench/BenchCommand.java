@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks; each prints a table for docs/BENCHMARKS.md.",
         subcommands = {ServerBenchCommand.class, EncoderBenchCommand.class, LearnerBenchCommand.class, IndexBenchCommand.class,
-            MemoryBenchCommand.class, LiveBenchCommand.class, SemiExplore.class, FineTuneBenchCommand.class})
+            MemoryBenchCommand.class, LiveBenchCommand.class, SemiExplore.class, FineTuneBenchCommand.class,
+            SuspectsBenchCommand.class})
 public final class BenchCommand implements Runnable {
 
     @CommandLine.Spec

@@ -101,7 +101,7 @@ public final class Head implements Classifier, AutoCloseable {
                 // Out-of-fold scores look like the scores of documents the head has not seen, which is
                 // what the rule decides on; the head's fit on its own labels is overconfident.
                 float[][] probs = folds >= 2 && rows.length >= 2 * folds
-                        ? Thresholds.outOfFold(x, rows, y, config, encoderId, folds)
+                        ? OutOfFold.probabilities(x, rows, y, config, encoderId, folds)
                         : Scoring.probabilities(model.getNDManager(), net, true, x, rows, Scoring.CHUNK_ROWS);
                 decision = Thresholds.choose(probs, y);
             }

@@ -2,7 +2,6 @@ package quarry.model;
 
 import java.util.Arrays;
 import quarry.core.Vectors;
-import quarry.eval.CrossValidation;
 
 /**
  * How a multi-label head turns probabilities into a label set: a threshold per label, and what to
@@ -14,7 +13,7 @@ import quarry.eval.CrossValidation;
  * label-less answer whenever nothing passes), {@link #ALWAYS} always does.
  *
  * <p>Choice: both are chosen on probabilities of documents the head did not train on (out-of-fold
- * scores from {@link #outOfFold}; with too few labels, the head's own fit), by coordinate ascent on
+ * scores from {@link OutOfFold}; with too few labels, the head's own fit), by coordinate ascent on
  * the mean of subset accuracy and micro-F1 over the labeled examples. The thresholds start at 0.5
  * (right for calibrated probabilities when a whole label set must be right) and one only moves
  * when that improves the objective; a label with fewer than {@link #MIN_POSITIVES} positives keeps
@@ -47,39 +46,6 @@ final class Thresholds {
     }
 
     private Thresholds() {
-    }
-
-    /**
-     * Out-of-fold probabilities of the labeled examples: {@code folds} heads, each trained (from
-     * scratch, with {@code config}'s settings) without one fold, score the fold they did not see.
-     * Folds are stratified by each example's rarest label (examples without a label form a group
-     * of their own), so a rare label is spread over as many folds as it can be.
-     */
-    static float[][] outOfFold(Vectors x, int[] rows, Targets y, HeadConfig config, String encoderId, int folds) {
-        int[] counts = y.counts();
-        int[] rarest = new int[y.size()];
-        for (int i = 0; i < rarest.length; i++) {
-            rarest[i] = -1;
-            for (int c : y.classesOf(i)) {
-                if (rarest[i] < 0 || counts[c] < counts[rarest[i]]) {
-                    rarest[i] = c;
-                }
-            }
-        }
-        float[][] probs = new float[y.size()][];
-        HeadConfig foldConfig = config.withThresholdFolds(0);
-        for (CrossValidation.Fold fold : CrossValidation.stratifiedFolds(rarest, folds, config.seed())) {
-            int[] trainRows = Arrays.stream(fold.train()).map(i -> rows[i]).toArray();
-            int[] testRows = Arrays.stream(fold.test()).map(i -> rows[i]).toArray();
-            try (Head head = Head.train(x, trainRows, y.select(fold.train()),
-                    foldConfig.withSeed(config.seed() + 1 + fold.index()), null, encoderId)) {
-                float[][] p = head.probabilities(x, testRows);
-                for (int i = 0; i < testRows.length; i++) {
-                    probs[fold.test()[i]] = p[i];
-                }
-            }
-        }
-        return probs;
     }
 
     /** {@code probs[i][c]}: probability of label c for example i; {@code y} its true labels. */
