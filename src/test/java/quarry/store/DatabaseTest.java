@@ -43,7 +43,7 @@ class DatabaseTest {
 
     @Test
     void aVersionOneDatabaseIsUpgradedKeepingItsData() throws Exception {
-        String v1 = new String(Database.class.getResourceAsStream("V1__init.sql").readAllBytes(),
+        String v1 = new String(Database.class.getResourceAsStream("sqlite/V1__init.sql").readAllBytes(),
                 java.nio.charset.StandardCharsets.UTF_8);
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("quarry.db"));
                 Statement s = c.createStatement()) {
@@ -72,7 +72,7 @@ class DatabaseTest {
     void aVersionTwoDatabaseGainsMachineLabelsAndKeepsItsLabels() throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("quarry.db"));
                 Statement s = c.createStatement()) {
-            for (String script : List.of("V1__init.sql", "V2__job_owner.sql")) {
+            for (String script : List.of("sqlite/V1__init.sql", "sqlite/V2__job_owner.sql")) {
                 String text = new String(Database.class.getResourceAsStream(script).readAllBytes(),
                         java.nio.charset.StandardCharsets.UTF_8);
                 for (String sql : text.split("\n;\n")) {
