@@ -46,9 +46,11 @@ public record PostgresUrl(String jdbcUrl, String user, String password, String s
         } else if (spec.startsWith("postgres:")) {
             rest = spec.substring("postgres:".length());
         } else {
+            // Only a scheme is echoed: the rest may hold a password.
             int colon = spec.indexOf(':');
-            String scheme = colon < 0 ? "no scheme" : "'" + spec.substring(0, colon) + ":'";
-            throw bad("the database URL (" + scheme + ") is not a PostgreSQL URL; SQLite needs no URL (leave --db out)");
+            String scheme = colon < 0 ? "" : spec.substring(0, colon);
+            throw bad((scheme.matches("[A-Za-z][A-Za-z0-9+.-]{0,19}") ? "'" + scheme + ":'" : "a URL with no scheme")
+                    + " is not a PostgreSQL URL; SQLite needs no URL (leave --db out)");
         }
         if (!rest.startsWith("//")) {
             throw bad("the database URL lacks '//' before the host");
