@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import quarry.core.DomainException;
 import quarry.store.Database;
 import quarry.store.DuplicateException;
 import quarry.store.StoreException;
@@ -33,6 +34,9 @@ public abstract class Jdbc implements AutoCloseable {
 
     /** SQLSTATE of a broken unique or primary key, the same on every SQL database that sets it. */
     private static final String UNIQUE_VIOLATION = "23505";
+
+    /** SQLSTATE character_not_in_repertoire: PostgreSQL's answer to a NUL in text. */
+    private static final String UNSTORABLE_TEXT = "22021";
 
     private final Database database;
 
@@ -122,7 +126,7 @@ public abstract class Jdbc implements AutoCloseable {
                 }
             });
         } catch (SQLException e) {
-            throw new StoreException(what, e);
+            throw failed(what, e, "");
         }
     }
 
@@ -152,13 +156,24 @@ public abstract class Jdbc implements AutoCloseable {
                 c.rollback(); // it only read
             }
         } catch (SQLException e) {
-            throw new StoreException(what, e);
+            throw failed(what, e, "");
         }
     }
 
-    /** The error to throw for a failed write: a duplicate for a broken unique key, else a store failure. */
+    /**
+     * The error to throw for a failed statement: a duplicate for a broken unique key, bad input for
+     * text the database cannot hold (PostgreSQL refuses U+0000 even in a value looked up), else a
+     * store failure.
+     */
     private static RuntimeException failed(String what, SQLException e, String duplicateDetail) {
-        return isConstraint(e) ? new DuplicateException(what + duplicateDetail) : new StoreException(what, e);
+        if (isConstraint(e)) {
+            return new DuplicateException(what + duplicateDetail);
+        }
+        if (UNSTORABLE_TEXT.equals(e.getSQLState())) {
+            return new DomainException.InvalidInput(what + ": the text holds a character the database cannot store"
+                    + " (U+0000, NUL)");
+        }
+        return new StoreException(what, e);
     }
 
     /** Inserts one row and returns the id the database gave it; {@code sql} ends in {@code RETURNING id}. */

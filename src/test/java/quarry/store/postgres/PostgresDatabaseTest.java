@@ -19,6 +19,8 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import quarry.core.Document;
+import quarry.core.DomainException;
 import quarry.core.QuarryException;
 import quarry.store.Database;
 import quarry.store.OldSchemas;
@@ -110,6 +112,20 @@ class PostgresDatabaseTest {
                 role.getMessage());
         for (QuarryException e : List.of(missing, role)) {
             assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aNulInTextIsBadInputNotAStoreFailure() {
+        try (Store s = new Store(Database.postgres(PostgresServer.databaseFor(dir)))) {
+            long p = s.projects().create("p", false, "e", List.of(), "{}").id();
+            // PostgreSQL refuses U+0000 in any text value, even one only looked up.
+            DomainException.InvalidInput find = assertThrows(DomainException.InvalidInput.class,
+                    () -> s.documents().find(p, "a\0b"));
+            assertTrue(find.getMessage().contains("U+0000"), find.getMessage());
+            assertThrows(DomainException.InvalidInput.class, () -> s.documents().add(p,
+                    List.of(Document.unlabeled("ok", "fine"), Document.unlabeled("n", "a\0b"))::forEach, "import"));
+            assertEquals(0, s.documents().count(p), "nothing of the import is kept");
         }
     }
 
