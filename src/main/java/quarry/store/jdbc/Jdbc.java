@@ -70,6 +70,10 @@ public abstract class Jdbc implements AutoCloseable {
      */
     public abstract void lockProject(Connection c, long projectId) throws SQLException;
 
+    /** Closes the connections; what is in use is closed as it comes back. */
+    @Override
+    public abstract void close();
+
     /** Runs {@code work} in one transaction, committed before it returns, or rolled back whole. */
     public <T> T transaction(String what, Work<T> work) {
         try {
