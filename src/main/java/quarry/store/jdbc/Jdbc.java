@@ -114,6 +114,18 @@ public abstract class Jdbc implements AutoCloseable {
         }
     }
 
+    /**
+     * Inserts one row, committed on its own, and returns the id the database gave it; {@code sql}
+     * ends in {@code RETURNING id}. One round trip: no transaction is opened around it.
+     */
+    public long insert(String what, String sql, Object... args) {
+        try {
+            return withWriter(c -> insert(c, sql, args));
+        } catch (SQLException e) {
+            throw failed(what, e, ": already exists");
+        }
+    }
+
     /** Every row a query returns. */
     public <T> List<T> list(String what, String sql, RowMapper<T> mapper, Object... args) {
         try {

@@ -9,7 +9,6 @@ import quarry.store.Documents;
 import quarry.store.DuplicateException;
 import quarry.store.Records.Doc;
 import quarry.store.Store;
-import quarry.store.StoreException;
 
 /** Document pools. */
 public final class JdbcDocuments implements Documents {
@@ -56,11 +55,13 @@ public final class JdbcDocuments implements Documents {
                             label.executeBatch();
                         }
                     } catch (SQLException e) {
-                        throw new StoreException("import documents", e);
+                        throw new Sql(e);
                     }
                 });
                 p.executeBatch();
                 label.executeBatch();
+            } catch (Sql e) {
+                throw e.getCause(); // out of the source's callback, to be reported like any other SQL failure
             } catch (SQLException | RuntimeException e) {
                 throw e;
             } catch (Exception e) {
@@ -68,6 +69,20 @@ public final class JdbcDocuments implements Documents {
             }
             return added[0];
         });
+    }
+
+    /** An SQL failure carried through the document source's callback, which cannot throw it. */
+    private static final class Sql extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Sql(SQLException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized SQLException getCause() {
+            return (SQLException) super.getCause();
+        }
     }
 
     @Override

@@ -10,8 +10,8 @@ import quarry.store.jdbc.Jdbc;
 import quarry.store.jdbc.JdbcAnnotations;
 
 /**
- * The annotation log in PostgreSQL. Each annotation is its own short transaction on a pooled
- * connection: the server runs them at once and flushes concurrent commits together, so no
+ * The annotation log in PostgreSQL. Each annotation is one INSERT, committed on its own, on a
+ * pooled connection: the server runs them at once and flushes concurrent commits together, so no
  * grouping is needed here. A reused request id breaks the table's unique key, which holds across
  * every process on the database.
  */
@@ -28,8 +28,8 @@ public final class PostgresAnnotations extends JdbcAnnotations {
         String created = Jdbc.now();
         long id;
         try {
-            id = jdbc.transaction("store annotation", c -> Jdbc.insert(c, INSERT, insertArgs(projectId, row, copy,
-                    annotator, requestId, created)));
+            id = jdbc.insert("store annotation", INSERT, insertArgs(projectId, row, copy, annotator, requestId,
+                    created));
         } catch (DuplicateException e) {
             throw duplicate(requestId);
         }
