@@ -100,6 +100,7 @@ public final class Database {
         login.setProperty("ApplicationName", "quarry");
         Database db = new Database(Kind.POSTGRESQL, where.jdbcUrl(), login, where.shown());
         try (Connection c = db.connect()) {
+            db.checkEncoding(c);
             db.migrate(c);
         } catch (SQLException e) {
             throw new QuarryException(db.redact(db.problem(e)), e);
@@ -191,6 +192,18 @@ public final class Database {
                         e.getSQLState(), e);
             } finally {
                 c.setAutoCommit(true);
+            }
+        }
+    }
+
+    /** Refuses a PostgreSQL database that cannot hold every text: labels and documents come in any language. */
+    private void checkEncoding(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SHOW server_encoding")) {
+            r.next();
+            String encoding = r.getString(1);
+            if (!encoding.equals("UTF8")) {
+                throw new QuarryException("the PostgreSQL database " + shown + " has the encoding " + encoding
+                        + "; Quarry needs UTF8: create the database with createdb -E UTF8 -T template0");
             }
         }
     }

@@ -116,6 +116,18 @@ class PostgresDatabaseTest {
     }
 
     @Test
+    void aDatabaseThatCannotHoldEveryTextIsRefused() throws Exception {
+        String url = PostgresServer.databaseFor(dir);
+        String ascii = url.substring(0, url.lastIndexOf('/') + 1) + "ascii_only";
+        try (Connection c = direct(url); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE ascii_only ENCODING 'SQL_ASCII' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'");
+        }
+        QuarryException e = assertThrows(QuarryException.class, () -> Database.postgres(ascii));
+        assertTrue(e.getMessage().contains("has the encoding SQL_ASCII; Quarry needs UTF8"), e.getMessage());
+        assertEquals(0, count(ascii, "SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public'"), "nothing created");
+    }
+
+    @Test
     void aNulInTextIsBadInputNotAStoreFailure() {
         try (Store s = new Store(Database.postgres(PostgresServer.databaseFor(dir)))) {
             long p = s.projects().create("p", false, "e", List.of(), "{}").id();
