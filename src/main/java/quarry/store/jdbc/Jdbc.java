@@ -79,21 +79,27 @@ public abstract class Jdbc implements AutoCloseable {
         try {
             return withWriter(c -> {
                 c.setAutoCommit(false);
+                T result;
                 try {
-                    T result = work.run(c);
+                    result = work.run(c);
                     c.commit();
-                    return result;
                 } catch (SQLException | RuntimeException e) {
-                    // After a full disk SQLite may have rolled back already; the first error is the one to report.
+                    // After a full disk SQLite may have rolled back already, and a lost PostgreSQL
+                    // connection fails every call: the first error is the one to report.
                     try {
                         c.rollback();
                     } catch (SQLException rollback) {
                         e.addSuppressed(rollback);
                     }
+                    try {
+                        c.setAutoCommit(true);
+                    } catch (SQLException reset) {
+                        e.addSuppressed(reset);
+                    }
                     throw e;
-                } finally {
-                    c.setAutoCommit(true);
                 }
+                c.setAutoCommit(true);
+                return result;
             });
         } catch (SQLException e) {
             throw failed(what, e, ": " + e.getMessage());

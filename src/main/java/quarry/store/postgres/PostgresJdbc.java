@@ -57,15 +57,14 @@ public final class PostgresJdbc extends Jdbc {
             throw new SQLException("interrupted");
         }
         Connection c = null;
-        boolean keep = false;
+        // Kept unless the connection itself failed: a broken key or bad input leaves it as good as it was.
+        boolean keep = true;
         try {
             if (closed) {
                 throw new SQLException("the store is closed");
             }
             c = borrow();
-            T result = work.run(c);
-            keep = true;
-            return result;
+            return work.run(c);
         } catch (SQLException e) {
             keep = !lost(e);
             throw e;
