@@ -98,6 +98,23 @@ class MainTest {
     }
 
     @Test
+    void serveWithABadDatabaseUrlSaysWhyInOneLineWithoutThePassword() throws IOException {
+        int closed;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            closed = free.getLocalPort();
+        }
+        String ws = dir.resolve("ws").toString();
+        assertEquals(1, run("serve", "--data-dir", ws, "--port", "0", "--db", "mysql://root:hunter2@h/q"));
+        assertEquals(1, err().strip().lines().count(), err());
+        assertTrue(err().startsWith("quarry serve: error: 'mysql:' is not a PostgreSQL URL"), err());
+        assertEquals(1, run("serve", "--data-dir", ws, "--port", "0", "--db",
+                "postgresql://bob:hunter2@127.0.0.1:" + closed + "/quarry"));
+        assertTrue(err().startsWith("quarry serve: error: cannot reach the PostgreSQL server of"
+                + " postgresql://bob@127.0.0.1:" + closed + "/quarry"), err());
+        assertTrue(!err().contains("hunter2") && !out().contains("hunter2"), err() + out());
+    }
+
+    @Test
     void missingFileIsNamed() {
         assertEquals(1, run("embed", "--data", dir.resolve("nope.csv").toString()));
         assertTrue(err().contains("nope.csv"), err());

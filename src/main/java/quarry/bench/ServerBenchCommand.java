@@ -53,6 +53,10 @@ final class ServerBenchCommand implements Callable<Integer> {
     @Option(names = "--predict", paramLabel = "N", defaultValue = "2000", description = "texts from test to predict")
     int predictCount;
 
+    @Option(names = "--db", paramLabel = "URL", description = "an empty PostgreSQL database to run on, as serve --db"
+            + " takes it (default: SQLite in a temporary workspace)")
+    String db;
+
     @Override
     public Integer call() throws Exception {
         DjlSettings.apply(); // keeps DJL's native libraries where they are before the cache moves
@@ -67,7 +71,8 @@ final class ServerBenchCommand implements Callable<Integer> {
         pool.forEach(d -> gold.put(d.id(), d.labels().get(0)));
         List<String> schema = gold.values().stream().distinct().sorted().toList();
 
-        try (Workspace w = Workspace.open(tmp.resolve("ws"), false)) {
+        try (Workspace w = Workspace.open(tmp.resolve("ws"), false, db)) {
+            System.out.println("database: " + w.store().database());
             Server app = Server.start(w, "127.0.0.1", 0, 1L << 30);
             try {
                 URI base = URI.create("http://localhost:" + app.port());

@@ -22,6 +22,13 @@ public final class ServeCommand implements Callable<Integer> {
             description = "workspace folder: database, models, indexes (default: data/workspace)")
     Path dataDir;
 
+    @Option(names = "--db", paramLabel = "URL",
+            description = "a PostgreSQL database to keep projects, documents and labels in:"
+                    + " postgresql://user:password@host:port/dbname or jdbc:postgresql://host:port/dbname?user=NAME"
+                    + " (the password may come from PGPASSWORD instead). Default: SQLite in the workspace folder,"
+                    + " which holds models and indexes either way")
+    String db;
+
     @Option(names = "--host", paramLabel = "ADDR", defaultValue = "127.0.0.1",
             description = "address to listen on (default ${DEFAULT-VALUE}: this machine only; 0.0.0.0 for every"
                     + " interface, behind a TLS proxy)")
@@ -37,7 +44,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Path dir = dataDir != null ? dataDir : Encoders.modelsDir().resolveSibling("data").resolve("workspace");
-        Workspace workspace = Workspace.open(dir, !noDemo);
+        Workspace workspace = Workspace.open(dir, !noDemo, db);
         Server app = Server.start(workspace, host, port, maxUploadMb << 20);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -46,6 +53,7 @@ public final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "quarry-shutdown"));
         System.out.println("Quarry workspace: " + workspace.dir());
+        System.out.println("Database: " + workspace.store().database());
         if (workspace.firstAdminToken() != null) {
             System.out.println("Admin token (shown once, keep it): " + workspace.firstAdminToken());
         }

@@ -36,6 +36,9 @@ final class RowValidator {
             String text = row.text();
             if ((text == null || text.isBlank()) && !row.hasProblemWith(options.textField())) {
                 problems.add(problem(row, options.textField(), "missing or empty"));
+            } else if (text != null && text.indexOf('\0') >= 0) {
+                // Other control characters are text (tabs, say); NUL is not, and PostgreSQL cannot store it.
+                problems.add(problem(row, options.textField(), "text holds the character U+0000 (NUL)"));
             }
             String id = id(row, problems);
             List<String> labels = labels(row, id, problems);

@@ -56,9 +56,9 @@ public final class Workspace implements AutoCloseable {
     private final FineTuneJobs fineTunes;
     private String firstAdminToken;
 
-    private Workspace(Path dir) {
+    private Workspace(Path dir, String database) {
         this.dir = checkWritable(dir.toAbsolutePath());
-        this.store = new Store(Database.sqlite(this.dir));
+        this.store = new Store(Database.open(database, this.dir));
         this.access = new Access(store);
         this.jobs = new PredictionJobs(this, this.dir.resolve("jobs"));
         this.fineTunes = new FineTuneJobs(this);
@@ -69,7 +69,15 @@ public final class Workspace implements AutoCloseable {
      * {@code demo} a demo project.
      */
     public static Workspace open(Path dir, boolean demo) {
-        Workspace w = new Workspace(dir);
+        return open(dir, demo, null);
+    }
+
+    /**
+     * Opens a workspace whose database is the PostgreSQL database at {@code database}, or the
+     * workspace's own SQLite file when it is null. The folder keeps the models and indexes either way.
+     */
+    public static Workspace open(Path dir, boolean demo, String database) {
+        Workspace w = new Workspace(dir, database);
         try {
             w.removeLeftovers();
             if (!w.access.hasTokens()) {

@@ -22,6 +22,7 @@ import quarry.encode.Encoders;
 import quarry.project.Access;
 import quarry.project.Json;
 import quarry.project.Workspace;
+import quarry.store.Database;
 import quarry.store.DuplicateException;
 import quarry.store.StoreException;
 
@@ -138,10 +139,13 @@ public final class Server implements AutoCloseable {
      */
     private static void storageFault(Context ctx, Workspace workspace, Exception e, StoreException.Kind kind) {
         StoreException.Kind k = kind == StoreException.Kind.OTHER ? StoreException.classify(e) : kind;
-        if (k == StoreException.Kind.OTHER) {
+        // A PostgreSQL server's faults are its own: the workspace's disk says nothing about them.
+        Database database = workspace.store().database();
+        boolean server = e instanceof StoreException && database.kind() == Database.Kind.POSTGRESQL;
+        if (k == StoreException.Kind.OTHER && !server) {
             k = diagnose(workspace.dir());
         }
-        String where = "the workspace " + workspace.dir();
+        String where = server ? "the database " + database : "the workspace " + workspace.dir();
         switch (k) {
             case FULL -> {
                 LOG.warn("{} {}: {} is out of disk space: {}", ctx.method(), ctx.path(), where, e.getMessage());

@@ -1,13 +1,16 @@
 package quarry.store;
 
-import quarry.store.sqlite.Jdbc;
+import quarry.store.jdbc.Jdbc;
+import quarry.store.jdbc.JdbcDocuments;
+import quarry.store.jdbc.JdbcJobs;
+import quarry.store.jdbc.JdbcMachineLabels;
+import quarry.store.jdbc.JdbcModels;
+import quarry.store.jdbc.JdbcProjects;
+import quarry.store.jdbc.JdbcTokens;
+import quarry.store.postgres.PostgresAnnotations;
+import quarry.store.postgres.PostgresJdbc;
 import quarry.store.sqlite.SqliteAnnotations;
-import quarry.store.sqlite.SqliteDocuments;
-import quarry.store.sqlite.SqliteJobs;
-import quarry.store.sqlite.SqliteMachineLabels;
-import quarry.store.sqlite.SqliteModels;
-import quarry.store.sqlite.SqliteProjects;
-import quarry.store.sqlite.SqliteTokens;
+import quarry.store.sqlite.SqliteJdbc;
 
 /**
  * Everything Quarry keeps, one repository per aggregate: tokens, projects and their label schemas,
@@ -28,15 +31,25 @@ public final class Store implements AutoCloseable {
     /** What the repositories share and close with the store: connections, say. */
     private final AutoCloseable resources;
 
-    /** The store over a SQLite database. */
+    /**
+     * The store over a SQLite or PostgreSQL database. The repositories run the same SQL on both;
+     * the annotation log writes the way its database is fastest and safe under concurrency.
+     */
     public Store(Database database) {
-        this(database, new Jdbc(database));
+        this(database, switch (database.kind()) {
+            case SQLITE -> new SqliteJdbc(database);
+            case POSTGRESQL -> new PostgresJdbc(database);
+        });
     }
 
     private Store(Database database, Jdbc jdbc) {
-        this(database, new SqliteProjects(jdbc), new SqliteDocuments(jdbc), new SqliteAnnotations(jdbc),
-                new SqliteMachineLabels(jdbc), new SqliteModels(jdbc), new SqliteJobs(jdbc), new SqliteTokens(jdbc),
-                jdbc);
+        this(database, new JdbcProjects(jdbc), new JdbcDocuments(jdbc), annotations(jdbc), new JdbcMachineLabels(jdbc),
+                new JdbcModels(jdbc), new JdbcJobs(jdbc), new JdbcTokens(jdbc), jdbc);
+    }
+
+    private static Annotations annotations(Jdbc jdbc) {
+        return jdbc instanceof SqliteJdbc sqlite ? new SqliteAnnotations(sqlite)
+                : new PostgresAnnotations((PostgresJdbc) jdbc);
     }
 
     /** A store over other implementations of the repositories; closing it closes {@code resources}. */

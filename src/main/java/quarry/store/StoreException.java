@@ -41,6 +41,12 @@ public final class StoreException extends RuntimeException {
             if (m.contains("read-only") || m.contains("readonly")) {
                 return Kind.READ_ONLY;
             }
+            if (t instanceof SQLException e && e.getSQLState() != null) {
+                Kind k = postgres(e.getSQLState());
+                if (k != Kind.OTHER) {
+                    return k;
+                }
+            }
             if (t instanceof SQLException e) {
                 switch (e.getErrorCode() & 0xff) {
                     case SQLITE_FULL:
@@ -53,6 +59,21 @@ public final class StoreException extends RuntimeException {
                         break;
                 }
             }
+        }
+        return Kind.OTHER;
+    }
+
+    /** The kind of a PostgreSQL SQLSTATE: its server's disk is full, it is read-only, or it cannot be reached. */
+    private static Kind postgres(String state) {
+        if (state.equals("53100")) { // disk_full
+            return Kind.FULL;
+        }
+        if (state.equals("25006")) { // read_only_sql_transaction: a standby, or default_transaction_read_only
+            return Kind.READ_ONLY;
+        }
+        // 08: connection exceptions; 57P01-57P03: the server is shutting down, crashed, or starting
+        if (state.startsWith("08") || state.startsWith("57P")) {
+            return Kind.UNAVAILABLE;
         }
         return Kind.OTHER;
     }

@@ -46,8 +46,8 @@ class ArchitectureTest {
             new String[] {"quarry.encode..", "quarry.model..", "quarry.djl.."}, "ai.djl..", "ai.onnxruntime..");
 
     @ArchTest
-    static final ArchRule ONLY_STORE_USES_JDBC = onlyMayUse("JDBC and SQLite", new String[] {"quarry.store.."},
-            "java.sql..", "org.sqlite..");
+    static final ArchRule ONLY_STORE_USES_JDBC = onlyMayUse("JDBC, SQLite and PostgreSQL",
+            new String[] {"quarry.store.."}, "java.sql..", "org.sqlite..", "org.postgresql..");
 
     @ArchTest
     static final ArchRule CORE_IS_PLAIN_JAVA = classes().that().resideInAPackage("quarry.core..")

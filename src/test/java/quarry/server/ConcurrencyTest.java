@@ -30,6 +30,11 @@ class ConcurrencyTest {
     @TempDir
     Path dir;
 
+    /** The workspace in {@code ws}: over SQLite here, over PostgreSQL in {@code PostgresConcurrencyServerTest}. */
+    protected Workspace open(Path ws) {
+        return Workspace.open(ws, false);
+    }
+
     static List<Document> slice(int n) throws Exception {
         List<Document> all = DocumentImporter.read(Http.sharedData().resolve("clinc150/train.jsonl"),
                 ImportOptions.defaults()).documents();
@@ -46,7 +51,7 @@ class ConcurrencyTest {
         Map<String, String> gold = new LinkedHashMap<>();
         docs.forEach(d -> gold.put(d.id(), d.labels().get(0)));
         List<String> labels = new ArrayList<>(new TreeSet<>(gold.values()));
-        try (Workspace w = Workspace.open(dir, false)) {
+        try (Workspace w = open(dir)) {
             List<String> tokens = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 tokens.add(w.createToken("annotator" + i, "annotator"));

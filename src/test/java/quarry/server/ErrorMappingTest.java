@@ -15,9 +15,14 @@ import quarry.project.Workspace;
 @Tag("integration")
 class ErrorMappingTest {
 
+    /** The workspace in {@code ws}: over SQLite here, over PostgreSQL in {@code PostgresErrorMappingTest}. */
+    protected Workspace open(Path ws) {
+        return Workspace.open(ws, false);
+    }
+
     @Test
     void domainErrorsGetTheirStatusAndInternalFailuresA500WithAnId(@TempDir Path dir) {
-        Workspace w = Workspace.open(dir.resolve("ws"), false);
+        Workspace w = open(dir.resolve("ws"));
         try {
             String admin = w.firstAdminToken();
             JavalinTest.test(Server.create(w, 1 << 20), (server, client) -> {

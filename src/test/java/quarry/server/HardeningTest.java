@@ -21,13 +21,17 @@ class HardeningTest {
     @TempDir
     Path dir;
 
+    /** The workspace in {@code ws}: over SQLite here, over PostgreSQL in {@code PostgresHardeningTest}. */
+    protected Workspace open(Path ws) {
+        return Workspace.open(ws, false);
+    }
 
     interface Case {
         void run(Workspace w, Http admin, int port) throws Exception;
     }
 
     private void run(Case c) {
-        try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
+        try (Workspace w = open(dir.resolve("ws"))) {
             JavalinTest.test(Server.create(w, 1 << 20), (server, client) -> c.run(w, new Http(client,
                     w.firstAdminToken()), server.port()));
         }
@@ -131,6 +135,11 @@ class HardeningTest {
                     "{\"id\":\"a\\u0000b\",\"text\":\"t\"}\n");
             assertEquals(400, nul.code());
             assertTrue(nul.body().contains("U+0000"), nul.body());
+            Http.Reply nulText = a.upload("/api/projects/p/documents", "application/x-ndjson",
+                    "{\"id\":\"fine\",\"text\":\"t\"}\n{\"id\":\"n\",\"text\":\"a\\u0000b\"}\n");
+            assertEquals(400, nulText.code(), nulText.body());
+            assertTrue(nulText.body().contains("U+0000") && nulText.body().contains("\"line\":2"), nulText.body());
+            assertEquals(400, a.get("/api/projects/p/documents/a%00b").code(), "a NUL in a path is refused");
             assertEquals(0, w.store().documents().count(w.project("p").project().id()), "all or nothing");
         });
     }
@@ -190,7 +199,7 @@ class HardeningTest {
 
     @Test
     void leftoversOfACrashAreCleanedUpAtStart() throws Exception {
-        try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
+        try (Workspace w = open(dir.resolve("ws"))) {
             assertTrue(w.firstAdminToken() != null);
         }
         Path upload = dir.resolve("ws").resolve("uploads").resolve("import-123");
@@ -199,7 +208,7 @@ class HardeningTest {
         Path jobInput = dir.resolve("ws").resolve("jobs").resolve("0000-dead.jsonl");
         Files.createDirectories(jobInput.getParent());
         Files.writeString(jobInput, "{\"id\":\"1\",\"text\":\"x\"}\n");
-        try (Workspace w = Workspace.open(dir.resolve("ws"), false)) {
+        try (Workspace w = open(dir.resolve("ws"))) {
             assertFalse(Files.exists(upload), "a half-written upload folder");
             assertFalse(Files.exists(jobInput), "a dead job's input");
         }

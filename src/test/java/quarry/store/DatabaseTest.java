@@ -43,17 +43,9 @@ class DatabaseTest {
 
     @Test
     void aVersionOneDatabaseIsUpgradedKeepingItsData() throws Exception {
-        String v1 = new String(Database.class.getResourceAsStream("V1__init.sql").readAllBytes(),
-                java.nio.charset.StandardCharsets.UTF_8);
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("quarry.db"));
                 Statement s = c.createStatement()) {
-            for (String sql : v1.split("\n;\n")) {
-                if (!sql.isBlank()) {
-                    s.execute(sql.lines().filter(l -> !l.startsWith("--")).reduce("", (x, y) -> x + "\n" + y));
-                }
-            }
-            s.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied TEXT NOT NULL)");
-            s.execute("INSERT INTO schema_version VALUES (1, 'then')");
+            OldSchemas.create(s, "sqlite", 1);
             s.execute("INSERT INTO projects (name, multi_label, encoder, settings, created) VALUES ('old', 0, 'e', '{}', 't')");
             s.execute("INSERT INTO jobs (id, project_id, kind, state, total, done, created) VALUES ('j1', 1, 'predict',"
                     + " 'done', 3, 3, 't')");
@@ -72,34 +64,25 @@ class DatabaseTest {
     void aVersionTwoDatabaseGainsMachineLabelsAndKeepsItsLabels() throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("quarry.db"));
                 Statement s = c.createStatement()) {
-            for (String script : List.of("V1__init.sql", "V2__job_owner.sql")) {
-                String text = new String(Database.class.getResourceAsStream(script).readAllBytes(),
-                        java.nio.charset.StandardCharsets.UTF_8);
-                for (String sql : text.split("\n;\n")) {
-                    String statement = sql.lines().filter(l -> !l.startsWith("--")).reduce("", (x, y) -> x + "\n" + y);
-                    if (!statement.isBlank()) {
-                        s.execute(statement);
-                    }
-                }
+            OldSchemas.create(s, "sqlite", 2);
+            OldSchemas.addLabeledProject(s);
+        }
+        OldSchemas.assertUpgradedKeepingLabels(Database.sqlite(dir));
+    }
+
+    @Test
+    void everyDatabaseHasEveryMigration() throws Exception {
+        // The scripts' folder in the build, found through a script every build has.
+        Path scripts = Path.of(Database.class.getResource("sqlite/V1__init.sql").toURI()).getParent().getParent();
+        Map<String, java.util.Set<String>> names = new java.util.HashMap<>();
+        for (String db : List.of("sqlite", "postgres")) {
+            try (var files = java.nio.file.Files.list(scripts.resolve(db))) {
+                names.put(db, files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".sql"))
+                        .collect(java.util.stream.Collectors.toSet()));
             }
-            s.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied TEXT NOT NULL)");
-            s.execute("INSERT INTO schema_version VALUES (1, 'then'), (2, 'then')");
-            s.execute("INSERT INTO projects (name, multi_label, encoder, settings, created) VALUES ('old', 0, 'e', '{}', 't')");
-            s.execute("INSERT INTO labels (project_id, idx, name) VALUES (1, 0, 'a'), (1, 1, 'b')");
-            s.execute("INSERT INTO documents (project_id, row_no, ext_id, text) VALUES (1, 0, 'd0', 'x'), (1, 1, 'd1', 'y')");
-            s.execute("INSERT INTO annotations (project_id, row_no, labels, skipped, annotator, created) VALUES"
-                    + " (1, 0, '[\"a\"]', 0, 'ann', 't')");
         }
-        Database db = Database.sqlite(dir);
-        assertEquals(3, db.schemaVersion());
-        try (Store s = new Store(db)) {
-            assertEquals(Map.of(0, List.of("a")), s.annotations().currentLabels(1), "people's labels are kept");
-            assertTrue(s.machineLabels().batches(1).isEmpty());
-            Records.MachineBatch b = s.machineLabels().accept(1, new Records.MachineBatchSpec(1, 1, 0.9, "admin", 7L),
-                    List.of(new Records.MachineProposal(1, List.of("b"), 0.97, 1)));
-            assertEquals(1, b.size());
-            assertEquals(Map.of(0, List.of("a")), s.annotations().currentLabels(1), "a machine label is no annotation");
-        }
+        assertEquals(names.get("sqlite"), names.get("postgres"), "version N is the same schema on both databases");
+        assertEquals(Database.latestVersion(), names.get("sqlite").size(), "every script is in the migration list");
     }
 
     @Test

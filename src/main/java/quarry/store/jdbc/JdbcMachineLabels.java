@@ -1,10 +1,8 @@
-package quarry.store.sqlite;
+package quarry.store.jdbc;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -13,10 +11,9 @@ import quarry.store.Records.MachineBatch;
 import quarry.store.Records.MachineBatchSpec;
 import quarry.store.Records.MachineLabel;
 import quarry.store.Records.MachineProposal;
-import quarry.store.StoreException;
 
-/** Machine labels in SQLite: {@code machine_batches} and {@code machine_labels}, never {@code annotations}. */
-public final class SqliteMachineLabels implements MachineLabels {
+/** Machine labels: {@code machine_batches} and {@code machine_labels}, never {@code annotations}. */
+public final class JdbcMachineLabels implements MachineLabels {
 
     private static final String BATCH = "SELECT b.id, b.model_version, b.estimate_version, b.threshold,"
             + " b.accepted_by, b.audit_seed, b.created, COUNT(m.id), COUNT(CASE WHEN m.audit_rank > 0 THEN 1 END),"
@@ -28,25 +25,17 @@ public final class SqliteMachineLabels implements MachineLabels {
 
     private final Jdbc jdbc;
 
-    public SqliteMachineLabels(Jdbc jdbc) {
+    public JdbcMachineLabels(Jdbc jdbc) {
         this.jdbc = jdbc;
     }
 
     @Override
     public MachineBatch accept(long projectId, MachineBatchSpec spec, List<MachineProposal> labels) {
         long id = jdbc.transaction("accept machine labels", c -> {
-            long batch;
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO machine_batches (project_id, model_version,"
-                    + " estimate_version, threshold, accepted_by, audit_seed, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    Statement.RETURN_GENERATED_KEYS)) {
-                Jdbc.bind(p, projectId, spec.modelVersion(), spec.estimateVersion(), spec.threshold(),
-                        spec.acceptedBy(), spec.auditSeed(), Jdbc.now());
-                p.executeUpdate();
-                try (ResultSet keys = p.getGeneratedKeys()) {
-                    keys.next();
-                    batch = keys.getLong(1);
-                }
-            }
+            long batch = Jdbc.insert(c, "INSERT INTO machine_batches (project_id, model_version, estimate_version,"
+                    + " threshold, accepted_by, audit_seed, created) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", projectId,
+                    spec.modelVersion(), spec.estimateVersion(), spec.threshold(), spec.acceptedBy(), spec.auditSeed(),
+                    Jdbc.now());
             try (PreparedStatement p = c.prepareStatement("INSERT INTO machine_labels (batch_id, project_id, row_no,"
                     + " labels, confidence, audit_rank) VALUES (?, ?, ?, ?, ?, ?)")) {
                 for (MachineProposal m : labels) {
@@ -63,13 +52,13 @@ public final class SqliteMachineLabels implements MachineLabels {
     @Override
     public List<MachineBatch> batches(long projectId) {
         return jdbc.list("list machine-label batches", BATCH + " WHERE b.project_id = ? GROUP BY b.id ORDER BY b.id",
-                SqliteMachineLabels::batch, projectId);
+                JdbcMachineLabels::batch, projectId);
     }
 
     @Override
     public Optional<MachineBatch> batch(long projectId, long batchId) {
         return jdbc.one("find machine-label batch", BATCH + " WHERE b.project_id = ? AND b.id = ? GROUP BY b.id",
-                SqliteMachineLabels::batch, projectId, batchId);
+                JdbcMachineLabels::batch, projectId, batchId);
     }
 
     @Override
@@ -81,23 +70,13 @@ public final class SqliteMachineLabels implements MachineLabels {
         return jdbc.update("revoke machine labels", sql, args);
     }
 
-    /** Reads on a connection of its own, so a long export never holds up labeling or other reads. */
     @Override
     public void forEach(long projectId, boolean withRevoked, Consumer<MachineLabel> sink) {
         String sql = LABEL + " WHERE m.project_id = ?" + (withRevoked ? "" : " AND m.revoked IS NULL")
                 + " ORDER BY m.id";
-        try (Connection c = jdbc.connect(); PreparedStatement p = c.prepareStatement(sql)) {
-            Jdbc.bind(p, projectId);
-            try (ResultSet r = p.executeQuery()) {
-                while (r.next()) {
-                    sink.accept(new MachineLabel(r.getLong(1), r.getLong(2), r.getInt(3), r.getString(4),
-                            Jdbc.parse(r.getString(5)), r.getDouble(6), r.getInt(7), r.getInt(8), r.getString(9),
-                            r.getString(10), r.getString(11)));
-                }
-            }
-        } catch (SQLException e) {
-            throw new StoreException("read machine labels", e);
-        }
+        jdbc.stream("read machine labels", sql, r -> new MachineLabel(r.getLong(1), r.getLong(2), r.getInt(3),
+                r.getString(4), Jdbc.parse(r.getString(5)), r.getDouble(6), r.getInt(7), r.getInt(8), r.getString(9),
+                r.getString(10), r.getString(11)), sink, projectId);
     }
 
     private static MachineBatch batch(ResultSet r) throws SQLException {

@@ -1,4 +1,4 @@
-package quarry.store.sqlite;
+package quarry.store.jdbc;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,23 +9,23 @@ import quarry.store.Documents;
 import quarry.store.DuplicateException;
 import quarry.store.Records.Doc;
 import quarry.store.Store;
-import quarry.store.StoreException;
 
-/** Document pools in SQLite. */
-public final class SqliteDocuments implements Documents {
+/** Document pools. */
+public final class JdbcDocuments implements Documents {
 
     /** Rows sent to the database at once during an import, so memory stays flat for any file size. */
     private static final int BATCH = 1000;
 
     private final Jdbc jdbc;
 
-    public SqliteDocuments(Jdbc jdbc) {
+    public JdbcDocuments(Jdbc jdbc) {
         this.jdbc = jdbc;
     }
 
     @Override
     public int add(long projectId, Source documents, String annotator) {
         return jdbc.transaction("import documents", c -> {
+            jdbc.lockProject(c, projectId);
             int row = Jdbc.count(c, "SELECT COUNT(*) FROM documents WHERE project_id = ?", projectId);
             int[] added = {0};
             int[] next = {row};
@@ -55,11 +55,13 @@ public final class SqliteDocuments implements Documents {
                             label.executeBatch();
                         }
                     } catch (SQLException e) {
-                        throw new StoreException("import documents", e);
+                        throw new Sql(e);
                     }
                 });
                 p.executeBatch();
                 label.executeBatch();
+            } catch (Sql e) {
+                throw e.getCause(); // out of the source's callback, to be reported like any other SQL failure
             } catch (SQLException | RuntimeException e) {
                 throw e;
             } catch (Exception e) {
@@ -67,6 +69,20 @@ public final class SqliteDocuments implements Documents {
             }
             return added[0];
         });
+    }
+
+    /** An SQL failure carried through the document source's callback, which cannot throw it. */
+    private static final class Sql extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Sql(SQLException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized SQLException getCause() {
+            return (SQLException) super.getCause();
+        }
     }
 
     @Override
@@ -78,19 +94,19 @@ public final class SqliteDocuments implements Documents {
     @Override
     public List<Doc> list(long projectId, int from, int limit) {
         return jdbc.list("read documents", "SELECT row_no, ext_id, text FROM documents WHERE project_id = ?"
-                + " AND row_no >= ? ORDER BY row_no LIMIT ?", SqliteDocuments::doc, projectId, from, limit);
+                + " AND row_no >= ? ORDER BY row_no LIMIT ?", JdbcDocuments::doc, projectId, from, limit);
     }
 
     @Override
     public Optional<Doc> find(long projectId, String id) {
         return jdbc.one("find document", "SELECT row_no, ext_id, text FROM documents WHERE project_id = ?"
-                + " AND ext_id = ?", SqliteDocuments::doc, projectId, id);
+                + " AND ext_id = ?", JdbcDocuments::doc, projectId, id);
     }
 
     @Override
     public Optional<Doc> find(long projectId, int row) {
         return jdbc.one("find document", "SELECT row_no, ext_id, text FROM documents WHERE project_id = ?"
-                + " AND row_no = ?", SqliteDocuments::doc, projectId, row);
+                + " AND row_no = ?", JdbcDocuments::doc, projectId, row);
     }
 
     private static Doc doc(ResultSet r) throws SQLException {

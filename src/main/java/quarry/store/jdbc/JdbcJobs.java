@@ -1,4 +1,4 @@
-package quarry.store.sqlite;
+package quarry.store.jdbc;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,26 +8,35 @@ import java.util.Optional;
 import quarry.store.Jobs;
 import quarry.store.Records.Job;
 
-/** Background jobs and their result lines in SQLite. */
-public final class SqliteJobs implements Jobs {
+/** Background jobs and their result lines. */
+public final class JdbcJobs implements Jobs {
 
     private static final String SELECT = "SELECT id, project_id, kind, state, total, done, created, finished, error,"
             + " owner FROM jobs";
 
     private final Jdbc jdbc;
 
-    public SqliteJobs(Jdbc jdbc) {
+    public JdbcJobs(Jdbc jdbc) {
         this.jdbc = jdbc;
     }
 
     @Override
     public Job add(String id, long projectId, String kind, long total, String owner) {
-        // Under the write lock, so the job read back is the one just inserted, untouched by an update.
-        synchronized (jdbc) {
-            jdbc.update("create job", "INSERT INTO jobs (id, project_id, kind, state, total, done, created, owner)"
-                    + " VALUES (?, ?, ?, 'queued', ?, 0, ?, ?)", id, projectId, kind, total, Jdbc.now(), owner);
-            return find(id).orElseThrow();
-        }
+        // Read back in the same transaction, so the job returned is the one just inserted, untouched by an update.
+        return jdbc.transaction("create job", c -> {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO jobs (id, project_id, kind, state, total, done,"
+                    + " created, owner) VALUES (?, ?, ?, 'queued', ?, 0, ?, ?)")) {
+                Jdbc.bind(p, id, projectId, kind, total, Jdbc.now(), owner);
+                p.executeUpdate();
+            }
+            try (PreparedStatement p = c.prepareStatement(SELECT + " WHERE id = ?")) {
+                Jdbc.bind(p, id);
+                try (ResultSet r = p.executeQuery()) {
+                    r.next();
+                    return job(r);
+                }
+            }
+        });
     }
 
     @Override
@@ -39,12 +48,12 @@ public final class SqliteJobs implements Jobs {
 
     @Override
     public Optional<Job> find(String id) {
-        return jdbc.one("find job", SELECT + " WHERE id = ?", SqliteJobs::job, id);
+        return jdbc.one("find job", SELECT + " WHERE id = ?", JdbcJobs::job, id);
     }
 
     @Override
     public List<Job> list(long projectId) {
-        return jdbc.list("list jobs", SELECT + " WHERE project_id = ? ORDER BY created", SqliteJobs::job, projectId);
+        return jdbc.list("list jobs", SELECT + " WHERE project_id = ? ORDER BY created", JdbcJobs::job, projectId);
     }
 
     private static Job job(ResultSet r) throws SQLException {

@@ -1,22 +1,24 @@
-package quarry.store.sqlite;
+package quarry.store.jdbc;
 
 import java.util.List;
 import quarry.store.Models;
 import quarry.store.Records.ModelVersion;
 
-/** Model versions in SQLite. */
-public final class SqliteModels implements Models {
+/** Model versions. */
+public final class JdbcModels implements Models {
 
     private final Jdbc jdbc;
 
-    public SqliteModels(Jdbc jdbc) {
+    public JdbcModels(Jdbc jdbc) {
         this.jdbc = jdbc;
     }
 
     @Override
     public void add(long projectId, int version, int labelsUsed, String report) {
-        jdbc.update("store model version", "INSERT OR REPLACE INTO models (project_id, version, labels_used, created,"
-                + " report) VALUES (?, ?, ?, ?, ?)", projectId, version, labelsUsed, Jdbc.now(), report);
+        jdbc.update("store model version", "INSERT INTO models (project_id, version, labels_used, created, report)"
+                + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (project_id, version) DO UPDATE SET labels_used ="
+                + " excluded.labels_used, created = excluded.created, report = excluded.report", projectId, version,
+                labelsUsed, Jdbc.now(), report);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package quarry.store.sqlite;
+package quarry.store.jdbc;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,12 +7,12 @@ import java.util.Optional;
 import quarry.store.Records.Token;
 import quarry.store.Tokens;
 
-/** API tokens in SQLite. */
-public final class SqliteTokens implements Tokens {
+/** API tokens. */
+public final class JdbcTokens implements Tokens {
 
     private final Jdbc jdbc;
 
-    public SqliteTokens(Jdbc jdbc) {
+    public JdbcTokens(Jdbc jdbc) {
         this.jdbc = jdbc;
     }
 

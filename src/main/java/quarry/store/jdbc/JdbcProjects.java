@@ -1,8 +1,6 @@
-package quarry.store.sqlite;
+package quarry.store.jdbc;
 
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -10,12 +8,12 @@ import quarry.store.Projects;
 import quarry.store.Records.Label;
 import quarry.store.Records.Project;
 
-/** Projects and their label schemas in SQLite; deleting a project cascades to all it owns. */
-public final class SqliteProjects implements Projects {
+/** Projects and their label schemas; deleting a project cascades to all it owns. */
+public final class JdbcProjects implements Projects {
 
     private final Jdbc jdbc;
 
-    public SqliteProjects(Jdbc jdbc) {
+    public JdbcProjects(Jdbc jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -23,17 +21,8 @@ public final class SqliteProjects implements Projects {
     public Project create(String name, boolean multiLabel, String encoder, List<Label> labels, String settings) {
         return jdbc.transaction("create project " + name, c -> {
             String created = Jdbc.now();
-            long id;
-            try (PreparedStatement p = c.prepareStatement(
-                    "INSERT INTO projects (name, multi_label, encoder, settings, created) VALUES (?, ?, ?, ?, ?)",
-                    Statement.RETURN_GENERATED_KEYS)) {
-                Jdbc.bind(p, name, multiLabel ? 1 : 0, encoder, settings, created);
-                p.executeUpdate();
-                try (ResultSet keys = p.getGeneratedKeys()) {
-                    keys.next();
-                    id = keys.getLong(1);
-                }
-            }
+            long id = Jdbc.insert(c, "INSERT INTO projects (name, multi_label, encoder, settings, created)"
+                    + " VALUES (?, ?, ?, ?, ?) RETURNING id", name, multiLabel ? 1 : 0, encoder, settings, created);
             try (PreparedStatement p = c.prepareStatement(
                     "INSERT INTO labels (project_id, idx, name, description) VALUES (?, ?, ?, ?)")) {
                 for (Label l : labels) {
