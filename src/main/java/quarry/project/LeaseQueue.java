@@ -4,24 +4,29 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.IntPredicate;
 import quarry.core.DomainException;
 import quarry.core.Pick;
+import quarry.store.Leases;
+import quarry.store.Leases.Lease;
 
 /**
  * The ranked queue of one project and the annotators' leases on it. A retrain swaps in a new
  * ranking whole; annotators take leases from it, best first, and no row is leased to two
  * annotators at once. Skips are per annotator: a skipped row never comes back to them.
+ *
+ * <p>The leases themselves are a {@link Leases}: this process's memory when it alone serves the
+ * project (SQLite), the database's table when several servers share it (PostgreSQL). Either way
+ * this class picks the rows to offer from what it knows, and the lease table has the last word:
+ * a row another server leased or labeled a moment ago is not claimed, and the next best row is.
  */
 final class LeaseQueue {
-
-    /** {@code order}: when it was handed out, so an annotator gets their leased items back in rank order. */
-    private record Lease(String annotator, long expiresAtMillis, long order) {
-    }
 
     /** One ranking: the picks best first, and the model's predictions for them. */
     record Ranking(List<Pick> picks, Map<Integer, Pick> byRow, Map<Integer, Views.TextPrediction> predictions,
@@ -45,16 +50,27 @@ final class LeaseQueue {
     private final long leaseMillis;
     private final Function<String, Set<Integer>> storedSkips;
     private final Map<String, Set<Integer>> skips = new ConcurrentHashMap<>();
-    private final Map<Integer, Lease> leases = new HashMap<>();
+    private final Leases leases;
+    private final long projectId;
     private volatile Ranking ranking = Ranking.EMPTY;
+    /** The last lease order handed out: time-based, so that orders from several servers compare too. */
     private long leaseOrder;
     private final long seed;
     /** A seeded random order of the pool, for when the ranking runs out: never file order, which is often sorted by label. */
     private int[] fallbackOrder = new int[0];
     private int fallbackCursor;
 
+    /** A queue whose leases live in this process. */
     LeaseQueue(LabelBook labels, Reserved reserved, int leaseSeconds, long seed,
             Function<String, Set<Integer>> storedSkips) {
+        this(labels, reserved, leaseSeconds, seed, storedSkips, new MemoryLeases(), 0);
+    }
+
+    /** A queue whose leases are {@code leases}' rows of project {@code projectId}. */
+    LeaseQueue(LabelBook labels, Reserved reserved, int leaseSeconds, long seed,
+            Function<String, Set<Integer>> storedSkips, Leases leases, long projectId) {
+        this.leases = leases;
+        this.projectId = projectId;
         this.labels = labels;
         this.reserved = reserved;
         this.seed = seed;
@@ -70,19 +86,47 @@ final class LeaseQueue {
         return ranking;
     }
 
+    /** How often {@link #next} looks again after losing rows to another server's annotators. */
+    private static final int CLAIM_TRIES = 4;
+
     /** Up to {@code n} rows for the annotator, leased to them; their unexpired leases come first. */
     synchronized List<Integer> next(String annotator, int n, int poolSize, long now) {
         Set<Integer> skipped = skipsOf(annotator);
+        Map<Integer, Lease> live = new HashMap<>();
+        for (Lease l : leases.live(projectId, now)) {
+            live.put(l.row(), l);
+        }
         List<Integer> chosen = new ArrayList<>();
-        leases.values().removeIf(l -> l.expiresAtMillis() <= now);
-        leases.keySet().removeIf(labels::isLabeled);
-        leases.entrySet().stream().filter(e -> e.getValue().annotator().equals(annotator))
-                .sorted(Comparator.comparingLong(e -> e.getValue().order())).forEach(e -> chosen.add(e.getKey()));
+        live.values().stream().filter(l -> l.annotator().equals(annotator) && !labels.isLabeled(l.row()))
+                .sorted(Comparator.comparingLong(Lease::order)).forEach(l -> chosen.add(l.row()));
+        // Rows another server leased or labeled between our read of the leases and our claim.
+        Set<Integer> lost = new HashSet<>();
+        IntPredicate available = row -> row < poolSize && !labels.isLabeled(row) && !live.containsKey(row)
+                && !skipped.contains(row) && !lost.contains(row) && !chosen.contains(row);
+        for (int attempt = 1; ; attempt++) {
+            choose(chosen, n, poolSize, available);
+            // More of the caller's leases than asked for stay reserved for them; they come back next time.
+            if (chosen.size() > n) {
+                chosen.subList(n, chosen.size()).clear();
+            }
+            List<Integer> leased = leases.claim(projectId, annotator, chosen, now, now + leaseMillis,
+                    orders(chosen.size()));
+            if (leased.size() == chosen.size() || attempt == CLAIM_TRIES) {
+                return leased;
+            }
+            Set<Integer> won = new HashSet<>(leased);
+            chosen.stream().filter(row -> !won.contains(row)).forEach(lost::add);
+            chosen.retainAll(won);
+        }
+    }
+
+    /** Adds rows to {@code chosen} until it holds {@code n}: audit samples, then the ranking, then a random order. */
+    private void choose(List<Integer> chosen, int n, int poolSize, IntPredicate available) {
         for (int row : reserved.first()) {
             if (chosen.size() >= n) {
                 break;
             }
-            if (available(row, poolSize, skipped) && !chosen.contains(row)) {
+            if (available.test(row)) {
                 chosen.add(row);
             }
         }
@@ -90,7 +134,7 @@ final class LeaseQueue {
             if (chosen.size() >= n) {
                 break;
             }
-            if (available(p.row(), poolSize, skipped) && !reserved.held(p.row()) && !chosen.contains(p.row())) {
+            if (available.test(p.row()) && !reserved.held(p.row())) {
                 chosen.add(p.row());
             }
         }
@@ -102,23 +146,17 @@ final class LeaseQueue {
         }
         for (int scanned = 0; chosen.size() < n && scanned < poolSize; scanned++) {
             int row = fallbackOrder[fallbackCursor++ % poolSize];
-            if (available(row, poolSize, skipped) && !reserved.held(row) && !chosen.contains(row)) {
+            if (available.test(row) && !reserved.held(row)) {
                 chosen.add(row);
             }
         }
-        // More of the caller's leases than asked for stay reserved for them; they come back next time.
-        if (chosen.size() > n) {
-            chosen.subList(n, chosen.size()).clear();
-        }
-        for (int row : chosen) {
-            Lease old = leases.get(row);
-            leases.put(row, new Lease(annotator, now + leaseMillis, old != null ? old.order() : leaseOrder++));
-        }
-        return chosen;
     }
 
-    private boolean available(int row, int size, Set<Integer> skipped) {
-        return row < size && !labels.isLabeled(row) && !leases.containsKey(row) && !skipped.contains(row);
+    /** The first of {@code count} fresh lease orders: after every one handed out here, and after the clock. */
+    private long orders(int count) {
+        long first = Math.max(leaseOrder + 1, System.currentTimeMillis() * 1024);
+        leaseOrder = first + Math.max(0, count - 1);
+        return first;
     }
 
     /** The rows an annotator skipped, read from the store once, then kept up to date here. */
@@ -139,44 +177,48 @@ final class LeaseQueue {
     }
 
     /**
-     * Runs {@code work} while no lease can be taken or given back, with a test for whether a row is
-     * leased now: what {@code work} decides about unleased rows still holds when it returns.
+     * Runs {@code work} while no lease can be taken or given back here, with a test for whether a
+     * row is leased now: what {@code work} decides about unleased rows still holds when it returns
+     * (for this server's annotators; another server's may lease a row meanwhile).
      */
     synchronized <T> T withLeasesHeld(long now, Function<java.util.function.IntPredicate, T> work) {
-        return work.apply(row -> {
-            Lease l = leases.get(row);
-            return l != null && l.expiresAtMillis() > now;
+        Set<Integer> leased = new HashSet<>();
+        leases.live(projectId, now).forEach(l -> leased.add(l.row()));
+        return work.apply(leased::contains);
+    }
+
+    /**
+     * Takes a row for the annotator to label it, or refuses (409) when another annotator holds an
+     * unexpired lease on it: a lease on the row is theirs from here until {@link #release}.
+     */
+    synchronized void checkNotLeasedToOther(String annotator, int row, String documentId, long now) {
+        leases.take(projectId, annotator, row, now, now + leaseMillis, orders(1)).ifPresent(l -> {
+            throw new DomainException.Conflict("document '" + documentId + "' is leased to another annotator until "
+                    + Instant.ofEpochMilli(l.expiresAtMillis()));
         });
     }
 
-    /** Refuses a label on a row another annotator holds an unexpired lease on. */
-    synchronized void checkNotLeasedToOther(String annotator, int row, String documentId, long now) {
-        Lease l = leases.get(row);
-        if (l != null && !l.annotator().equals(annotator) && l.expiresAtMillis() > now) {
-            throw new DomainException.Conflict("document '" + documentId + "' is leased to another annotator until "
-                    + Instant.ofEpochMilli(l.expiresAtMillis()));
-        }
-    }
-
-    /** Gives a leased row back; false when the annotator holds no lease on it. */
+    /**
+     * Gives a leased row back; false when the annotator holds no lease on it. A row that is labeled
+     * now (the annotator's label just went in) is marked so, and no one leases it again.
+     */
     synchronized boolean release(String annotator, int row) {
-        Lease l = leases.get(row);
-        if (l != null && l.annotator().equals(annotator)) {
-            leases.remove(row);
+        if (labels.isLabeled(row)) {
+            leases.labeled(projectId, row);
             return true;
         }
-        return false;
+        return leases.release(projectId, annotator, row);
     }
 
     /** Leases a row back to an annotator at the head of their queue (after an undo). */
     synchronized void leaseFirst(String annotator, int row, long now) {
-        leases.put(row, new Lease(annotator, now + leaseMillis, -(++leaseOrder)));
+        leases.leaseFirst(projectId, annotator, row, now + leaseMillis, -orders(1));
     }
 
     /** When the annotator's lease on {@code row} expires, or null when they hold none. */
     synchronized String expiry(String annotator, int row) {
-        Lease l = leases.get(row);
-        return l == null || !l.annotator().equals(annotator) ? null : Instant.ofEpochMilli(l.expiresAtMillis()).toString();
+        return leases.find(projectId, row).filter(l -> l.annotator().equals(annotator))
+                .map(l -> Instant.ofEpochMilli(l.expiresAtMillis()).toString()).orElse(null);
     }
 
     String expiryAt(long now) {

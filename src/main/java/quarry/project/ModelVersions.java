@@ -17,6 +17,12 @@ import quarry.store.Store;
  * A project's saved heads and the one model-version counter. A new version is saved to
  * {@code models/v<N>/} with its provenance, recorded in the store, then swapped in whole as the
  * serving model; request threads that still use the old one keep it until they let go.
+ *
+ * <p>Where several servers share the database, each keeps a workspace folder of its own (they may
+ * be on different machines), so a version's files go into the database with its record, in one
+ * transaction; a server that does not train writes them into its own folder when it
+ * {@link #follow}s. A head is a few hundred kilobytes to a few megabytes, which the database holds
+ * as easily as the folder does.
  */
 final class ModelVersions implements AutoCloseable {
 
@@ -28,6 +34,8 @@ final class ModelVersions implements AutoCloseable {
     private final Path dir;
     private final Store store;
     private final long projectId;
+    /** Whether versions' files go into the database too, for other servers to load. */
+    private final boolean share;
     /** The serving head and its version, swapped as one: a reader never pairs one head with another's number. */
     private record Serving(Shared<Head> head, int version) {
     }
@@ -40,8 +48,11 @@ final class ModelVersions implements AutoCloseable {
         this.dir = dir;
         this.store = store;
         this.projectId = projectId;
+        this.share = store.database().shared();
         removePartials(projectName);
-        loadLatest(projectName);
+        if (!share) {
+            loadLatest(projectName); // shared: the database says which version is the latest (follow)
+        }
     }
 
     /** A version whose save was cut short (a crash, a full disk) never became a version: drop what it left. */
@@ -98,7 +109,7 @@ final class ModelVersions implements AutoCloseable {
      * Saves {@code head} as the next version with the report {@code reportFor(version)} gives,
      * records it in the store and makes it the serving model. Trainer thread only.
      */
-    int publish(Head head, Function<Integer, Views.Report> reportFor) {
+    synchronized int publish(Head head, Function<Integer, Views.Report> reportFor) {
         int next = version + 1;
         Path versionDir = dir.resolve("v" + next);
         Path partial = dir.resolve(PARTIAL + "v" + next);
@@ -120,10 +131,68 @@ final class ModelVersions implements AutoCloseable {
         if (previous != null) {
             previous.head().retire();
         }
-        store.models().add(projectId, next, report.labelsUsed(), Json.write(report));
+        store.models().add(projectId, next, report.labelsUsed(), Json.write(report),
+                share ? readFiles(versionDir) : java.util.Map.of());
         lastReport = report;
         version = next;
         return next;
+    }
+
+    private static java.util.Map<String, byte[]> readFiles(Path versionDir) {
+        java.util.Map<String, byte[]> files = new java.util.TreeMap<>();
+        try (Stream<Path> list = Files.list(versionDir)) {
+            for (Path f : list.filter(Files::isRegularFile).toList()) {
+                files.put(f.getFileName().toString(), Files.readAllBytes(f));
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read model files in " + versionDir + ": " + e, e);
+        }
+        return files;
+    }
+
+    /**
+     * Loads the latest version another server published, when it is newer than the serving one and
+     * {@code fits} accepts it: its files are copied from the database into this server's folder
+     * first. True when a version was loaded.
+     */
+    synchronized boolean follow(java.util.function.Predicate<Head> fits) {
+        int latest = store.models().latest(projectId);
+        if (latest <= version) {
+            return false;
+        }
+        java.util.Map<String, byte[]> files = store.models().files(projectId, latest);
+        if (files.isEmpty()) {
+            LOG.warn("model version {} has no files in the database: staying on version {}", latest, version);
+            return false;
+        }
+        Path versionDir = dir.resolve("v" + latest);
+        Path partial = dir.resolve(PARTIAL + "v" + latest);
+        Workspace.deleteTree(partial);
+        try {
+            Files.createDirectories(partial);
+            for (java.util.Map.Entry<String, byte[]> f : files.entrySet()) {
+                Files.write(partial.resolve(f.getKey()), f.getValue());
+            }
+            Workspace.deleteTree(versionDir);
+            Files.move(partial, versionDir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write model version " + latest + " to " + versionDir + ": "
+                    + e, e);
+        }
+        Head head = Head.load(versionDir);
+        if (!fits.test(head)) {
+            head.close();
+            return false;
+        }
+        Serving previous = serving;
+        serving = new Serving(new Shared<>(head), latest);
+        if (previous != null) {
+            previous.head().retire();
+        }
+        lastReport = store.models().find(projectId, latest).map(m -> Json.readStored(m.report(), Views.Report.class))
+                .orElse(null);
+        version = latest;
+        return true;
     }
 
     boolean hasModel() {

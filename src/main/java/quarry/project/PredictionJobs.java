@@ -52,7 +52,8 @@ public final class PredictionJobs implements AutoCloseable {
 
     /** Jobs that were running when the server stopped are marked so; their results so far stay. */
     void recover() {
-        for (ProjectSession p : workspace.projects()) {
+        // On a database other servers share, a running job may well be running there: leave it be.
+        for (ProjectSession p : workspace.store().database().shared() ? List.<ProjectSession>of() : workspace.projects()) {
             for (Job j : workspace.store().jobs().list(p.project().id())) {
                 if (j.kind().equals(FINETUNE) && (j.state().equals("queued") || j.state().equals("running"))) {
                     workspace.store().jobs().update(j.id(), "failed", j.done(), "the server stopped while this"

@@ -84,6 +84,8 @@ public final class ProjectSession implements AutoCloseable {
     private final LeaseQueue queue;
     private final ModelVersions versions;
     private final Retrainer retrainer;
+    /** Other servers on the same database (see {@link Peers}); idle over SQLite. */
+    private final Peers peers;
     private volatile Views.Embedding embedding = new Views.Embedding("idle", 0, 0, null);
     private volatile String trainingError;
     private volatile Views.Stage stage = Views.Stage.IDLE;
@@ -102,18 +104,29 @@ public final class ProjectSession implements AutoCloseable {
         this.trainer = trainer;
         this.scheduler = scheduler;
         this.embedder = embedder;
+        long since = Peers.since(store, project.id()); // [several servers] before the labels are read
         this.labels = new LabelBook(project.name(), project.labelNames(), project.multiLabel(),
                 store.annotations().currentLabels(project.id()));
         List<MachineLabel> machineLabels = new ArrayList<>();
         store.machineLabels().forEach(project.id(), true, machineLabels::add);
         this.machine = new MachineBook(labels, machineLabels);
         this.space = new Space(encoder, new Pool(encoder.dimension(), indexDir));
-        this.queue = new LeaseQueue(labels, machine, settings.leaseSeconds(), settings.seed(),
-                a -> store.annotations().skippedRows(project.id(), a));
+        this.queue = store.database().shared() // [several servers] leases in the database they share
+                ? new LeaseQueue(labels, machine, settings.leaseSeconds(), settings.seed(),
+                        a -> store.annotations().skippedRows(project.id(), a), store.leases(), project.id())
+                : new LeaseQueue(labels, machine, settings.leaseSeconds(), settings.seed(),
+                        a -> store.annotations().skippedRows(project.id(), a));
         this.versions = new ModelVersions(dir.resolve("models"), store, project.id(), project.name());
         this.machineLabeler = new MachineLabeler(project, store, labels, machine, this::poolOf, versions, queue);
         this.retrainer = new Retrainer(trainer, scheduler, settings.retrainEvery(), settings.retrainSeconds(),
                 this::round);
+        // [several servers] follows the others' labels, imports, rankings and models
+        this.peers = new Peers(store, project, since, labels, queue, versions,
+                h -> h.encoderId().equals(space.encoder().id()), retrainer::labelChanged, () -> {
+                    labelsImported();
+                    embedPending();
+                });
+        peers.start(scheduler);
     }
 
     public Project project() {
@@ -283,6 +296,10 @@ public final class ProjectSession implements AutoCloseable {
             coldStartBeforeIndex(pool);
             Vectors view = pool.catchUp((d, t) -> stage = new Views.Stage("indexing", d, t),
                     (d, t) -> stage = new Views.Stage("densities", d, t));
+            if (!peers.mayTrain()) {
+                peers.follow(); // [several servers] another server trains this project: serve its work
+                return;
+            }
             stage = new Views.Stage("training", 0, 0);
             if (loop == null) {
                 loop = new ActiveLoop(view, labels.names(), labels.multiLabel(), pool.index(), loopSettings,
@@ -304,6 +321,7 @@ public final class ProjectSession implements AutoCloseable {
             ActiveLoop.Ranked ranked = loop.rank(RANK_DEPTH * settings.queueSize());
             Head head = loop.head();
             queue.rank(ranking(ranked.picks(), peopleLabels, head, loop.pool()));
+            peers.ranked(ranked.picks(), peopleLabels); // [several servers] for the others to serve
             // Cross-validation only when the retrainer says so: it must not hold the next ranking back.
             long start = System.nanoTime();
             boolean estimate = retrainer.estimateDue(ranked.labelsUsed());
@@ -686,6 +704,7 @@ public final class ProjectSession implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        peers.close();
         // The trainer thread may be mid-round: closing waits for it (rounds are synchronized).
         try {
             retrainer.close(() -> {

@@ -55,10 +55,20 @@ public final class Workspace implements AutoCloseable {
     private final PredictionJobs jobs;
     private final FineTuneJobs fineTunes;
     private String firstAdminToken;
+    /** Held while this workspace is open: one server per folder (see {@link #lockFolder}). */
+    private final java.nio.channels.FileChannel folderLock;
 
     private Workspace(Path dir, String database) {
         this.dir = checkWritable(dir.toAbsolutePath());
-        this.store = new Store(Database.open(database, this.dir));
+        this.folderLock = lockFolder(this.dir);
+        Store opened;
+        try {
+            opened = new Store(Database.open(database, this.dir));
+        } catch (RuntimeException e) {
+            closeQuietly(folderLock);
+            throw e;
+        }
+        this.store = opened;
         this.access = new Access(store);
         this.jobs = new PredictionJobs(this, this.dir.resolve("jobs"));
         this.fineTunes = new FineTuneJobs(this);
@@ -81,7 +91,11 @@ public final class Workspace implements AutoCloseable {
         try {
             w.removeLeftovers();
             if (!w.access.hasTokens()) {
-                w.firstAdminToken = w.access.create("admin", Access.Role.ADMIN);
+                try {
+                    w.firstAdminToken = w.access.create("admin", Access.Role.ADMIN);
+                } catch (quarry.store.DuplicateException e) {
+                    // Another server on the database, starting at the same moment, made it first.
+                }
             }
             for (Project p : w.store.projects().list()) {
                 w.start(p);
@@ -89,6 +103,9 @@ public final class Workspace implements AutoCloseable {
             w.jobs.recover();
             if (demo && w.store.projects().list().isEmpty()) {
                 w.createDemo();
+            }
+            if (w.store.database().shared()) {
+                w.scheduler.scheduleWithFixedDelay(w::followOthers, FOLLOW_SECONDS, FOLLOW_SECONDS, TimeUnit.SECONDS);
             }
             return w;
         } catch (RuntimeException e) {
@@ -110,6 +127,85 @@ public final class Workspace implements AutoCloseable {
         } catch (IOException e) {
             throw new QuarryException("the workspace " + dir + " cannot be written (" + e.getMessage() + "): labels"
                     + " could not be saved; free space or fix its permissions, or choose another with --data-dir", e);
+        }
+    }
+
+    private static final int FOLLOW_SECONDS = 2;
+
+    /**
+     * Keeps up with the other servers on a shared database: projects they created or deleted, and
+     * tokens they made or deleted. Each project follows its own labels and models ({@link Peers}).
+     */
+    private void followOthers() {
+        try {
+            access.reload();
+            List<Project> stored = store.projects().list();
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (Project p : stored) {
+                names.add(p.name());
+                synchronized (this) {
+                    if (!projects.containsKey(p.name()) && !changing.contains(p.name())) {
+                        LOG.info("project {} was created on another server: serving it here too", p.name());
+                        start(p);
+                    }
+                }
+            }
+            for (String name : List.copyOf(projects.keySet())) {
+                ProjectSession gone = projects.get(name);
+                if (!names.contains(name) && gone != null && !changing.contains(name)) {
+                    LOG.info("project {} was deleted on another server", name);
+                    projects.remove(name);
+                    fineTunes.stop(gone);
+                    gone.close();
+                    deleteTree(projectDir(gone.project()));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("cannot follow the other servers' projects: {}", e.getMessage());
+        }
+    }
+
+    /** Names of projects being created or deleted here, which {@link #followOthers} leaves alone. */
+    private final java.util.Set<String> changing = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Refuses a folder that another server has open: two servers writing one project's index and
+     * models would spoil both. Several servers on one database each need a folder of their own.
+     */
+    private static java.nio.channels.FileChannel lockFolder(Path dir) {
+        Path file = dir.resolve("workspace.lock");
+        java.nio.channels.FileChannel channel = null;
+        try {
+            channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE);
+            java.nio.channels.FileLock held;
+            try {
+                held = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                held = null; // open in this process already
+            }
+            if (held == null) {
+                throw new QuarryException("the workspace " + dir + " is in use by another Quarry server; stop it, or"
+                        + " give this one a folder of its own with --data-dir (several servers on one database each"
+                        + " need their own)");
+            }
+            return channel;
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new QuarryException("cannot lock the workspace " + dir + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(java.nio.channels.FileChannel c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // it was only a lock
+            }
         }
     }
 
@@ -203,12 +299,19 @@ public final class Workspace implements AutoCloseable {
         if (projects.containsKey(name)) {
             throw new DomainException.Conflict("a project named '" + name + "' exists already");
         }
-        Project p = store.projects().create(name, multiLabel, encoderName, labels, Json.write(complete));
+        changing.add(name);
         try {
-            return start(p);
-        } catch (RuntimeException e) {
-            store.projects().delete(p.id()); // a project that cannot run is not kept half-made
-            throw e;
+            Project p = store.projects().create(name, multiLabel, encoderName, labels, Json.write(complete));
+            try {
+                synchronized (this) {
+                    return start(p);
+                }
+            } catch (RuntimeException e) {
+                store.projects().delete(p.id()); // a project that cannot run is not kept half-made
+                throw e;
+            }
+        } finally {
+            changing.remove(name);
         }
     }
 
@@ -257,11 +360,16 @@ public final class Workspace implements AutoCloseable {
 
     public void deleteProject(String name) {
         ProjectSession p = project(name);
-        fineTunes.stop(p);
-        projects.remove(name);
-        p.close();
-        store.projects().delete(p.project().id());
-        deleteTree(projectDir(p.project()));
+        changing.add(name);
+        try {
+            fineTunes.stop(p);
+            projects.remove(name);
+            p.close();
+            store.projects().delete(p.project().id());
+            deleteTree(projectDir(p.project()));
+        } finally {
+            changing.remove(name);
+        }
     }
 
     /**
@@ -360,6 +468,10 @@ public final class Workspace implements AutoCloseable {
         for (CachingEncoder e : encoders.values()) {
             e.close();
         }
-        store.close();
+        try {
+            store.close();
+        } finally {
+            closeQuietly(folderLock); // last: the folder is free once nothing here writes to it
+        }
     }
 }

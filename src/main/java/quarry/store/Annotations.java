@@ -1,5 +1,6 @@
 package quarry.store;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +33,19 @@ public interface Annotations {
 
     /** Rows the annotator skipped (and did not undo). */
     Set<Integer> skippedRows(long projectId, String annotator);
+
+    /** Current labels of the given rows (rows with none are left out). */
+    Map<Integer, List<String>> currentLabels(long projectId, Collection<Integer> rows);
+
+    /**
+     * Changes to the log numbered above {@code after}, or numbered as one of {@code also}, in
+     * order. Numbers are given where several servers share the database (PostgreSQL); a SQLite
+     * log, one server's own, has none, and this is empty.
+     */
+    List<Records.Change> changes(long projectId, long after, Collection<Long> also);
+
+    /** The highest change number in the project's log, 0 when there is none. */
+    long lastChange(long projectId);
 
     /** Up to {@code limit} annotations with an id above {@code afterId}, in order. */
     List<Annotation> list(long projectId, long afterId, int limit);

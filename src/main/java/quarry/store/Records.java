@@ -46,6 +46,13 @@ public final class Records {
         }
     }
 
+    /**
+     * One change to the annotation log, numbered across every server on the database: annotation
+     * {@code row} was added, or undone when {@code undone}.
+     */
+    public record Change(long seq, int row, String annotator, boolean skipped, boolean undone) {
+    }
+
     /** A trained model version and its round report (JSON). */
     public record ModelVersion(int version, int labelsUsed, String created, String report) {
     }

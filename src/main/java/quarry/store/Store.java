@@ -3,9 +3,11 @@ package quarry.store;
 import quarry.store.jdbc.Jdbc;
 import quarry.store.jdbc.JdbcDocuments;
 import quarry.store.jdbc.JdbcJobs;
+import quarry.store.jdbc.JdbcLeases;
 import quarry.store.jdbc.JdbcMachineLabels;
 import quarry.store.jdbc.JdbcModels;
 import quarry.store.jdbc.JdbcProjects;
+import quarry.store.jdbc.JdbcRankings;
 import quarry.store.jdbc.JdbcTokens;
 import quarry.store.postgres.PostgresAnnotations;
 import quarry.store.postgres.PostgresJdbc;
@@ -28,6 +30,9 @@ public final class Store implements AutoCloseable {
     private final Models models;
     private final Jobs jobs;
     private final Tokens tokens;
+    private final Leases leases;
+    private final Rankings rankings;
+    private final Jdbc jdbc;
     /** What the repositories share and close with the store: connections, say. */
     private final AutoCloseable resources;
 
@@ -43,27 +48,23 @@ public final class Store implements AutoCloseable {
     }
 
     private Store(Database database, Jdbc jdbc) {
-        this(database, new JdbcProjects(jdbc), new JdbcDocuments(jdbc), annotations(jdbc), new JdbcMachineLabels(jdbc),
-                new JdbcModels(jdbc), new JdbcJobs(jdbc), new JdbcTokens(jdbc), jdbc);
+        this.database = database;
+        this.projects = new JdbcProjects(jdbc);
+        this.documents = new JdbcDocuments(jdbc);
+        this.annotations = annotations(jdbc);
+        this.machineLabels = new JdbcMachineLabels(jdbc);
+        this.models = new JdbcModels(jdbc);
+        this.jobs = new JdbcJobs(jdbc);
+        this.tokens = new JdbcTokens(jdbc);
+        this.leases = new JdbcLeases(jdbc);
+        this.rankings = new JdbcRankings(jdbc);
+        this.jdbc = jdbc;
+        this.resources = jdbc;
     }
 
     private static Annotations annotations(Jdbc jdbc) {
         return jdbc instanceof SqliteJdbc sqlite ? new SqliteAnnotations(sqlite)
                 : new PostgresAnnotations((PostgresJdbc) jdbc);
-    }
-
-    /** A store over other implementations of the repositories; closing it closes {@code resources}. */
-    public Store(Database database, Projects projects, Documents documents, Annotations annotations,
-            MachineLabels machineLabels, Models models, Jobs jobs, Tokens tokens, AutoCloseable resources) {
-        this.database = database;
-        this.projects = projects;
-        this.documents = documents;
-        this.annotations = annotations;
-        this.machineLabels = machineLabels;
-        this.models = models;
-        this.jobs = jobs;
-        this.tokens = tokens;
-        this.resources = resources;
     }
 
     public Database database() {
@@ -97,6 +98,36 @@ public final class Store implements AutoCloseable {
     public Tokens tokens() {
         return tokens;
     }
+
+    /** Leases in the database, for servers that share it ({@link Database#shared()}); one server alone may keep its own. */
+    public Leases leases() {
+        return leases;
+    }
+
+    public Rankings rankings() {
+        return rankings;
+    }
+
+    /** A lock held until closed, or lost with the connection that holds it (a server that dies lets go). */
+    public interface Held extends AutoCloseable {
+        /** Whether the lock is still held: false once its connection is gone. */
+        boolean held();
+
+        @Override
+        void close();
+    }
+
+    /**
+     * The lock that makes one server the trainer of a project, if no other server holds it. On
+     * PostgreSQL an advisory lock on a connection of its own; a SQLite workspace has one server,
+     * which always gets it.
+     */
+    public java.util.Optional<Held> tryTrainerLock(long projectId) {
+        return jdbc.tryLock(TRAINER_LOCKS, projectId);
+    }
+
+    /** The first key of every trainer lock (the second is the project id): "QT". */
+    private static final int TRAINER_LOCKS = 0x5154;
 
     /** The document source failed; the cause says why (an import problem, say). Nothing was stored. */
     public static final class SourceException extends RuntimeException {

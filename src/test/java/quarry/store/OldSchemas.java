@@ -14,7 +14,8 @@ import java.util.Map;
 /** Databases as an older Quarry left them, made with its own scripts, to check that upgrades keep data. */
 public final class OldSchemas {
 
-    private static final List<String> SCRIPTS = List.of("V1__init.sql", "V2__job_owner.sql", "V3__machine_labels.sql");
+    private static final List<String> SCRIPTS = List.of("V1__init.sql", "V2__job_owner.sql", "V3__machine_labels.sql",
+            "V4__several_servers.sql");
 
     private OldSchemas() {
     }

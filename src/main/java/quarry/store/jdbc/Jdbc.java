@@ -70,6 +70,12 @@ public abstract class Jdbc implements AutoCloseable {
      */
     public abstract void lockProject(Connection c, long projectId) throws SQLException;
 
+    /**
+     * A lock on (namespace, key) that several processes on the database respect, held until
+     * closed or until this process dies; empty when another holds it.
+     */
+    public abstract java.util.Optional<quarry.store.Store.Held> tryLock(int namespace, long key);
+
     /** Closes the connections; what is in use is closed as it comes back. */
     @Override
     public abstract void close();
@@ -127,6 +133,29 @@ public abstract class Jdbc implements AutoCloseable {
     public long insert(String what, String sql, Object... args) {
         try {
             return withWriter(c -> insert(c, sql, args));
+        } catch (SQLException e) {
+            throw failed(what, e, ": already exists");
+        }
+    }
+
+    /**
+     * Every row a statement that writes returns ({@code INSERT … RETURNING}, say), committed on its
+     * own on a connection that may write.
+     */
+    public <T> List<T> write(String what, String sql, RowMapper<T> mapper, Object... args) {
+        try {
+            return withWriter(c -> {
+                try (PreparedStatement p = c.prepareStatement(sql)) {
+                    bind(p, args);
+                    List<T> out = new ArrayList<>();
+                    try (ResultSet r = p.executeQuery()) {
+                        while (r.next()) {
+                            out.add(mapper.map(r));
+                        }
+                    }
+                    return out;
+                }
+            });
         } catch (SQLException e) {
             throw failed(what, e, ": already exists");
         }

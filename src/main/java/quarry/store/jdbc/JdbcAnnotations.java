@@ -2,6 +2,9 @@ package quarry.store.jdbc;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +15,7 @@ import java.util.function.Consumer;
 import quarry.store.Annotations;
 import quarry.store.DuplicateException;
 import quarry.store.Records.Annotation;
+import quarry.store.Records.Change;
 
 /**
  * The annotation log's reads, the same SQL on every database. How an annotation is written and
@@ -75,6 +79,50 @@ public abstract class JdbcAnnotations implements Annotations {
         return jdbc.one("read labels", "SELECT labels FROM annotations WHERE project_id = ? AND row_no = ?"
                 + " AND undone = 0 AND skipped = 0 ORDER BY id DESC LIMIT 1", r -> Jdbc.parse(r.getString(1)),
                 projectId, row);
+    }
+
+    @Override
+    public Map<Integer, List<String>> currentLabels(long projectId, Collection<Integer> rows) {
+        Map<Integer, List<String>> out = new LinkedHashMap<>();
+        if (rows.isEmpty()) {
+            return out;
+        }
+        List<Object> args = new ArrayList<>();
+        args.add(projectId);
+        args.addAll(rows);
+        jdbc.list("read labels", "SELECT row_no, labels FROM annotations WHERE project_id = ? AND row_no IN ("
+                + placeholders(rows.size()) + ") AND undone = 0 AND skipped = 0 ORDER BY id", r -> {
+                    out.put(r.getInt(1), Jdbc.parse(r.getString(2)));
+                    return null;
+                }, args.toArray());
+        return out;
+    }
+
+    @Override
+    public List<Change> changes(long projectId, long after, Collection<Long> also) {
+        List<Object> args = new ArrayList<>();
+        args.add(projectId);
+        args.add(after);
+        args.addAll(also);
+        return jdbc.list("read changes", "SELECT changed, row_no, annotator, skipped, undone FROM annotations"
+                + " WHERE project_id = ? AND (changed > ?" + (also.isEmpty() ? "" : " OR changed IN ("
+                + placeholders(also.size()) + ")") + ") ORDER BY changed LIMIT " + CHANGES_AT_ONCE,
+                r -> new Change(r.getLong(1), r.getInt(2), r.getString(3), r.getInt(4) == 1, r.getInt(5) == 1),
+                args.toArray());
+    }
+
+    /** Changes read at once; a server that is further behind reads on in its next call. */
+    private static final int CHANGES_AT_ONCE = 2000;
+
+    @Override
+    public long lastChange(long projectId) {
+        return jdbc.one("read changes", "SELECT COALESCE(MAX(changed), 0) FROM annotations WHERE project_id = ?",
+                r -> r.getLong(1), projectId).orElse(0L);
+    }
+
+    /** {@code ?, ?, …}: n of them. */
+    public static String placeholders(int n) {
+        return String.join(", ", Collections.nCopies(n, "?"));
     }
 
     @Override

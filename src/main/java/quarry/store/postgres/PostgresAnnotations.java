@@ -13,7 +13,8 @@ import quarry.store.jdbc.JdbcAnnotations;
  * The annotation log in PostgreSQL. Each annotation is one INSERT, committed on its own, on a
  * pooled connection: the server runs them at once and flushes concurrent commits together, so no
  * grouping is needed here. A reused request id breaks the table's unique key, which holds across
- * every process on the database.
+ * every process on the database. Every insert and undo takes the next change number (the column's
+ * default, or {@code nextval}), by which the other servers follow the log.
  */
 public final class PostgresAnnotations extends JdbcAnnotations {
 
@@ -45,7 +46,8 @@ public final class PostgresAnnotations extends JdbcAnnotations {
     public Optional<Annotation> undoLatest(long projectId, String annotator) {
         return jdbc.transaction("undo annotation", c -> {
             long id;
-            try (PreparedStatement p = c.prepareStatement("UPDATE annotations SET undone = 1 WHERE id = (SELECT id"
+            try (PreparedStatement p = c.prepareStatement("UPDATE annotations SET undone = 1, changed ="
+                    + " nextval('annotation_changes') WHERE id = (SELECT id"
                     + " FROM annotations WHERE project_id = ? AND annotator = ? AND undone = 0 ORDER BY id DESC LIMIT 1"
                     + " FOR UPDATE SKIP LOCKED) RETURNING id")) {
                 Jdbc.bind(p, projectId, annotator);

@@ -2,11 +2,15 @@ package quarry.store.postgres;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import quarry.store.Database;
+import quarry.store.Store;
+import quarry.store.StoreException;
 import quarry.store.jdbc.Jdbc;
 
 /**
@@ -121,6 +125,50 @@ public final class PostgresJdbc extends Jdbc {
         try (PreparedStatement p = c.prepareStatement("SELECT id FROM projects WHERE id = ? FOR UPDATE")) {
             p.setLong(1, projectId);
             p.executeQuery().close();
+        }
+    }
+
+    /**
+     * A session advisory lock on a connection of its own, outside the pool: it is held as long as
+     * that connection lives, and PostgreSQL lets go of it when the process that took it dies.
+     */
+    @Override
+    public Optional<Store.Held> tryLock(int namespace, long key) {
+        Connection c = null;
+        try {
+            c = database().connect();
+            try (PreparedStatement p = c.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
+                p.setInt(1, namespace);
+                p.setInt(2, Math.toIntExact(key));
+                try (ResultSet r = p.executeQuery()) {
+                    r.next();
+                    if (!r.getBoolean(1)) {
+                        c.close();
+                        return Optional.empty();
+                    }
+                }
+            }
+            Connection held = c;
+            return Optional.of(new Store.Held() {
+                @Override
+                public boolean held() {
+                    try {
+                        return held.isValid(5);
+                    } catch (SQLException e) {
+                        return false;
+                    }
+                }
+
+                @Override
+                public void close() {
+                    closeQuietly(held); // ending the session ends the lock
+                }
+            });
+        } catch (SQLException e) {
+            if (c != null) {
+                closeQuietly(c);
+            }
+            throw new StoreException("take a lock in the database", e);
         }
     }
 
