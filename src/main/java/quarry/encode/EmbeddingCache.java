@@ -46,8 +46,10 @@ import static java.nio.file.StandardOpenOption.WRITE;
  * reported as a miss (and re-embedded by the caller) rather than served.
  *
  * <p>Thread-safe: all state sits behind one lock; hashing happens outside it. A cache directory
- * is also locked against a second open, in this process or another, because two appenders would
- * interleave rows. Like any {@link FileChannel}, the files are closed if a thread is interrupted
+ * is also locked against a second writer, in this process or another, because two appenders would
+ * interleave rows. A second open while the lock is held is read-only ({@link #readOnly()}): it
+ * serves what the writer has stored (reading the writer's new records now and then) and stores
+ * nothing, so several servers on one machine can share one cache without spoiling it. Like any {@link FileChannel}, the files are closed if a thread is interrupted
  * while it reads or writes; later calls then fail until the cache is reopened.
  *
  * <p>Apart from {@link #open}, I/O failures surface as {@link UncheckedIOException}.
@@ -69,6 +71,12 @@ public final class EmbeddingCache implements AutoCloseable {
     private final FileChannel vectors;
     private final FileChannel index;
     private final FileChannel lockChannel;
+    /** Another open holds the directory's lock: this one reads what it writes, and writes nothing. */
+    private final boolean readOnly;
+    private final CacheHeader header;
+    /** When a read-only cache last read the writer's index again (nanoTime). */
+    private long lastRefresh;
+    private static final long REFRESH_NANOS = 1_000_000_000L;
     private final Map<CacheKey, CacheSlot> slots;
     /** Reused for every row read (under the lock); direct so reads and CRC32 skip a copy. */
     private final ByteBuffer rowBuffer;
@@ -82,9 +90,13 @@ public final class EmbeddingCache implements AutoCloseable {
     private long corruptRows;
     private boolean closed;
 
-    private EmbeddingCache(Path dir, String encoderId, int dimension, FileChannel vectors, FileChannel index,
+    private EmbeddingCache(Path dir, CacheHeader header, FileChannel vectors, FileChannel index,
             FileChannel lockChannel, Map<CacheKey, CacheSlot> slots, String openNote) throws IOException {
         this.dir = dir;
+        this.header = header;
+        this.readOnly = lockChannel == null;
+        String encoderId = header.encoderId();
+        int dimension = header.dimension();
         this.encoderId = encoderId;
         this.dimension = dimension;
         this.rowBytes = dimension * Float.BYTES;
@@ -96,7 +108,7 @@ public final class EmbeddingCache implements AutoCloseable {
         this.openNote = openNote;
         // Recovery has trimmed the vectors file to whole rows and the index to whole records.
         this.rowCount = Math.toIntExact(vectors.size() / rowBytes);
-        this.indexEnd = index.size();
+        this.indexEnd = index == null ? 0 : index.size();
     }
 
     /**
@@ -128,6 +140,9 @@ public final class EmbeddingCache implements AutoCloseable {
 
         Files.createDirectories(dir);
         FileChannel lockChannel = lockDirectory(dir);
+        if (lockChannel == null) {
+            return openReadOnly(dir, expected);
+        }
         FileChannel vectors = null;
         FileChannel index = null;
         try {
@@ -135,11 +150,60 @@ public final class EmbeddingCache implements AutoCloseable {
             Map<CacheKey, CacheSlot> slots = recover(dir, expected, notes);
             vectors = FileChannel.open(dir.resolve(VECTORS_FILE), CREATE, READ, WRITE);
             index = FileChannel.open(dir.resolve(INDEX_FILE), WRITE);
-            return new EmbeddingCache(dir, encoderId, dimension, vectors, index, lockChannel, slots,
+            return new EmbeddingCache(dir, expected, vectors, index, lockChannel, slots,
                     notes.isEmpty() ? null : String.join("; ", notes));
         } catch (Throwable e) {
             closeAfterFailure(e, index, vectors, lockChannel);
             throw e;
+        }
+    }
+
+    /**
+     * The second open of a directory another open (in this process or another) writes: repairs
+     * nothing, reads the index as it stands, and stores nothing. Every row is still checked
+     * against its CRC32, so a record the writer is appending at this moment reads as a miss.
+     */
+    private static EmbeddingCache openReadOnly(Path dir, CacheHeader expected) throws IOException {
+        FileChannel vectors = null;
+        try {
+            vectors = FileChannel.open(dir.resolve(VECTORS_FILE), CREATE, READ, WRITE);
+            EmbeddingCache cache = new EmbeddingCache(dir, expected, vectors, null, null, new HashMap<>(),
+                    "opened read-only: another process (or another open here) writes this cache; texts it has not"
+                            + " stored are embedded here and not cached");
+            cache.refresh();
+            return cache;
+        } catch (Throwable e) {
+            closeAfterFailure(e, vectors);
+            throw e;
+        }
+    }
+
+    /** Whether this open only reads: another one holds the directory and writes it. */
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    /** A read-only cache reads the writer's index again (caller holds the lock), at most once a second. */
+    private void refresh() {
+        long now = System.nanoTime();
+        if (!readOnly || (lastRefresh != 0 && now - lastRefresh < REFRESH_NANOS)) {
+            return;
+        }
+        lastRefresh = now;
+        Path indexFile = dir.resolve(INDEX_FILE);
+        try {
+            if (!Files.exists(indexFile)) {
+                return;
+            }
+            CacheIndexScan scan = CacheIndexScan.read(indexFile, header, vectors.size() / rowBytes);
+            if (scan.header().equals(header)) {
+                slots.clear();
+                slots.putAll(scan.slots());
+            }
+        } catch (CacheHeader.Malformed e) {
+            // The writer is starting the file afresh; look again later.
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the index of embedding cache " + dir, e);
         }
     }
 
@@ -149,6 +213,9 @@ public final class EmbeddingCache implements AutoCloseable {
         CacheKey key = CacheKey.of(text);
         synchronized (lock) {
             ensureOpen();
+            if (readOnly && !slots.containsKey(key)) {
+                refresh(); // the writer may have stored it since
+            }
             return lookup(key);
         }
     }
@@ -159,6 +226,14 @@ public final class EmbeddingCache implements AutoCloseable {
         float[][] found = new float[keys.length][];
         synchronized (lock) {
             ensureOpen();
+            if (readOnly) {
+                for (CacheKey k : keys) {
+                    if (!slots.containsKey(k)) {
+                        refresh(); // the writer may have stored it since
+                        break;
+                    }
+                }
+            }
             for (int i = 0; i < keys.length; i++) {
                 found[i] = lookup(keys[i]);
             }
@@ -190,6 +265,9 @@ public final class EmbeddingCache implements AutoCloseable {
         }
         synchronized (lock) {
             ensureOpen();
+            if (readOnly) {
+                return; // the writer stores; two appenders would interleave rows
+            }
             List<CacheKey> newKeys = new ArrayList<>();
             List<float[]> newRows = new ArrayList<>();
             Set<CacheKey> inBatch = new HashSet<>();
@@ -221,6 +299,9 @@ public final class EmbeddingCache implements AutoCloseable {
     public void flush() {
         synchronized (lock) {
             ensureOpen();
+            if (readOnly) {
+                return;
+            }
             try {
                 forceToDisk();
             } catch (IOException e) {
@@ -239,7 +320,9 @@ public final class EmbeddingCache implements AutoCloseable {
             closed = true;
             // Closed in reverse order: the directory lock is released last.
             try (lockChannel; index; vectors) {
-                forceToDisk();
+                if (!readOnly) {
+                    forceToDisk();
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException("closing embedding cache " + dir, e);
             }
@@ -410,6 +493,7 @@ public final class EmbeddingCache implements AutoCloseable {
 
     // ---- opening and recovery ----
 
+    /** The directory's lock, or null when another open (here or in another process) holds it. */
     private static FileChannel lockDirectory(Path dir) throws IOException {
         FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE), CREATE, WRITE);
         FileLock held;
@@ -423,7 +507,7 @@ public final class EmbeddingCache implements AutoCloseable {
         }
         if (held == null) {
             channel.close();
-            throw new IOException("embedding cache " + dir + " is already open (in this or another process)");
+            return null; // another open writes it
         }
         return channel;
     }

@@ -2,6 +2,7 @@ package quarry.encode;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -256,14 +257,41 @@ class EmbeddingCacheTest {
     }
 
     @Test
-    void aDirectoryCanBeOpenedOnlyOnceAtATime() throws IOException {
-        try (EmbeddingCache cache = open()) {
-            IOException busy = assertThrows(IOException.class, this::open);
-            assertTrue(busy.getMessage().contains("already open"), busy.getMessage());
-            cache.put("x", vectorFor("x", DIM));
+    void aSecondOpenOnlyReadsWhatTheFirstWrites() throws Exception {
+        try (EmbeddingCache writer = open()) {
+            writer.put("x", vectorFor("x", DIM));
+            writer.flush();
+            long bytes = Files.size(writer.vectorsFile());
+            try (EmbeddingCache reader = open()) {
+                assertTrue(reader.readOnly());
+                assertFalse(writer.readOnly());
+                assertTrue(reader.recoveryNote().contains("read-only"), reader.recoveryNote());
+                assertArrayEquals(vectorFor("x", DIM), reader.get("x"));
+                // The reader stores nothing: a second appender would interleave rows.
+                reader.put("z", vectorFor("z", DIM));
+                reader.flush();
+                assertNull(reader.get("z"));
+                assertNull(writer.get("z"));
+                assertEquals(bytes, Files.size(writer.vectorsFile()));
+                // What the writer stores later reaches the reader (it reads the index again within a second or so).
+                writer.put("y", vectorFor("y", DIM));
+                writer.flush();
+                float[] y = null;
+                for (long deadline = System.nanoTime() + 5_000_000_000L; y == null && System.nanoTime() < deadline; ) {
+                    y = reader.get("y");
+                    Thread.sleep(100);
+                }
+                assertArrayEquals(vectorFor("y", DIM), y);
+            }
+            writer.put("w", vectorFor("w", DIM)); // the writer goes on after the reader closed
         }
         try (EmbeddingCache cache = open()) {
+            assertFalse(cache.readOnly());
             assertArrayEquals(vectorFor("x", DIM), cache.get("x"));
+            assertArrayEquals(vectorFor("y", DIM), cache.get("y"));
+            assertArrayEquals(vectorFor("w", DIM), cache.get("w"));
+            assertNull(cache.get("z"));
+            assertNull(cache.recoveryNote(), "nothing to repair after a reader");
         }
     }
 
