@@ -448,6 +448,11 @@ public final class ProjectSession implements AutoCloseable {
                 retrainer.retrainEvery(), trainingError, stage, rankedAt < 0 ? null : labels.count() - rankedAt);
     }
 
+    /** [several servers] Whether this server trains the project; the others serve its rankings and models. */
+    public boolean trainsHere() {
+        return peers.training();
+    }
+
     public Views.Report lastReport() {
         return versions.lastReport();
     }
