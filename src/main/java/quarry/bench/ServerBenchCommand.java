@@ -57,8 +57,25 @@ final class ServerBenchCommand implements Callable<Integer> {
             + " takes it (default: SQLite in a temporary workspace)")
     String db;
 
+    @Option(names = "--servers", paramLabel = "N", defaultValue = "0",
+            description = "run N serve processes on --db (one on SQLite without --db) instead of a server in this"
+                    + " process; annotators are paced to --rate and split between them, and the run reports double"
+                    + " leases and lost or duplicated labels (default: ${DEFAULT-VALUE}, in-process)")
+    int servers;
+
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "30",
+            description = "with --servers: labels a second in all (default: ${DEFAULT-VALUE})")
+    double rate;
+
+    @Option(names = "--kill-after-s", paramLabel = "S",
+            description = "with --servers 2 or more: SIGKILL the second server this many seconds into labeling")
+    Double killAfter;
+
     @Override
     public Integer call() throws Exception {
+        if (servers > 0) {
+            return severalServers();
+        }
         DjlSettings.apply(); // keeps DJL's native libraries where they are before the cache moves
         Path tmp = Files.createTempDirectory("quarry-bench-server");
         // A fresh embedding cache, so that nothing predicted below is served from an earlier run.
@@ -136,6 +153,91 @@ final class ServerBenchCommand implements Callable<Integer> {
             } finally {
                 app.close();
             }
+        }
+        return 0;
+    }
+
+    /**
+     * Label → next item latency, double leases and lost or duplicated labels with the annotators
+     * split between {@code servers} serve processes on one database, one of them killed midway.
+     */
+    private int severalServers() throws Exception {
+        if (servers > 1 && db == null) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--servers " + servers
+                    + " needs --db postgresql://…: a SQLite workspace belongs to one server");
+        }
+        List<Document> pool = Slices.evenly(DocumentImporter.read(data.resolve("train.jsonl"), ImportOptions.defaults())
+                .documents(), poolSize);
+        Map<String, String> gold = new LinkedHashMap<>();
+        pool.forEach(d -> gold.put(d.id(), d.labels().get(0)));
+        List<String> schema = gold.values().stream().distinct().sorted().toList();
+        Path tmp = Files.createTempDirectory("quarry-bench-servers");
+        try (ServerProcesses sp = new ServerProcesses(tmp, servers, db)) {
+            System.out.println("database: " + (db == null ? "SQLite" : quarry.store.postgres.PostgresUrl.parse(db))
+                    + "; " + sp);
+            String admin = sp.adminToken();
+            if (admin == null) {
+                throw new IllegalStateException("the first server printed no admin token: give an empty database");
+            }
+            RestClient first = new RestClient(sp.urls().get(0));
+            List<String> tokens = new ArrayList<>();
+            for (int i = 0; i < annotators; i++) {
+                tokens.add(first.expect(admin, "POST", "/api/tokens", JSON.writeValueAsString(Map.of("name",
+                        "bench" + i, "role", "annotator"))).json().get("token").asText());
+            }
+            first.expect(admin, "POST", "/api/projects", JSON.writeValueAsString(Map.of("name", "bench", "labels",
+                    schema)));
+            StringBuilder jsonl = new StringBuilder();
+            for (Document d : pool) {
+                jsonl.append(JSON.writeValueAsString(Map.of("id", d.id(), "text", d.text()))).append('\n');
+            }
+            first.expect(admin, "POST", "/api/projects/bench/documents", jsonl.toString());
+            for (URI url : sp.urls()) {
+                RestClient server = new RestClient(url);
+                // The others learn of the project within a couple of seconds.
+                while (server.send(admin, "GET", "/api/projects/bench", null).status() == 404) {
+                    Thread.sleep(200);
+                }
+                server.awaitEmbedded(admin, "/api/projects/bench");
+            }
+            System.err.println();
+            long period = Math.round(annotators * 1000 / rate);
+            System.out.printf(Locale.ROOT, "pool: %d documents, %d labels; %d annotators over %d server(s), %.0f"
+                    + " labels/s in all (each labels every %d ms), retrain every 10 labels%n", pool.size(),
+                    schema.size(), annotators, servers, rate, period);
+            Thread killer = null;
+            long[] killedAt = {0};
+            if (killAfter != null && servers > 1) {
+                killer = new Thread(() -> {
+                    try {
+                        Thread.sleep(Math.round(killAfter * 1000));
+                        sp.kill(1);
+                        killedAt[0] = System.currentTimeMillis();
+                        System.err.printf(Locale.ROOT, "%nkilled server 1 (SIGKILL)%n");
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "bench-killer");
+                killer.start();
+            }
+            LabelingDriver.Result r = new LabelingDriver(sp.urls(), "bench", gold, 0, period).run(tokens, labels);
+            if (killer != null) {
+                killer.interrupt();
+                killer.join();
+            }
+            ServerProcesses.Audit audit = ServerProcesses.audit(first, admin, "/api/projects/bench", r.acknowledged());
+            System.out.printf(Locale.ROOT, "label -> next item: p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d replies"
+                    + " (%.1f labels/s); %d label(s) resent to another server after theirs died%n",
+                    r.percentileMicros(0.5) / 1000.0, r.percentileMicros(0.99) / 1000.0,
+                    r.percentileMicros(1.0) / 1000.0, r.latenciesMicros().length, r.labelsStored() / r.seconds(),
+                    r.resent());
+            System.out.printf(Locale.ROOT, "killed: %s; failures: %s%n", killedAt[0] == 0 ? "none" : "server 1 at "
+                    + Math.round(killAfter) + " s", r.failures().isEmpty() ? "none" : r.failures());
+            System.out.printf(Locale.ROOT, "double leases %d; acknowledged labels %d, stored %d: lost %d, duplicated %d,"
+                    + " stored but never acknowledged %d%n", r.leasedTwice(), r.acknowledged().size(), audit.stored(),
+                    audit.lost(), audit.duplicated(), audit.unacknowledged());
+        } finally {
+            Folders.deleteTree(tmp);
         }
         return 0;
     }

@@ -315,6 +315,31 @@ public abstract class StoreContract {
         }
 
         @Test
+        void changesAreNumberedWhereServersShareTheDatabase() {
+            Project p = project();
+            store.documents().add(p.id(), docs(3)::forEach, "import");
+            long before = store.annotations().lastChange(p.id());
+            store.annotations().add(p.id(), 0, "d0", List.of("a"), "ann", "r1");
+            store.annotations().add(p.id(), 1, "d1", null, "bob", "r2");
+            store.annotations().undoLatest(p.id(), "ann");
+            assertEquals(Map.of(), store.annotations().currentLabels(p.id(), List.of(0, 1, 2)), "undone, skipped, none");
+            store.annotations().add(p.id(), 2, "d2", List.of("b"), "ann", "r3");
+            assertEquals(Map.of(2, List.of("b")), store.annotations().currentLabels(p.id(), List.of(0, 2)));
+            List<Records.Change> changes = store.annotations().changes(p.id(), before, List.of());
+            if (!store.database().shared()) {
+                assertEquals(List.of(), changes, "one server's own log needs no numbers");
+                return;
+            }
+            assertEquals(List.of("1 bob skip", "0 ann undone", "2 ann"), changes.stream().map(c -> c.row() + " "
+                    + c.annotator() + (c.skipped() ? " skip" : "") + (c.undone() ? " undone" : "")).toList(),
+                    "in the order they happened, the undo as a change of its own");
+            assertEquals(changes.get(2).seq(), store.annotations().lastChange(p.id()));
+            assertEquals(List.of(changes.get(2)), store.annotations().changes(p.id(), changes.get(1).seq(), List.of()));
+            assertEquals(List.of(changes.get(0)), store.annotations().changes(p.id(), changes.get(2).seq(),
+                    List.of(changes.get(0).seq(), 1L << 40)), "asked for by number");
+        }
+
+        @Test
         void noneOfTheseIsALabelNotASkip() {
             Project p = project();
             store.documents().add(p.id(), docs(3)::forEach, "import");
@@ -454,6 +479,128 @@ public abstract class StoreContract {
             assertEquals("{\"r\":3}", replaced.report());
             assertEquals(2, store.models().list(p.id()).size());
             assertTrue(store.models().list(42).isEmpty());
+        }
+
+        @Test
+        void aVersionKeepsItsFilesAndTheLatestIsFound() {
+            Project p = project();
+            assertEquals(0, store.models().latest(p.id()));
+            store.models().add(p.id(), 1, 10, "{}", Map.of("head.json", new byte[] {1, 2}, "w", new byte[] {0, -1}));
+            store.models().add(p.id(), 2, 20, "{\"r\":2}");
+            assertEquals(2, store.models().latest(p.id()));
+            assertEquals(20, store.models().find(p.id(), 2).orElseThrow().labelsUsed());
+            assertTrue(store.models().find(p.id(), 3).isEmpty());
+            Map<String, byte[]> files = store.models().files(p.id(), 1);
+            assertEquals(List.of("head.json", "w"), List.copyOf(files.keySet()));
+            assertEquals(List.of((byte) 0, (byte) -1), List.of(files.get("w")[0], files.get("w")[1]));
+            assertTrue(store.models().files(p.id(), 2).isEmpty());
+            store.models().add(p.id(), 1, 11, "{}", Map.of("x", new byte[] {7}));
+            assertEquals(List.of("x"), List.copyOf(store.models().files(p.id(), 1).keySet()), "replaced whole");
+        }
+    }
+
+    @Nested
+    class LeasesContract {
+
+        private static final long NOW = 1_000_000L;
+
+        @Test
+        void aRowIsLeasedToOneAnnotatorUntilItExpires() {
+            Project p = project();
+            store.documents().add(p.id(), docs(4)::forEach, "import");
+            Leases leases = store.leases();
+            assertEquals(List.of(0, 1), leases.claim(p.id(), "ann", List.of(0, 1), NOW, NOW + 100, 10));
+            assertEquals(List.of(2), leases.claim(p.id(), "bob", List.of(1, 2), NOW, NOW + 100, 20),
+                    "row 1 is ann's");
+            // Renewing keeps the order the lease was first handed out in.
+            assertEquals(List.of(1), leases.claim(p.id(), "ann", List.of(1), NOW + 50, NOW + 150, 99));
+            assertEquals(new Leases.Lease(1, "ann", NOW + 150, 11), leases.find(p.id(), 1).orElseThrow());
+            assertEquals(Set.of(0, 1, 2), leases.live(p.id(), NOW + 60).stream().map(Leases.Lease::row)
+                    .collect(java.util.stream.Collectors.toSet()));
+            // Expired: rows 0 and 2 are free again, and not live; ann's renewed lease on row 1 is.
+            assertEquals(Set.of(1), leases.live(p.id(), NOW + 120).stream().map(Leases.Lease::row)
+                    .collect(java.util.stream.Collectors.toSet()));
+            assertEquals(List.of(0), leases.claim(p.id(), "bob", List.of(0), NOW + 120, NOW + 200, 30));
+            assertFalse(leases.release(p.id(), "ann", 0), "no longer ann's");
+            assertTrue(leases.release(p.id(), "bob", 0));
+            assertTrue(leases.find(p.id(), 0).isEmpty());
+            assertThrows(IllegalArgumentException.class, () -> leases.claim(p.id(), "ann", List.of(3, 3), NOW, NOW, 0));
+            assertEquals(List.of(), leases.claim(p.id(), "ann", List.of(), NOW, NOW, 0));
+        }
+
+        @Test
+        void labeledAndSkippedRowsAreNotClaimed() {
+            Project p = project();
+            store.documents().add(p.id(), docs(4)::forEach, "import");
+            Leases leases = store.leases();
+            // Labeled in the log (by import, say) with no lease row: still not claimed.
+            store.annotations().add(p.id(), 0, "d0", List.of("a"), "ann", "r1");
+            store.annotations().add(p.id(), 1, "d1", null, "ann", "r2");
+            assertEquals(List.of(1, 2), leases.claim(p.id(), "bob", List.of(0, 1, 2), NOW, NOW + 100, 0),
+                    "a skip is the skipper's own: others may have the row");
+            assertEquals(List.of(3), leases.claim(p.id(), "ann", List.of(1, 3), NOW + 200, NOW + 300, 0),
+                    "ann skipped row 1");
+            // Marked labeled: never claimed again, even once the lease has run out; taken back by an undo.
+            leases.labeled(p.id(), 3);
+            assertTrue(leases.find(p.id(), 3).isEmpty());
+            assertEquals(List.of(), leases.claim(p.id(), "bob", List.of(3), NOW + 1000, NOW + 1100, 0));
+            leases.leaseFirst(p.id(), "ann", 3, NOW + 1100, -5);
+            assertEquals(new Leases.Lease(3, "ann", NOW + 1100, -5), leases.find(p.id(), 3).orElseThrow());
+        }
+
+        @Test
+        void labelingTakesTheRowUnlessAnotherHoldsIt() {
+            Project p = project();
+            store.documents().add(p.id(), docs(3)::forEach, "import");
+            Leases leases = store.leases();
+            leases.claim(p.id(), "ann", List.of(0), NOW, NOW + 100, 0);
+            Leases.Lease held = leases.take(p.id(), "bob", 0, NOW, NOW + 100, 1).orElseThrow();
+            assertEquals("ann", held.annotator());
+            assertEquals(NOW + 100, held.expiresAtMillis());
+            assertTrue(leases.take(p.id(), "ann", 0, NOW, NOW + 100, 1).isEmpty(), "her own");
+            assertTrue(leases.take(p.id(), "bob", 0, NOW + 100, NOW + 200, 2).isEmpty(), "expired: bob takes it");
+            assertTrue(leases.take(p.id(), "bob", 1, NOW, NOW + 100, 3).isEmpty(), "a row nobody holds");
+            leases.labeled(p.id(), 1);
+            assertTrue(leases.take(p.id(), "ann", 1, NOW, NOW + 100, 4).isEmpty(), "a labeled row may be relabeled");
+            assertEquals("ann", leases.find(p.id(), 1).orElseThrow().annotator());
+        }
+
+        @Test
+        void twoClaimsAtOnceLeaseEachRowOnce() throws Exception {
+            Project p = project();
+            store.documents().add(p.id(), docs(40)::forEach, "import");
+            List<Integer> rows = java.util.stream.IntStream.range(0, 40).boxed().toList();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                List<java.util.concurrent.Future<List<Integer>>> claims = new java.util.ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    String who = "ann" + i;
+                    claims.add(pool.submit(() -> store.leases().claim(p.id(), who, rows, NOW, NOW + 100, 0)));
+                }
+                List<Integer> won = new java.util.ArrayList<>();
+                for (java.util.concurrent.Future<List<Integer>> c : claims) {
+                    won.addAll(c.get());
+                }
+                java.util.Collections.sort(won);
+                assertEquals(rows, won, "every row leased exactly once");
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Nested
+    class RankingsContract {
+
+        @Test
+        void theLatestRankingIsKeptAndNumbered() {
+            Project p = project();
+            assertEquals(0, store.rankings().seq(p.id()));
+            assertTrue(store.rankings().get(p.id()).isEmpty());
+            store.rankings().put(p.id(), 3, "[1]");
+            store.rankings().put(p.id(), 5, "[2]");
+            assertEquals(new Rankings.Stored(2, 5, "[2]"), store.rankings().get(p.id()).orElseThrow());
+            assertEquals(2, store.rankings().seq(p.id()));
         }
     }
 
