@@ -19,7 +19,8 @@ public final class ServeCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "workspace folder: database, models, indexes (default: data/workspace)")
+            description = "workspace folder: database, models, indexes (default: data/workspace); one server per"
+                    + " folder, also when several servers share one --db")
     Path dataDir;
 
     @Option(names = "--db", paramLabel = "URL",

@@ -51,8 +51,15 @@ final class LeaseQueue {
     private final Function<String, Set<Integer>> storedSkips;
     private final Map<String, Set<Integer>> skips = new ConcurrentHashMap<>();
     private final Leases leases;
+    private final boolean inMemory;
     private final long projectId;
     private volatile Ranking ranking = Ranking.EMPTY;
+    /**
+     * Taking and giving back leases share it; {@link #withLeasesHeld} holds it alone, so that what
+     * it decides about unleased rows holds until it returns.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock gate =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
     /** The last lease order handed out: time-based, so that orders from several servers compare too. */
     private long leaseOrder;
     private final long seed;
@@ -70,6 +77,7 @@ final class LeaseQueue {
     LeaseQueue(LabelBook labels, Reserved reserved, int leaseSeconds, long seed,
             Function<String, Set<Integer>> storedSkips, Leases leases, long projectId) {
         this.leases = leases;
+        this.inMemory = leases instanceof MemoryLeases;
         this.projectId = projectId;
         this.labels = labels;
         this.reserved = reserved;
@@ -87,10 +95,25 @@ final class LeaseQueue {
     }
 
     /** How often {@link #next} looks again after losing rows to another server's annotators. */
-    private static final int CLAIM_TRIES = 4;
+    private static final int CLAIM_TRIES = 8;
 
     /** Up to {@code n} rows for the annotator, leased to them; their unexpired leases come first. */
-    synchronized List<Integer> next(String annotator, int n, int poolSize, long now) {
+    List<Integer> next(String annotator, int n, int poolSize, long now) {
+        gate.readLock().lock();
+        try {
+            if (inMemory) {
+                // Leases in memory cost nothing to read and claim: one step, as one server's queue always did.
+                synchronized (this) {
+                    return nextHeld(annotator, n, poolSize, now);
+                }
+            }
+            return nextHeld(annotator, n, poolSize, now);
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
+    private List<Integer> nextHeld(String annotator, int n, int poolSize, long now) {
         Set<Integer> skipped = skipsOf(annotator);
         Map<Integer, Lease> live = new HashMap<>();
         for (Lease l : leases.live(projectId, now)) {
@@ -104,13 +127,18 @@ final class LeaseQueue {
         IntPredicate available = row -> row < poolSize && !labels.isLabeled(row) && !live.containsKey(row)
                 && !skipped.contains(row) && !lost.contains(row) && !chosen.contains(row);
         for (int attempt = 1; ; attempt++) {
-            choose(chosen, n, poolSize, available);
-            // More of the caller's leases than asked for stay reserved for them; they come back next time.
-            if (chosen.size() > n) {
-                chosen.subList(n, chosen.size()).clear();
+            long order;
+            synchronized (this) { // the fallback cursor and the lease orders are this queue's own
+                choose(chosen, n, poolSize, available);
+                // More of the caller's leases than asked for stay reserved for them; they come back next time.
+                if (chosen.size() > n) {
+                    chosen.subList(n, chosen.size()).clear();
+                }
+                order = orders(chosen.size());
             }
-            List<Integer> leased = leases.claim(projectId, annotator, chosen, now, now + leaseMillis,
-                    orders(chosen.size()));
+            // In the database, a round trip must not hold up the other annotators: two of them picking
+            // one row at once is settled by the claim, and the loser takes another.
+            List<Integer> leased = leases.claim(projectId, annotator, chosen, now, now + leaseMillis, order);
             if (leased.size() == chosen.size() || attempt == CLAIM_TRIES) {
                 return leased;
             }
@@ -153,7 +181,7 @@ final class LeaseQueue {
     }
 
     /** The first of {@code count} fresh lease orders: after every one handed out here, and after the clock. */
-    private long orders(int count) {
+    private synchronized long orders(int count) {
         long first = Math.max(leaseOrder + 1, System.currentTimeMillis() * 1024);
         leaseOrder = first + Math.max(0, count - 1);
         return first;
@@ -181,42 +209,62 @@ final class LeaseQueue {
      * row is leased now: what {@code work} decides about unleased rows still holds when it returns
      * (for this server's annotators; another server's may lease a row meanwhile).
      */
-    synchronized <T> T withLeasesHeld(long now, Function<java.util.function.IntPredicate, T> work) {
-        Set<Integer> leased = new HashSet<>();
-        leases.live(projectId, now).forEach(l -> leased.add(l.row()));
-        return work.apply(leased::contains);
+    <T> T withLeasesHeld(long now, Function<java.util.function.IntPredicate, T> work) {
+        gate.writeLock().lock();
+        try {
+            Set<Integer> leased = new HashSet<>();
+            leases.live(projectId, now).forEach(l -> leased.add(l.row()));
+            return work.apply(leased::contains);
+        } finally {
+            gate.writeLock().unlock();
+        }
     }
 
     /**
      * Takes a row for the annotator to label it, or refuses (409) when another annotator holds an
      * unexpired lease on it: a lease on the row is theirs from here until {@link #release}.
      */
-    synchronized void checkNotLeasedToOther(String annotator, int row, String documentId, long now) {
-        leases.take(projectId, annotator, row, now, now + leaseMillis, orders(1)).ifPresent(l -> {
-            throw new DomainException.Conflict("document '" + documentId + "' is leased to another annotator until "
-                    + Instant.ofEpochMilli(l.expiresAtMillis()));
-        });
+    void checkNotLeasedToOther(String annotator, int row, String documentId, long now) {
+        gate.readLock().lock();
+        try {
+            leases.take(projectId, annotator, row, now, now + leaseMillis, orders(1)).ifPresent(l -> {
+                throw new DomainException.Conflict("document '" + documentId + "' is leased to another annotator"
+                        + " until " + Instant.ofEpochMilli(l.expiresAtMillis()));
+            });
+        } finally {
+            gate.readLock().unlock();
+        }
     }
 
     /**
      * Gives a leased row back; false when the annotator holds no lease on it. A row that is labeled
      * now (the annotator's label just went in) is marked so, and no one leases it again.
      */
-    synchronized boolean release(String annotator, int row) {
-        if (labels.isLabeled(row)) {
-            leases.labeled(projectId, row);
-            return true;
+    boolean release(String annotator, int row) {
+        gate.readLock().lock();
+        try {
+            if (labels.isLabeled(row)) {
+                leases.labeled(projectId, row);
+                return true;
+            }
+            return leases.release(projectId, annotator, row);
+        } finally {
+            gate.readLock().unlock();
         }
-        return leases.release(projectId, annotator, row);
     }
 
     /** Leases a row back to an annotator at the head of their queue (after an undo). */
-    synchronized void leaseFirst(String annotator, int row, long now) {
-        leases.leaseFirst(projectId, annotator, row, now + leaseMillis, -orders(1));
+    void leaseFirst(String annotator, int row, long now) {
+        gate.readLock().lock();
+        try {
+            leases.leaseFirst(projectId, annotator, row, now + leaseMillis, -orders(1));
+        } finally {
+            gate.readLock().unlock();
+        }
     }
 
     /** When the annotator's lease on {@code row} expires, or null when they hold none. */
-    synchronized String expiry(String annotator, int row) {
+    String expiry(String annotator, int row) {
         return leases.find(projectId, row).filter(l -> l.annotator().equals(annotator))
                 .map(l -> Instant.ofEpochMilli(l.expiresAtMillis()).toString()).orElse(null);
     }

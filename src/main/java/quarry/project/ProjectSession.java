@@ -709,7 +709,6 @@ public final class ProjectSession implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        peers.close();
         // The trainer thread may be mid-round: closing waits for it (rounds are synchronized).
         try {
             retrainer.close(() -> {
@@ -726,6 +725,7 @@ public final class ProjectSession implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("closing project {}: {}", project.name(), e.getMessage());
         }
+        peers.close(); // [several servers] after the last round: another server may train from here on
         versions.close();
     }
 }
