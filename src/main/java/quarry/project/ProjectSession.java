@@ -84,6 +84,7 @@ public final class ProjectSession implements AutoCloseable {
     private final LeaseQueue queue;
     private final ModelVersions versions;
     private final Retrainer retrainer;
+    private final SuspectReview suspects;
     private volatile Views.Embedding embedding = new Views.Embedding("idle", 0, 0, null);
     private volatile String trainingError;
     private volatile Views.Stage stage = Views.Stage.IDLE;
@@ -114,6 +115,8 @@ public final class ProjectSession implements AutoCloseable {
         this.machineLabeler = new MachineLabeler(project, store, labels, machine, this::poolOf, versions, queue);
         this.retrainer = new Retrainer(trainer, scheduler, settings.retrainEvery(), settings.retrainSeconds(),
                 this::round);
+        this.suspects = new SuspectReview(project.id(), project.name(), store, labels, loopSettings.head(),
+                () -> space.pool().view(), () -> space.encoder().id());
     }
 
     public Project project() {
@@ -579,6 +582,46 @@ public final class ProjectSession implements AutoCloseable {
         return new Undone(a, item(a.row(), queue.expiry(annotator, a.row())));
     }
 
+    // ---- suspect labels ----
+
+    /** The suspect-label queue (see {@link SuspectReview}). */
+    public Views.Suspects suspects(int limit, boolean flaggedOnly) {
+        return suspects.queue(limit, flaggedOnly);
+    }
+
+    /**
+     * A reviewer's decision on a label: kept as it is, or changed to {@code label}. Either way it is
+     * an annotation by the reviewer with the reason, so the label log keeps who decided what and why.
+     */
+    public Annotation review(String reviewer, String documentId, String decision, String label, String reason) {
+        Doc doc = document(documentId);
+        List<String> current = labels.labels(doc.row());
+        if (current.isEmpty()) {
+            throw new DomainException.Conflict("not_labeled", "document '" + doc.id() + "' has no label to review",
+                    Map.of("document", doc.id()));
+        }
+        String why = SuspectReview.checkReason(reason == null && "keep".equals(decision) ? "kept after review"
+                : reason);
+        List<String> chosen = switch (decision == null ? "" : decision) {
+            case "keep" -> current;
+            case "change" -> {
+                if (label == null) {
+                    throw new DomainException.InvalidInput("bad_request", "field 'label': the new label is required"
+                            + " to change one", Map.of("field", "label"));
+                }
+                yield labels.check(List.of(label));
+            }
+            default -> throw new DomainException.InvalidInput("bad_request", "field 'decision': keep or change, got '"
+                    + decision + "'", Map.of("field", "decision"));
+        };
+        Annotation stored = store.annotations().add(project.id(), doc.row(), doc.id(), chosen, reviewer, null, why);
+        labels.committed(doc.row(), Optional.of(chosen));
+        if (!chosen.equals(current)) {
+            retrainer.labelChanged();
+        }
+        return stored;
+    }
+
     // ---- machine labels ----
 
     /**
@@ -703,5 +746,6 @@ public final class ProjectSession implements AutoCloseable {
             LOG.warn("closing project {}: {}", project.name(), e.getMessage());
         }
         versions.close();
+        suspects.close();
     }
 }

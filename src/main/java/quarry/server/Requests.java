@@ -37,9 +37,10 @@ final class Requests {
         Access.Role checkedRole() {
             required("name", name);
             required("role", role);
-            if (!role.equals("admin") && !role.equals("annotator")) {
-                throw new DomainException.InvalidInput("bad_request", "role must be 'admin' or 'annotator', got '"
-                        + role + "'", Map.of("field", "role", "allowed", List.of("admin", "annotator")));
+            if (!role.equals("admin") && !role.equals("reviewer") && !role.equals("annotator")) {
+                throw new DomainException.InvalidInput("bad_request", "role must be 'admin', 'reviewer' or"
+                        + " 'annotator', got '" + role + "'", Map.of("field", "role", "allowed",
+                        List.of("admin", "reviewer", "annotator")));
             }
             return Access.Role.valueOf(role.toUpperCase());
         }
@@ -109,6 +110,10 @@ final class Requests {
                         + " auditShare, auditMin, auditMax", Map.of());
             }
         }
+    }
+
+    /** A reviewer's decision on a suspect label: {@code keep}, or {@code change} to {@code label}; and why. */
+    record Review(String decision, String label, String reason) {
     }
 
     /** At most this many texts per {@code predict} request; more go to a batch job. */

@@ -235,7 +235,7 @@ class MachineLabelsApiTest {
 
             String log = a.get(P + "/export/labels?format=csv&log=true").body();
             assertTrue(log.startsWith("id,labels,annotator,created,skipped,undone,source,model_version,confidence,batch,"
-                    + "revoked\n"), log.substring(0, 120));
+                    + "revoked,reason\n"), log.substring(0, 120));
             assertEquals(firstBatch + n, log.lines().filter(r -> r.contains(",machine,")).count(),
                     "both batches, the revoked one too, are on record");
         });
