@@ -45,7 +45,6 @@ class SuspectLabelsApiTest {
     static String annotator;
     /** Document id → the wrong label it was given. */
     static final Map<String, String> wrong = new HashMap<>();
-    static List<String> intents;
     static String unlabeled;
 
     @BeforeAll
@@ -54,13 +53,26 @@ class SuspectLabelsApiTest {
         admin = workspace.firstAdminToken();
         reviewer = workspace.createToken("rita", "reviewer");
         annotator = workspace.createToken("alice", "annotator");
+        unlabeled = create(workspace, "sus", dir, wrong);
+        List<Label> two = List.of(new Label(0, "a", null), new Label(1, "b", null));
+        workspace.createProject("multi", true, "all-minilm-l6-v2", two, null);
+        workspace.createProject("empty", false, "all-minilm-l6-v2", two, null);
+    }
+
+    /**
+     * Creates a project of the CLINC150 slice (5 intents × 60, the first 20 of each labeled) whose
+     * first labeled message of three intents carries the next intent's label instead; fills
+     * {@code wrong} (document → wrong label), waits for the pool and returns an unlabeled document's id.
+     */
+    static String create(Workspace workspace, String name, Path dir, Map<String, String> wrong) throws Exception {
         List<Document> slice = MachineLabelsFixture.slice();
-        intents = new ArrayList<>(new TreeSet<>(slice.stream().map(d -> d.labels().get(0)).toList()));
+        List<String> intents = new ArrayList<>(new TreeSet<>(slice.stream().map(d -> d.labels().get(0)).toList()));
         List<Label> labels = new ArrayList<>();
         intents.forEach(n -> labels.add(new Label(labels.size(), n, null)));
-        var project = workspace.createProject("sus", false, "all-minilm-l6-v2", labels, null);
+        var project = workspace.createProject(name, false, "all-minilm-l6-v2", labels, null);
         Map<String, Integer> seen = new HashMap<>();
         List<String> lines = new ArrayList<>();
+        String unlabeled = null;
         for (Document d : slice) {
             String label = d.labels().get(0);
             int k = seen.merge(label, 1, Integer::sum);
@@ -75,12 +87,11 @@ class SuspectLabelsApiTest {
             }
             lines.add(Http.JSON.writeValueAsString(Map.of("id", d.id(), "text", d.text(), "label", label)));
         }
-        Path file = dir.resolve("sus.jsonl");
+        Path file = dir.resolve(name + ".jsonl");
         Files.write(file, lines);
         workspace.importDocuments(project, file);
         MachineLabelsFixture.await("the pool", () -> project.embeddedCount() == 300);
-        workspace.createProject("multi", true, "all-minilm-l6-v2", labels, null);
-        workspace.createProject("empty", false, "all-minilm-l6-v2", labels, null);
+        return unlabeled;
     }
 
     @AfterAll
