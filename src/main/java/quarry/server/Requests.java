@@ -33,7 +33,8 @@ final class Requests {
         return value;
     }
 
-    record CreateToken(String name, String role) {
+    /** @param projects the projects the token is a member of from the start (optional) */
+    record CreateToken(String name, String role, List<String> projects) {
         Access.Role checkedRole() {
             required("name", name);
             required("role", role);
@@ -60,8 +61,9 @@ final class Requests {
         }
     }
 
+    /** @param members tokens (annotators, reviewers) that see the project from the start; optional */
     record CreateProject(String name, Boolean multiLabel, String encoder, List<LabelSpec> labels,
-            ProjectSettings settings) {
+            ProjectSettings settings, List<String> members) {
         List<Label> checkedLabels() {
             if (labels == null) {
                 throw invalid("labels", "a list of label names (or {name, description}) is required");

@@ -77,8 +77,13 @@ public final class Server implements AutoCloseable {
                 ctx.header("Referrer-Policy", "no-referrer");
             });
             for (Api.Route r : routes) {
+                boolean inProject = r.path().contains("{project}");
                 Handler guarded = ctx -> {
-                    ctx.attribute(Params.CALLER, authenticate(workspace.access(), ctx, r.role()));
+                    Access.Caller caller = authenticate(workspace.access(), ctx, r.role());
+                    ctx.attribute(Params.CALLER, caller);
+                    if (inProject && caller != null) {
+                        workspace.project(ctx.pathParam("project"), caller); // members only (404 otherwise)
+                    }
                     Params.checkQuery(ctx);
                     r.handler().handle(ctx);
                 };
@@ -229,7 +234,7 @@ public final class Server implements AutoCloseable {
     }
 
     static List<Api.Route> routes(Workspace w, long maxUpload) {
-        TokenHandlers tokens = new TokenHandlers(w.access());
+        TokenHandlers tokens = new TokenHandlers(w);
         ProjectHandlers projects = new ProjectHandlers(w);
         DocumentHandlers documents = new DocumentHandlers(w, maxUpload);
         AnnotationHandlers annotations = new AnnotationHandlers(w);
@@ -293,6 +298,12 @@ public final class Server implements AutoCloseable {
                 + " one runs)", json, model::fineTune));
         r.add(new Api.Route("DELETE", p + "/finetune", admin, "Cancel the project's fine-tune; it keeps its encoder",
                 null, model::cancelFineTune));
+        r.add(new Api.Route("GET", p + "/members", admin, "The project's members: the annotators and reviewers"
+                + " who see it (admins see every project)", null, projects::members));
+        r.add(new Api.Route("PUT", p + "/members/{name}", admin, "Make token {name} a member of the project", null,
+                projects::addMember));
+        r.add(new Api.Route("DELETE", p + "/members/{name}", admin, "Take token {name} off the project", null,
+                projects::removeMember));
         r.add(new Api.Route("GET", p + "/suspects", reviewer, "Suspect labels, most likely wrong first (confident"
                 + " learning on out-of-fold probabilities; ?limit, ?flaggedOnly=false for all); recomputed in the"
                 + " background when labels change", null, review::suspects));

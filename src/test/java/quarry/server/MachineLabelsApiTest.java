@@ -58,6 +58,8 @@ class MachineLabelsApiTest {
         project = MachineLabelsFixture.create(workspace, "auto", null, dir);
         workspace.createProject("fresh", false, null, List.of(new quarry.store.Records.Label(0, "a", null),
                 new quarry.store.Records.Label(1, "b", null)), null);
+        workspace.addMember("auto", "alice");
+        workspace.addMember("fresh", "alice");
     }
 
     @AfterAll

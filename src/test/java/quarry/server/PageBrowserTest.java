@@ -56,7 +56,7 @@ class PageBrowserTest {
     static void start() throws Exception {
         Chromium.check();
         workspace = Workspace.open(dir.resolve("ws"), true);
-        annotator = workspace.createToken("page-annotator", "annotator");
+        annotator = workspace.createToken("page-annotator", "annotator", Workspace.DEMO);
         app = Server.create(workspace, 1 << 26).start(0);
         base = "http://localhost:" + app.port();
         Http.await("the demo project's first model", 120,

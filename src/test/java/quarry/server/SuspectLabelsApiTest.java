@@ -57,6 +57,10 @@ class SuspectLabelsApiTest {
         List<Label> two = List.of(new Label(0, "a", null), new Label(1, "b", null));
         workspace.createProject("multi", true, "all-minilm-l6-v2", two, null);
         workspace.createProject("empty", false, "all-minilm-l6-v2", two, null);
+        for (String p : List.of("sus", "multi", "empty")) {
+            workspace.addMember(p, "rita");
+        }
+        workspace.addMember("sus", "alice");
     }
 
     /**

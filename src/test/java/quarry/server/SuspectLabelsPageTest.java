@@ -48,7 +48,7 @@ class SuspectLabelsPageTest {
 
     @Test
     void aReviewerChangesAFlaggedLabelWithAReason() {
-        String token = workspace.createToken("rita", "reviewer");
+        String token = workspace.createToken("rita", "reviewer", "sus");
         driver.get("http://localhost:" + app.port() + "/");
         Chromium.waitFor(driver, "the sign-in form", () -> driver.findElement(By.id("token")).isDisplayed());
         driver.findElement(By.id("token")).sendKeys(token, Keys.ENTER);
