@@ -90,6 +90,7 @@ async function route() {
   try {
     if (parts[0] === 'label' && parts[1]) return await labelView(parts[1]);
     if (parts[0] === 'admin' && parts[1]) return await adminView(parts[1]);
+    if (parts[0] === 'review' && parts[1]) return await reviewView(parts[1]);
     return await projectsView();
   } catch (e) {
     setMain(el('div', { class: 'card' }, 'Error: ' + e.message));
@@ -135,7 +136,9 @@ async function projectsView() {
     el('a', { href: '#/label/' + encodeURIComponent(p.name), class: 'project-link', 'data-project': p.name }, el('bdi', {}, p.name)),
     ' ', el('span', { class: 'muted' }, `${p.labeled} of ${p.documents} labeled · ${p.labelCount} labels` +
       (p.multiLabel ? ' · multi-label' : '') + ` · model v${p.model.version}`),
-    state.me.role === 'admin' ? [' · ', el('a', { href: '#/admin/' + encodeURIComponent(p.name) }, 'admin')] : null)));
+    state.me.role === 'admin' ? [' · ', el('a', { href: '#/admin/' + encodeURIComponent(p.name) }, 'admin')] : null,
+    ['admin', 'reviewer'].includes(state.me.role) && !p.multiLabel
+      ? [' · ', el('a', { href: '#/review/' + encodeURIComponent(p.name), class: 'review-link' }, 'review')] : null)));
   const children = [el('h1', {}, 'Projects'), el('div', { class: 'card' }, projects.length ? list : 'No projects yet.')];
   if (state.me.role === 'admin') children.push(createProjectForm());
   setMain(...children);
@@ -556,6 +559,56 @@ async function adminView(name) {
   watchEmbedding();
   machine.refresh();
   tune.refresh();
+}
+
+/**
+ * The suspect-label queue for reviewers: labels most likely wrong first, each with the label the
+ * model finds likelier. Keep it, or change it to the likelier one or another; a reason is asked
+ * for a change and kept in the label log.
+ */
+async function reviewView(name) {
+  const base = '/api/projects/' + encodeURIComponent(name);
+  const project = await api('GET', base);
+  const note = el('div', { id: 'suspects-note', class: 'meta' }, 'Loading…');
+  const list = el('div', { id: 'suspects' });
+  let timer = null;
+  leaveView = () => { if (timer) clearInterval(timer); };
+
+  async function decide(s, decision, label, reason) {
+    try {
+      await api('POST', `${base}/suspects/${encodeURIComponent(s.document)}`, { decision, label, reason: reason || undefined });
+      toast(decision === 'keep' ? 'Kept' : 'Changed to ' + label);
+      refresh();
+    } catch (e) { toast(e.message, true); }
+  }
+
+  function row(s) {
+    const choice = el('select', { class: 'suspect-label', 'aria-label': 'new label' },
+      project.labels.map(l => el('option', { value: l.name, selected: l.name === s.likely ? true : undefined }, l.name)));
+    const reason = el('input', { class: 'suspect-reason', placeholder: 'why (kept in the label log)', value: '' });
+    return el('div', { class: 'card suspect', 'data-document': s.document },
+      el('div', {}, el('bdi', {}, s.text)),
+      el('div', { class: 'meta' }, 'Labeled ', el('b', {}, el('bdi', {}, s.given)), ` (model: ${pct(s.selfConfidence)}) · the model finds `,
+        el('b', {}, el('bdi', {}, s.likely)), ' likelier', s.flagged ? ' · flagged' : ''),
+      el('div', { class: 'row' },
+        el('button', { class: 'suspect-keep', onclick: () => decide(s, 'keep', null, reason.value) }, 'Keep'),
+        choice, reason,
+        el('button', { class: 'primary suspect-change', onclick: () => decide(s, 'change', choice.value, reason.value) }, 'Change')));
+  }
+
+  async function refresh() {
+    let q;
+    try { q = await api('GET', base + '/suspects?limit=20'); } catch (e) { note.textContent = e.message; return; }
+    note.textContent = `${q.note} ${q.flagged} flagged, ${q.reviewed} reviewed.`;
+    note.setAttribute('data-state', q.state);
+    fill(list, q.items.length ? q.items.map(row) : el('p', { class: 'muted' }, q.state === 'ready' ? 'Nothing flagged left to review.' : ''));
+    if (q.state === 'computing' && !timer) timer = setInterval(refresh, 1500);
+    if (q.state !== 'computing' && timer) { clearInterval(timer); timer = null; }
+  }
+
+  setMain(el('h1', {}, 'Review: ' + project.name, ' ', el('a', { href: '#/label/' + encodeURIComponent(name) }, 'label →')),
+    el('div', { class: 'card' }, el('h2', {}, 'Suspect labels'), note), list);
+  refresh();
 }
 
 /**

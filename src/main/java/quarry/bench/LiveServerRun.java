@@ -58,6 +58,9 @@ final class LiveServerRun {
                     }
                     rest.expect(admin, "POST", "/api/projects", JSON.writeValueAsString(Map.of("name", PROJECT,
                             "labels", data.schema(), "settings", Map.of("seed", seed))));
+                    for (int i = 0; i < annotators; i++) {
+                        w.addMember(PROJECT, "annotator" + i);
+                    }
                     rest.expect(admin, "POST", PATH + "/documents", jsonl(data, seedRows));
                     rest.awaitEmbedded(admin, PATH);
                     Map<String, String> gold = new HashMap<>();

@@ -101,6 +101,9 @@ final class ServerBenchCommand implements Callable<Integer> {
                 }
                 rest.expect(admin, "POST", "/api/projects",
                         JSON.writeValueAsString(Map.of("name", "bench", "labels", schema)));
+                for (int i = 0; i < annotators; i++) {
+                    w.addMember("bench", "bench" + i);
+                }
                 StringBuilder jsonl = new StringBuilder();
                 for (Document d : pool) {
                     jsonl.append(JSON.writeValueAsString(Map.of("id", d.id(), "text", d.text()))).append('\n');
@@ -187,6 +190,9 @@ final class ServerBenchCommand implements Callable<Integer> {
             }
             first.expect(admin, "POST", "/api/projects", JSON.writeValueAsString(Map.of("name", "bench", "labels",
                     schema)));
+            for (int i = 0; i < annotators; i++) {
+                first.expect(admin, "PUT", "/api/projects/bench/members/bench" + i, "");
+            }
             StringBuilder jsonl = new StringBuilder();
             for (Document d : pool) {
                 jsonl.append(JSON.writeValueAsString(Map.of("id", d.id(), "text", d.text()))).append('\n');

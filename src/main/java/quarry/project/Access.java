@@ -19,7 +19,18 @@ import quarry.store.Store;
  */
 public final class Access {
 
-    public enum Role { PUBLIC, ANNOTATOR, ADMIN }
+    /**
+     * What a token may do, each role all that the one before may: annotators label; reviewers also
+     * settle suspect labels and disagreements; admins also manage projects, tokens and models.
+     */
+    public enum Role {
+        PUBLIC, ANNOTATOR, REVIEWER, ADMIN;
+
+        /** Whether this role may call what {@code needed} may. */
+        public boolean allows(Role needed) {
+            return ordinal() >= needed.ordinal();
+        }
+    }
 
     /** Who made a request. */
     public record Caller(String name, Role role) {
@@ -58,7 +69,7 @@ public final class Access {
                     + "'");
         }
         if (role == Role.PUBLIC) {
-            throw new DomainException.InvalidInput("role must be admin or annotator");
+            throw new DomainException.InvalidInput("role must be admin, reviewer or annotator");
         }
         byte[] secret = new byte[32];
         random.nextBytes(secret);

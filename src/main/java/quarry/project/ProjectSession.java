@@ -86,6 +86,7 @@ public final class ProjectSession implements AutoCloseable {
     private final Retrainer retrainer;
     /** Other servers on the same database (see {@link Peers}); idle over SQLite. */
     private final Peers peers;
+    private final SuspectReview suspects;
     private volatile Views.Embedding embedding = new Views.Embedding("idle", 0, 0, null);
     private volatile String trainingError;
     private volatile Views.Stage stage = Views.Stage.IDLE;
@@ -127,6 +128,8 @@ public final class ProjectSession implements AutoCloseable {
                     embedPending();
                 });
         peers.start(scheduler);
+        this.suspects = new SuspectReview(project.id(), project.name(), store, labels, loopSettings.head(),
+                () -> space.pool().view(), () -> space.encoder().id());
     }
 
     public Project project() {
@@ -602,6 +605,46 @@ public final class ProjectSession implements AutoCloseable {
         return new Undone(a, item(a.row(), queue.expiry(annotator, a.row())));
     }
 
+    // ---- suspect labels ----
+
+    /** The suspect-label queue (see {@link SuspectReview}). */
+    public Views.Suspects suspects(int limit, boolean flaggedOnly) {
+        return suspects.queue(limit, flaggedOnly);
+    }
+
+    /**
+     * A reviewer's decision on a label: kept as it is, or changed to {@code label}. Either way it is
+     * an annotation by the reviewer with the reason, so the label log keeps who decided what and why.
+     */
+    public Annotation review(String reviewer, String documentId, String decision, String label, String reason) {
+        Doc doc = document(documentId);
+        List<String> current = labels.labels(doc.row());
+        if (current.isEmpty()) {
+            throw new DomainException.Conflict("not_labeled", "document '" + doc.id() + "' has no label to review",
+                    Map.of("document", doc.id()));
+        }
+        String why = SuspectReview.checkReason(reason == null && "keep".equals(decision) ? "kept after review"
+                : reason);
+        List<String> chosen = switch (decision == null ? "" : decision) {
+            case "keep" -> current;
+            case "change" -> {
+                if (label == null) {
+                    throw new DomainException.InvalidInput("bad_request", "field 'label': the new label is required"
+                            + " to change one", Map.of("field", "label"));
+                }
+                yield labels.check(List.of(label));
+            }
+            default -> throw new DomainException.InvalidInput("bad_request", "field 'decision': keep or change, got '"
+                    + decision + "'", Map.of("field", "decision"));
+        };
+        Annotation stored = store.annotations().add(project.id(), doc.row(), doc.id(), chosen, reviewer, null, why);
+        labels.committed(doc.row(), Optional.of(chosen));
+        if (!chosen.equals(current)) {
+            retrainer.labelChanged();
+        }
+        return stored;
+    }
+
     // ---- machine labels ----
 
     /**
@@ -727,5 +770,6 @@ public final class ProjectSession implements AutoCloseable {
         }
         peers.close(); // [several servers] after the last round: another server may train from here on
         versions.close();
+        suspects.close();
     }
 }

@@ -89,6 +89,31 @@ public final class Views {
     }
 
     /**
+     * A label that may be wrong.
+     *
+     * @param given          the label it carries
+     * @param likely         the label the model finds likeliest, out of fold
+     * @param selfConfidence the out-of-fold probability of the given label
+     * @param flagged        whether confident learning counts it as a label error
+     */
+    public record Suspect(String document, int row, String text, String given, String likely, double selfConfidence,
+            boolean flagged) {
+    }
+
+    /**
+     * The suspect-label queue.
+     *
+     * @param state    {@code ready}, {@code computing} (the first ranking), {@code failed} or {@code too_few_labels}
+     * @param labels   labels the ranking was computed from
+     * @param flagged  flagged labels not reviewed yet
+     * @param reviewed labels whose current value is a reviewer's decision
+     * @param stale    labels changed since the ranking (a new one is being computed)
+     */
+    public record Suspects(String state, String labelsHash, int labels, int flagged, int reviewed, String computedAt,
+            boolean stale, String note, List<Suspect> items) {
+    }
+
+    /**
      * A project's fine-tune, as the API and the page show it.
      *
      * @param job        its id in the job list ({@code kind} finetune); null when idle

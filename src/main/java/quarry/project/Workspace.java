@@ -247,14 +247,63 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** Creates a token (for the CLI and tests). */
-    public String createToken(String name, String role) {
-        return access.create(name, Access.Role.valueOf(role.toUpperCase()));
+    /** Creates a token (for the CLI, benchmarks and tests), a member of the projects named. */
+    public String createToken(String name, String role, String... projects) {
+        for (String p : projects) {
+            project(p);
+        }
+        String token = access.create(name, Access.Role.valueOf(role.toUpperCase()));
+        for (String p : projects) {
+            addMember(p, name);
+        }
+        return token;
     }
 
     public List<ProjectSession> projects() {
         List<ProjectSession> out = new ArrayList<>(projects.values());
         out.sort(Comparator.comparingLong(p -> p.project().id()));
         return out;
+    }
+
+    /**
+     * A project as {@code caller} may see it: admins see every project, others only those they are
+     * members of; to anyone else it does not exist (the same 404, so names are not given away).
+     */
+    public ProjectSession project(String name, Access.Caller caller) {
+        ProjectSession p = project(name);
+        if (caller != null && caller.role() != Access.Role.ADMIN
+                && !store.tokens().isMember(p.project().id(), caller.name())) {
+            throw new DomainException.NotFound("no project '" + name + "'");
+        }
+        return p;
+    }
+
+    /** The projects {@code caller} may see (see {@link #project(String, Access.Caller)}). */
+    public List<ProjectSession> projects(Access.Caller caller) {
+        return projects().stream().filter(p -> caller.role() == Access.Role.ADMIN
+                || store.tokens().isMember(p.project().id(), caller.name())).toList();
+    }
+
+    /** Makes a token a member of a project (admins manage membership). */
+    public List<String> addMember(String project, String token) {
+        ProjectSession p = project(project);
+        if (store.tokens().list().stream().noneMatch(t -> t.name().equals(token))) {
+            throw new DomainException.NotFound("no token named '" + token + "'");
+        }
+        store.tokens().addMember(p.project().id(), token);
+        return store.tokens().members(p.project().id());
+    }
+
+    public List<String> removeMember(String project, String token) {
+        ProjectSession p = project(project);
+        if (!store.tokens().removeMember(p.project().id(), token)) {
+            throw new DomainException.NotFound("'" + token + "' is not a member of project '" + project + "'");
+        }
+        return store.tokens().members(p.project().id());
+    }
+
+    public List<String> members(String project) {
+        return store.tokens().members(project(project).project().id());
     }
 
     public ProjectSession project(String name) {

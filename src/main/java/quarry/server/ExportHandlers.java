@@ -45,7 +45,7 @@ final class ExportHandlers {
         try (Writer out = Params.writer(ctx)) {
             if (csv) {
                 out.write(log ? "id,labels,annotator,created,skipped,undone,source,model_version,confidence,batch,"
-                        + "revoked\n" : "id,labels,annotator,created,source,model_version,confidence,batch\n");
+                        + "revoked,reason\n" : "id,labels,annotator,created,source,model_version,confidence,batch\n");
             }
             if (log) {
                 // The whole log streams straight from the database to the client.
@@ -85,7 +85,8 @@ final class ExportHandlers {
             String labels = a.labels().isEmpty() && !a.skipped() ? ImportOptions.NO_LABELS : String.join("|", a.labels());
             return Csv.row(log
                     ? List.of(a.documentId(), labels, a.annotator(), a.created(),
-                            Boolean.toString(a.skipped()), Boolean.toString(a.undone()), HUMAN, "", "", "", "")
+                            Boolean.toString(a.skipped()), Boolean.toString(a.undone()), HUMAN, "", "", "", "",
+                            a.reason() == null ? "" : a.reason())
                     : List.of(a.documentId(), labels, a.annotator(), a.created(), HUMAN, "", "",
                             ""));
         }
@@ -95,6 +96,9 @@ final class ExportHandlers {
         if (log) {
             line.put("skipped", a.skipped());
             line.put("undone", a.undone());
+        }
+        if (log || a.reason() != null) {
+            line.put("reason", a.reason());
         }
         line.put("source", HUMAN);
         return Json.write(line) + "\n";
@@ -108,7 +112,7 @@ final class ExportHandlers {
             String labels = m.labels().isEmpty() ? ImportOptions.NO_LABELS : String.join("|", m.labels());
             return Csv.row(log
                     ? List.of(m.documentId(), labels, "", m.created(), "false", "false", MACHINE, version, confidence,
-                            batchId, m.revoked() == null ? "" : m.revoked())
+                            batchId, m.revoked() == null ? "" : m.revoked(), "")
                     : List.of(m.documentId(), labels, "", m.created(), MACHINE, version, confidence, batchId));
         }
         Map<String, Object> line = labelFields(p, m.documentId(), m.labels());

@@ -43,7 +43,7 @@ final class ProjectHandlers {
     }
 
     void list(Context ctx) {
-        ctx.json(w.projects().stream().map(this::summary).toList());
+        ctx.json(w.projects(Params.caller(ctx)).stream().map(this::summary).toList());
     }
 
     void get(Context ctx) {
@@ -71,9 +71,31 @@ final class ProjectHandlers {
     void create(Context ctx) {
         Requests.CreateProject body = Bodies.read(ctx, Requests.CreateProject.class);
         String name = Requests.required("name", body.name());
+        List<String> members = body.members() == null ? List.of() : body.members();
+        java.util.Set<String> tokens = new java.util.HashSet<>();
+        w.access().tokens().forEach(t -> tokens.add(t.name()));
+        for (String m : members) {
+            if (!tokens.contains(m)) { // checked before anything is made
+                throw new quarry.core.DomainException.InvalidInput("bad_request", "field 'members': no token named '"
+                        + m + "'", java.util.Map.of("field", "members"));
+            }
+        }
         ProjectSession p = w.createProject(name, body.isMultiLabel(), body.encoder(), body.checkedLabels(),
                 body.settings());
+        members.forEach(m -> w.addMember(name, m));
         ctx.status(201).json(summary(p));
+    }
+
+    void members(Context ctx) {
+        ctx.json(w.members(ctx.pathParam("project")));
+    }
+
+    void addMember(Context ctx) {
+        ctx.json(w.addMember(ctx.pathParam("project"), ctx.pathParam("name")));
+    }
+
+    void removeMember(Context ctx) {
+        ctx.json(w.removeMember(ctx.pathParam("project"), ctx.pathParam("name")));
     }
 
     void delete(Context ctx) {

@@ -33,13 +33,15 @@ final class Requests {
         return value;
     }
 
-    record CreateToken(String name, String role) {
+    /** @param projects the projects the token is a member of from the start (optional) */
+    record CreateToken(String name, String role, List<String> projects) {
         Access.Role checkedRole() {
             required("name", name);
             required("role", role);
-            if (!role.equals("admin") && !role.equals("annotator")) {
-                throw new DomainException.InvalidInput("bad_request", "role must be 'admin' or 'annotator', got '"
-                        + role + "'", Map.of("field", "role", "allowed", List.of("admin", "annotator")));
+            if (!role.equals("admin") && !role.equals("reviewer") && !role.equals("annotator")) {
+                throw new DomainException.InvalidInput("bad_request", "role must be 'admin', 'reviewer' or"
+                        + " 'annotator', got '" + role + "'", Map.of("field", "role", "allowed",
+                        List.of("admin", "reviewer", "annotator")));
             }
             return Access.Role.valueOf(role.toUpperCase());
         }
@@ -59,8 +61,9 @@ final class Requests {
         }
     }
 
+    /** @param members tokens (annotators, reviewers) that see the project from the start; optional */
     record CreateProject(String name, Boolean multiLabel, String encoder, List<LabelSpec> labels,
-            ProjectSettings settings) {
+            ProjectSettings settings, List<String> members) {
         List<Label> checkedLabels() {
             if (labels == null) {
                 throw invalid("labels", "a list of label names (or {name, description}) is required");
@@ -109,6 +112,10 @@ final class Requests {
                         + " auditShare, auditMin, auditMax", Map.of());
             }
         }
+    }
+
+    /** A reviewer's decision on a suspect label: {@code keep}, or {@code change} to {@code label}; and why. */
+    record Review(String decision, String label, String reason) {
     }
 
     /** At most this many texts per {@code predict} request; more go to a batch job. */

@@ -77,8 +77,13 @@ public final class Server implements AutoCloseable {
                 ctx.header("Referrer-Policy", "no-referrer");
             });
             for (Api.Route r : routes) {
+                boolean inProject = r.path().contains("{project}");
                 Handler guarded = ctx -> {
-                    ctx.attribute(Params.CALLER, authenticate(workspace.access(), ctx, r.role()));
+                    Access.Caller caller = authenticate(workspace.access(), ctx, r.role());
+                    ctx.attribute(Params.CALLER, caller);
+                    if (inProject && caller != null) {
+                        workspace.project(ctx.pathParam("project"), caller); // members only (404 otherwise)
+                    }
                     Params.checkQuery(ctx);
                     r.handler().handle(ctx);
                 };
@@ -220,24 +225,28 @@ public final class Server implements AutoCloseable {
         }
         Access.Caller caller = access.verify(header.substring("Bearer ".length()).strip()).orElseThrow(
                 () -> new ApiError(401, "unauthorized", "unknown or revoked API token", null));
-        if (needed == Access.Role.ADMIN && caller.role() != Access.Role.ADMIN) {
-            throw new DomainException.Forbidden("this needs an admin token; '" + caller.name() + "' is an annotator");
+        if (!caller.role().allows(needed)) {
+            throw new DomainException.Forbidden("this needs " + (needed == Access.Role.ADMIN ? "an admin token"
+                    : "a reviewer or admin token") + "; '" + caller.name() + "' is " + (caller.role()
+                    == Access.Role.ANNOTATOR ? "an annotator" : "a " + caller.role().name().toLowerCase()));
         }
         return caller;
     }
 
     static List<Api.Route> routes(Workspace w, long maxUpload) {
-        TokenHandlers tokens = new TokenHandlers(w.access());
+        TokenHandlers tokens = new TokenHandlers(w);
         ProjectHandlers projects = new ProjectHandlers(w);
         DocumentHandlers documents = new DocumentHandlers(w, maxUpload);
         AnnotationHandlers annotations = new AnnotationHandlers(w);
         ModelHandlers model = new ModelHandlers(w);
+        ReviewHandlers review = new ReviewHandlers(w);
         PredictionHandlers predictions = new PredictionHandlers(w, maxUpload);
         ExportHandlers export = new ExportHandlers(w);
         MachineLabelHandlers machine = new MachineLabelHandlers(w);
         Access.Role pub = Access.Role.PUBLIC;
         Access.Role any = Access.Role.ANNOTATOR;
         Access.Role admin = Access.Role.ADMIN;
+        Access.Role reviewer = Access.Role.REVIEWER;
         String json = "application/json";
         String p = "/api/projects/{project}";
         List<Api.Route> r = new ArrayList<>();
@@ -245,7 +254,7 @@ public final class Server implements AutoCloseable {
         r.add(new Api.Route("GET", "/api/me", any, "The caller's name and role", null, tokens::me));
         r.add(new Api.Route("GET", "/api/tokens", admin, "List API tokens (names and roles, never secrets)", null,
                 tokens::list));
-        r.add(new Api.Route("POST", "/api/tokens", admin, "Create a token {name, role: admin|annotator}; the secret"
+        r.add(new Api.Route("POST", "/api/tokens", admin, "Create a token {name, role: admin|reviewer|annotator}; the secret"
                 + " is shown once", json, tokens::create));
         r.add(new Api.Route("DELETE", "/api/tokens/{name}", admin, "Revoke a token", null, tokens::delete));
         r.add(new Api.Route("GET", "/api/encoders", any, "Installed encoders", null, projects::encoders));
@@ -289,6 +298,18 @@ public final class Server implements AutoCloseable {
                 + " one runs)", json, model::fineTune));
         r.add(new Api.Route("DELETE", p + "/finetune", admin, "Cancel the project's fine-tune; it keeps its encoder",
                 null, model::cancelFineTune));
+        r.add(new Api.Route("GET", p + "/members", admin, "The project's members: the annotators and reviewers"
+                + " who see it (admins see every project)", null, projects::members));
+        r.add(new Api.Route("PUT", p + "/members/{name}", admin, "Make token {name} a member of the project", null,
+                projects::addMember));
+        r.add(new Api.Route("DELETE", p + "/members/{name}", admin, "Take token {name} off the project", null,
+                projects::removeMember));
+        r.add(new Api.Route("GET", p + "/suspects", reviewer, "Suspect labels, most likely wrong first (confident"
+                + " learning on out-of-fold probabilities; ?limit, ?flaggedOnly=false for all); recomputed in the"
+                + " background when labels change", null, review::suspects));
+        r.add(new Api.Route("POST", p + "/suspects/{id}", reviewer, "Settle a suspect label {decision: keep|change,"
+                + " label?, reason}: an annotation by the reviewer with the reason, kept in the label log", json,
+                review::decide));
         r.add(new Api.Route("GET", p + "/metrics", any, "Learning curve, per-class F1 (weakest first), stopping"
                 + " criteria, share of predictions safe to accept", null, model::metrics));
         r.add(new Api.Route("GET", p + "/machine-labels", any, "Machine labels: the safe-to-accept threshold and how"

@@ -16,8 +16,14 @@ public interface Annotations {
      * returning. A request id the annotator used before in the project throws
      * {@link DuplicateException}. Safe to call from many threads at once.
      */
+    default Annotation add(long projectId, int row, String documentId, List<String> labels, String annotator,
+            String requestId) {
+        return add(projectId, row, documentId, labels, annotator, requestId, null);
+    }
+
+    /** As {@link #add(long, int, String, List, String, String)}, with the reason the annotator gave (or null). */
     Annotation add(long projectId, int row, String documentId, List<String> labels, String annotator,
-            String requestId);
+            String requestId, String reason);
 
     /** The stored annotation with this request id, if the client sent it before; empty for a null id. */
     Optional<Annotation> findByRequest(long projectId, String annotator, String requestId);

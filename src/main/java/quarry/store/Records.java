@@ -38,8 +38,9 @@ public final class Records {
     /**
      * One annotation: labels for a document, or a skip. Undone annotations stay in the log.
      */
+    /** @param reason why, when the annotator said so (a reviewer's decision on a suspect label); else null */
     public record Annotation(long id, int row, String documentId, List<String> labels, boolean skipped,
-            String annotator, String requestId, String created, boolean undone) {
+            String annotator, String requestId, String created, boolean undone, String reason) {
 
         public Annotation {
             labels = labels == null ? List.of() : List.copyOf(labels);

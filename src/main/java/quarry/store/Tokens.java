@@ -19,6 +19,17 @@ public interface Tokens {
     /** Every token by its hash, for a check that compares against all of them. */
     Map<String, Token> hashes();
 
-    /** @return whether a token of that name existed */
+    /** @return whether a token of that name existed (its memberships go with it) */
     boolean delete(String name);
+
+    /** Makes token {@code name} a member of a project; a member already stays one. */
+    void addMember(long projectId, String name);
+
+    /** @return whether it was a member */
+    boolean removeMember(long projectId, String name);
+
+    /** The project's members' names, sorted. */
+    List<String> members(long projectId);
+
+    boolean isMember(long projectId, String name);
 }

@@ -61,6 +61,9 @@ class ConcurrencyTest {
                 Http a = new Http(client, admin);
                 String schema = Http.JSON.writeValueAsString(labels);
                 assertEquals(201, a.post("/api/projects", "{\"name\":\"clinc\",\"labels\":" + schema + "}").code());
+                for (int i = 0; i < tokens.size(); i++) {
+                    assertEquals(200, a.put("/api/projects/clinc/members/annotator" + i, "").code());
+                }
                 StringBuilder jsonl = new StringBuilder();
                 for (Document d : docs) {
                     jsonl.append(Http.JSON.writeValueAsString(Map.of("id", d.id(), "text", d.text()))).append('\n');

@@ -57,6 +57,7 @@ class FineTuneApiTest {
         admin = workspace.firstAdminToken();
         alice = workspace.createToken("alice", "annotator");
         ProjectSession tune = create("tune", slice(20));
+        workspace.addMember("tune", "alice");
         create("few", slice(1));
         workspace.createProject("multi", true, ENCODER, List.of(new Label(0, "a", null), new Label(1, "b", null)),
                 null);

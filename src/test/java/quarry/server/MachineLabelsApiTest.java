@@ -58,6 +58,8 @@ class MachineLabelsApiTest {
         project = MachineLabelsFixture.create(workspace, "auto", null, dir);
         workspace.createProject("fresh", false, null, List.of(new quarry.store.Records.Label(0, "a", null),
                 new quarry.store.Records.Label(1, "b", null)), null);
+        workspace.addMember("auto", "alice");
+        workspace.addMember("fresh", "alice");
     }
 
     @AfterAll
@@ -235,7 +237,7 @@ class MachineLabelsApiTest {
 
             String log = a.get(P + "/export/labels?format=csv&log=true").body();
             assertTrue(log.startsWith("id,labels,annotator,created,skipped,undone,source,model_version,confidence,batch,"
-                    + "revoked\n"), log.substring(0, 120));
+                    + "revoked,reason\n"), log.substring(0, 120));
             assertEquals(firstBatch + n, log.lines().filter(r -> r.contains(",machine,")).count(),
                     "both batches, the revoked one too, are on record");
         });

@@ -56,7 +56,7 @@ class PageBrowserTest {
     static void start() throws Exception {
         Chromium.check();
         workspace = Workspace.open(dir.resolve("ws"), true);
-        annotator = workspace.createToken("page-annotator", "annotator");
+        annotator = workspace.createToken("page-annotator", "annotator", Workspace.DEMO);
         app = Server.create(workspace, 1 << 26).start(0);
         base = "http://localhost:" + app.port();
         Http.await("the demo project's first model", 120,
@@ -195,6 +195,7 @@ class PageBrowserTest {
         var labels = List.of(new quarry.store.Records.Label(0, "<b>bold</b>", null),
                 new quarry.store.Records.Label(1, "plain", null));
         quarry.project.ProjectSession p = workspace.createProject("xss", false, null, labels, null);
+        workspace.addMember("xss", "page-annotator");
         workspace.store().documents().add(p.project().id(), List.of(Document.unlabeled("x1", payload),
                 new Document("x2", "seed one", List.of("plain")), new Document("x3", "seed two", List.of("<b>bold</b>")))
                 ::forEach, "import");
@@ -220,6 +221,7 @@ class PageBrowserTest {
         var labels = List.of(new quarry.store.Records.Label(0, "billing", null),
                 new quarry.store.Records.Label(1, "urgent", null), new quarry.store.Records.Label(2, "bug", null));
         quarry.project.ProjectSession p = workspace.createProject("multi", true, null, labels, null);
+        workspace.addMember("multi", "page-annotator");
         List<Document> docs = new ArrayList<>();
         String[] texts = {"I was charged twice, fix it now!", "the app crashes when I open settings",
             "question about my invoice", "URGENT: card charged three times", "button does nothing on android",

@@ -76,6 +76,9 @@ class PostgresSeveralServersTest {
             RestClient rest = new RestClient(u1);
             rest.expect(admin, "POST", "/api/projects", Http.JSON.writeValueAsString(Map.of("name", "clinc",
                     "labels", labels)));
+            for (int i = 0; i < tokens.size(); i++) {
+                rest.expect(admin, "PUT", "/api/projects/clinc/members/annotator" + i, "");
+            }
             StringBuilder jsonl = new StringBuilder();
             for (Document d : docs) {
                 jsonl.append(Http.JSON.writeValueAsString(Map.of("id", d.id(), "text", d.text()))).append('\n');

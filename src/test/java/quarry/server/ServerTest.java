@@ -36,8 +36,8 @@ class ServerTest {
     static void open() throws Exception {
         workspace = Workspace.open(dir.resolve("ws"), true);
         admin = workspace.firstAdminToken();
-        alice = workspace.createToken("alice", "annotator");
-        bob = workspace.createToken("bob", "annotator");
+        alice = workspace.createToken("alice", "annotator", Workspace.DEMO);
+        bob = workspace.createToken("bob", "annotator", Workspace.DEMO);
         Http.await("the demo project's first model", 120,
                 () -> workspace.project(Workspace.DEMO).modelStatus().version() >= 1);
     }
@@ -107,7 +107,7 @@ class ServerTest {
     void projectsAreCreatedCheckedAndDeleted() {
         run((a, al, b) -> {
             assertTrue(al.get("/api/projects").body().contains("\"demo\""));
-            Http.Reply made = a.post("/api/projects", "{\"name\":\"tickets\",\"labels\":[\"billing\","
+            Http.Reply made = a.post("/api/projects", "{\"name\":\"tickets\",\"members\":[\"alice\",\"bob\"],\"labels\":[\"billing\","
                     + "{\"name\":\"bug\",\"description\":\"something broken\"}],\"settings\":{\"retrainEvery\":5}}");
             assertEquals(201, made.code(), made.body());
             JsonNode p = al.get("/api/projects/tickets").json();
@@ -142,7 +142,7 @@ class ServerTest {
     @Test
     void importIsAllOrNothingWithErrorsByLineAndField() {
         run((a, al, b) -> {
-            assertEquals(201, a.post("/api/projects", "{\"name\":\"imp\",\"labels\":[\"pos\",\"neg\"]}").code());
+            assertEquals(201, a.post("/api/projects", "{\"name\":\"imp\",\"members\":[\"alice\",\"bob\"],\"labels\":[\"pos\",\"neg\"]}").code());
             String good = "{\"id\":\"d1\",\"text\":\"great service\",\"label\":\"pos\"}\n"
                     + "{\"id\":\"d2\",\"text\":\"terrible wait\"}\n";
             Http.Reply ok = a.upload("/api/projects/imp/documents", "application/x-ndjson", good);
@@ -327,7 +327,7 @@ class ServerTest {
                     "{\"text\":\"ok\"}\n{\"id\":\"2\"}\n");
             assertEquals(400, badLine.code());
             assertTrue(badLine.json().get("message").asText().startsWith("line 2"), badLine.body());
-            assertEquals(201, a.post("/api/projects", "{\"name\":\"fresh\",\"labels\":[\"a\",\"b\"]}").code());
+            assertEquals(201, a.post("/api/projects", "{\"name\":\"fresh\",\"members\":[\"alice\",\"bob\"],\"labels\":[\"a\",\"b\"]}").code());
             assertEquals(409, al.post("/api/projects/fresh/predict", "{\"texts\":[\"hi\"]}").code());
             assertEquals(409, al.upload("/api/projects/fresh/predictions", "application/x-ndjson", "{\"text\":\"hi\"}")
                     .code());
@@ -358,7 +358,7 @@ class ServerTest {
     @Test
     void noneOfTheseIsALabelInMultiLabelProjectsAndRefusedInSingleLabelOnes() {
         run((a, al, b) -> {
-            assertEquals(201, a.post("/api/projects", "{\"name\":\"emo\",\"multiLabel\":true,"
+            assertEquals(201, a.post("/api/projects", "{\"name\":\"emo\",\"members\":[\"alice\",\"bob\"],\"multiLabel\":true,"
                     + "\"labels\":[\"joy\",\"fear\"]}").code());
             assertEquals(quarry.loop.LoopSettings.DEFAULT_MULTI_LABEL_STRATEGY,
                     al.get("/api/projects/emo").json().get("settings").get("strategy").asText(),

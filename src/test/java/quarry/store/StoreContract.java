@@ -340,6 +340,25 @@ public abstract class StoreContract {
         }
 
         @Test
+        void aReviewersReasonIsKeptInTheLog() {
+            Project p = project();
+            store.documents().add(p.id(), docs(2)::forEach, "import");
+            Annotation first = store.annotations().add(p.id(), 0, "d0", List.of("a"), "ann", "r1");
+            assertNull(first.reason(), "an annotator's label carries no reason");
+            Annotation changed = store.annotations().add(p.id(), 0, "d0", List.of("b"), "rev", null,
+                    "suspect label: the text asks for b");
+            assertEquals("suspect label: the text asks for b", changed.reason());
+            assertEquals(Map.of(0, List.of("b")), store.annotations().currentLabels(p.id()));
+            List<Annotation> log = store.annotations().list(p.id(), 0, 10);
+            assertEquals(2, log.size(), "both stay in the log");
+            assertNull(log.get(0).reason());
+            assertEquals("rev", log.get(1).annotator());
+            assertEquals("suspect label: the text asks for b", log.get(1).reason());
+            Annotation undone = store.annotations().undoLatest(p.id(), "rev").orElseThrow();
+            assertEquals("suspect label: the text asks for b", undone.reason());
+        }
+
+        @Test
         void noneOfTheseIsALabelNotASkip() {
             Project p = project();
             store.documents().add(p.id(), docs(3)::forEach, "import");

@@ -46,4 +46,28 @@ public final class JdbcTokens implements Tokens {
     public boolean delete(String name) {
         return jdbc.update("delete token " + name, "DELETE FROM tokens WHERE name = ?", name) > 0;
     }
+
+    @Override
+    public void addMember(long projectId, String name) {
+        jdbc.update("add member " + name, "INSERT INTO members (project_id, token_name, added) VALUES (?, ?, ?)"
+                + " ON CONFLICT DO NOTHING", projectId, name, Jdbc.now());
+    }
+
+    @Override
+    public boolean removeMember(long projectId, String name) {
+        return jdbc.update("remove member " + name, "DELETE FROM members WHERE project_id = ? AND token_name = ?",
+                projectId, name) > 0;
+    }
+
+    @Override
+    public List<String> members(long projectId) {
+        return jdbc.list("list members", "SELECT token_name FROM members WHERE project_id = ? ORDER BY token_name",
+                r -> r.getString(1), projectId);
+    }
+
+    @Override
+    public boolean isMember(long projectId, String name) {
+        return jdbc.one("check member", "SELECT 1 FROM members WHERE project_id = ? AND token_name = ?",
+                r -> true, projectId, name).isPresent();
+    }
 }

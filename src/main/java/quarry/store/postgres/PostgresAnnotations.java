@@ -24,17 +24,17 @@ public final class PostgresAnnotations extends JdbcAnnotations {
 
     @Override
     public Annotation add(long projectId, int row, String documentId, List<String> labels, String annotator,
-            String requestId) {
+            String requestId, String reason) {
         List<String> copy = labels == null ? null : List.copyOf(labels);
         String created = Jdbc.now();
         long id;
         try {
             id = jdbc.insert("store annotation", INSERT, insertArgs(projectId, row, copy, annotator, requestId,
-                    created));
+                    created, reason));
         } catch (DuplicateException e) {
             throw duplicate(requestId);
         }
-        return new Annotation(id, row, documentId, copy, copy == null, annotator, requestId, created, false);
+        return new Annotation(id, row, documentId, copy, copy == null, annotator, requestId, created, false, reason);
     }
 
     /**

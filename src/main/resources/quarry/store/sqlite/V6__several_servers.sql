@@ -1,4 +1,4 @@
--- Version 4: what several servers on one database share. Leases: which annotator holds which row
+-- Version 6: what several servers on one database share. Leases: which annotator holds which row
 -- until when (epoch milliseconds), in what order they were handed out, and rows marked labeled,
 -- which no server leases again. Each change to the annotation log gets a number (changed), so
 -- that a server can follow what the others wrote. The trainer's latest ranking and the files of

@@ -1,4 +1,4 @@
--- Version 4: what several servers on one database share (see the SQLite script of this version).
+-- Version 6: what several servers on one database share (see the SQLite script of this version).
 CREATE TABLE leases (
   project_id BIGINT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
   row_no INTEGER NOT NULL,
