@@ -13,6 +13,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import quarry.djl.TrainingLock;
 
@@ -20,6 +21,7 @@ import quarry.djl.TrainingLock;
  * The optimizer's guard against a gradient that is not finite: its norm says so, the step is
  * skipped with the weights untouched, and the next finite gradient updates them as usual.
  */
+@Tag("integration")
 class AdamWTest {
 
     @Test
