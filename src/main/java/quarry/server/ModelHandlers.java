@@ -40,8 +40,8 @@ final class ModelHandlers {
 
     void fineTune(Context ctx) {
         ProjectSession p = w.project(ctx.pathParam("project"));
-        FineTuneJobs.Request body = ctx.contentLength() > 0 || !ctx.body().isBlank()
-                ? Bodies.read(ctx, FineTuneJobs.Request.class) : null;
+        // The body is optional: none means the defaults.
+        FineTuneJobs.Request body = ctx.body().isBlank() ? null : Bodies.read(ctx, FineTuneJobs.Request.class);
         ctx.status(202).json(w.fineTunes().start(p, body, Params.caller(ctx).name()));
     }
 

@@ -144,18 +144,7 @@ public abstract class Jdbc implements AutoCloseable {
      */
     public <T> List<T> write(String what, String sql, RowMapper<T> mapper, Object... args) {
         try {
-            return withWriter(c -> {
-                try (PreparedStatement p = c.prepareStatement(sql)) {
-                    bind(p, args);
-                    List<T> out = new ArrayList<>();
-                    try (ResultSet r = p.executeQuery()) {
-                        while (r.next()) {
-                            out.add(mapper.map(r));
-                        }
-                    }
-                    return out;
-                }
-            });
+            return withWriter(c -> rows(c, sql, mapper, args));
         } catch (SQLException e) {
             throw failed(what, e, ": already exists");
         }
@@ -164,20 +153,23 @@ public abstract class Jdbc implements AutoCloseable {
     /** Every row a query returns. */
     public <T> List<T> list(String what, String sql, RowMapper<T> mapper, Object... args) {
         try {
-            return withReader(c -> {
-                try (PreparedStatement p = c.prepareStatement(sql)) {
-                    bind(p, args);
-                    List<T> out = new ArrayList<>();
-                    try (ResultSet r = p.executeQuery()) {
-                        while (r.next()) {
-                            out.add(mapper.map(r));
-                        }
-                    }
-                    return out;
-                }
-            });
+            return withReader(c -> rows(c, sql, mapper, args));
         } catch (SQLException e) {
             throw failed(what, e, "");
+        }
+    }
+
+    private static <T> List<T> rows(Connection c, String sql, RowMapper<T> mapper, Object[] args)
+            throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            bind(p, args);
+            List<T> out = new ArrayList<>();
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    out.add(mapper.map(r));
+                }
+            }
+            return out;
         }
     }
 
