@@ -49,6 +49,7 @@ public final class LearnerBench {
     private final Config config;
     private final Consumer<String> log;
     private final List<String> indexTimes = new ArrayList<>();
+    private final List<String> baldOverlap = new ArrayList<>();
 
     public LearnerBench(Config config, Consumer<String> log) {
         this.config = config;
@@ -79,8 +80,18 @@ public final class LearnerBench {
                 QueryContext ctx = QueryContext.of(vectors, candidates).withLabeled(selectionRows).withHead(head)
                         .withSeed(config.seed()).withMcPasses(config.passes());
                 out.add(row(size, "margin", () -> Strategies.byName("margin").select(ctx, config.batch())));
-                out.add(row(size, "bald (T=" + config.passes() + ")",
-                        () -> Strategies.byName("bald").select(ctx, config.batch())));
+                List<List<Pick>> bald = new ArrayList<>();
+                out.add(row(size, "bald (T=" + config.passes() + "), every candidate", () -> keep(bald,
+                        Strategies.byName("bald", Strategies.Options.DEFAULTS.withMcShortlist(0))
+                                .select(ctx, config.batch()))));
+                if (size > Strategies.Options.MC_SHORTLIST) {
+                    out.add(row(size, "bald (T=" + config.passes() + "), margin shortlist (default)",
+                            () -> keep(bald, Strategies.byName("bald").select(ctx, config.batch()))));
+                    log.accept(String.format(Locale.ROOT, "pool %d: %d of the %d BALD picks are the same with the "
+                            + "shortlist", size, same(bald.get(0), bald.get(1)), config.batch()));
+                    baldOverlap.add(String.format(Locale.ROOT, "| %,d | %d of %d |", size,
+                            same(bald.get(0), bald.get(1)), config.batch()));
+                }
                 if (size <= config.indexMax()) {
                     Path dir = Files.createTempDirectory(workDir, "index");
                     try (VectorIndex index = VectorIndex.open(dir, DIM)) {
@@ -101,12 +112,21 @@ public final class LearnerBench {
                 }
             }
         }
+        if (!baldOverlap.isEmpty()) {
+            out.add("");
+            out.add("| pool | BALD picks the shortlist keeps |");
+            out.add("|---|---|");
+            out.addAll(baldOverlap);
+        }
         out.add("");
         out.add("### Vector index (Lucene HNSW) build");
         out.add("");
         out.add("| pool | build (s) | densities, k=10 (s) | both, per 100k (s) |");
         out.add("|---|---|---|---|");
         out.addAll(indexTimes);
+        if (Arrays.stream(config.labelCounts()).allMatch(n -> n <= 0)) {
+            return out; // --labels 0: selection and index only
+        }
         out.add("");
         out.addAll(training(vectors, data.labels(), names));
         out.add("");
@@ -215,6 +235,18 @@ public final class LearnerBench {
         log.accept(String.format(Locale.ROOT, "pool %d, %s: %.2f s", size, strategy, s));
         return String.format(Locale.ROOT, "| %,d | %s | %.2f | %.1f | %d | %d |", size, strategy, s, s * 1e6 / size,
                 peak, before);
+    }
+
+    private static List<Pick> keep(List<List<Pick>> into, List<Pick> picks) {
+        into.add(picks);
+        return picks;
+    }
+
+    /** Picks two selections share. */
+    private static long same(List<Pick> a, List<Pick> b) {
+        java.util.Set<Integer> rows = new java.util.HashSet<>();
+        a.forEach(p -> rows.add(p.row()));
+        return b.stream().filter(p -> rows.contains(p.row())).count();
     }
 
     private static Targets targets(List<String> names, int[] labels, int[] rows) {

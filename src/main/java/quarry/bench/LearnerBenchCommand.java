@@ -30,7 +30,7 @@ final class LearnerBenchCommand implements Callable<Integer> {
     int passes;
 
     @Option(names = "--labels", split = ",", paramLabel = "N,N", defaultValue = "1000,5000,20000",
-            description = "labeled set sizes for training times (default: ${DEFAULT-VALUE})")
+            description = "labeled set sizes for training times; 0 skips the training sections (default: ${DEFAULT-VALUE})")
     int[] labels;
 
     @Option(names = "--index-max", defaultValue = "100000",

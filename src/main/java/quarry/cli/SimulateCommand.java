@@ -111,6 +111,11 @@ public final class SimulateCommand implements Callable<Integer> {
             + "(hybrid, ml-hybrid) (default: ${DEFAULT-VALUE})")
     double exploreRatio;
 
+    @Option(names = "--mc-shortlist", defaultValue = "" + Strategies.Options.MC_SHORTLIST, description = "BALD and "
+            + "variation ratio score only this many candidates (or a tenth of the pool if more), the smallest "
+            + "margins first; 0 scores all (default: ${DEFAULT-VALUE})")
+    int mcShortlist;
+
     @Option(names = "--cv-every", defaultValue = "4", description = "estimate accuracy from the labels every N rounds "
             + "(5-fold cross-validation; 0 = never) (default: ${DEFAULT-VALUE})")
     int cvEvery;
@@ -350,7 +355,7 @@ public final class SimulateCommand implements Callable<Integer> {
         boolean st = spec.endsWith(":st") || !spec.endsWith(":plain") && selfTraining.equals("on");
         Strategies.Options options = name.equals("random") ? Strategies.Options.DEFAULTS
                 : Strategies.Options.DEFAULTS.withDiversity(tau).withClassBalanced(classBalanced)
-                        .withDensityBeta(densityBeta).withExploreRatio(exploreRatio);
+                        .withDensityBeta(densityBeta).withExploreRatio(exploreRatio).withMcShortlist(mcShortlist);
         return common.withStrategy(name, options).withSelfTraining(st ? quarry.loop.SelfTraining.defaults()
                 : quarry.loop.SelfTraining.OFF);
     }

@@ -52,6 +52,11 @@ public record QueryContext(
         return new QueryContext(pool, candidates, new int[0], null, null, null, null, Double.NaN, 42, 20, 8192);
     }
 
+    public QueryContext withCandidates(int[] rows) {
+        return new QueryContext(pool, rows, labeled, head, committee, index, labelCounts, labelCardinality, seed,
+                mcPasses, chunkSize);
+    }
+
     public QueryContext withLabeled(int[] rows) {
         return new QueryContext(pool, candidates, rows, head, committee, index, labelCounts, labelCardinality, seed,
                 mcPasses, chunkSize);

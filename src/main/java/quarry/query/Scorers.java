@@ -126,6 +126,93 @@ final class Scorers {
         };
     }
 
+    /**
+     * Scores every candidate with {@code cheap}, then only the best {@code max(floor, n / 10)} of
+     * them with {@code costly}; the rest rank below all of those, in the cheap score's order. Costly
+     * scores that follow a cheap one (BALD's epistemic doubt mostly lies where the margin is small)
+     * then cost a tenth over a large pool. {@code floor} 0, or a pool of at most {@code floor}
+     * candidates, scores everything with {@code costly}.
+     */
+    static Scorer shortlisted(Scorer cheap, Scorer costly, int floor) {
+        return new Scorer() {
+            @Override
+            public String name() {
+                return costly.name();
+            }
+
+            @Override
+            public boolean needsModel() {
+                return costly.needsModel();
+            }
+
+            @Override
+            public Scores score(QueryContext ctx) {
+                int n = ctx.candidates().length;
+                int size = Math.max(floor, n / SHORTLIST_SHARE);
+                if (floor == 0 || n <= size) {
+                    return costly.score(ctx);
+                }
+                Scores first = cheap.score(ctx);
+                int[] best = top(first.score(), size);
+                int[] rows = new int[size];
+                for (int i = 0; i < size; i++) {
+                    rows[i] = ctx.candidates()[best[i]];
+                }
+                Scores second = costly.score(ctx.withCandidates(rows));
+                float lowest = Float.POSITIVE_INFINITY;
+                for (float v : second.score()) {
+                    lowest = Math.min(lowest, v);
+                }
+                // Left out: below every shortlisted score, and in the cheap score's order among themselves.
+                float cheapMax = Float.NEGATIVE_INFINITY;
+                for (float v : first.score()) {
+                    cheapMax = Math.max(cheapMax, v);
+                }
+                Scores out = Scores.empty(ctx.candidates());
+                for (int i = 0; i < n; i++) {
+                    out.score()[i] = lowest - 1 - (cheapMax - first.score()[i]);
+                    out.predicted()[i] = first.predicted()[i];
+                }
+                for (int i = 0; i < size; i++) {
+                    int at = best[i];
+                    out.score()[at] = second.score()[i];
+                    out.uncertainty()[at] = second.uncertainty()[i];
+                    out.density()[at] = second.density()[i];
+                    out.predicted()[at] = second.predicted()[i];
+                }
+                return out;
+            }
+        };
+    }
+
+    /** The shortlist is at least a tenth of the candidates. */
+    static final int SHORTLIST_SHARE = 10;
+
+    /** Indexes of the {@code k} highest scores (NaN counts as lowest), in index order. */
+    static int[] top(float[] score, int k) {
+        float[] sorted = score.clone();
+        for (int i = 0; i < sorted.length; i++) {
+            sorted[i] = Float.isNaN(sorted[i]) ? Float.NEGATIVE_INFINITY : sorted[i];
+        }
+        java.util.Arrays.sort(sorted);
+        float threshold = sorted[sorted.length - k];
+        int above = 0;
+        for (float v : sorted) {
+            above += v > threshold ? 1 : 0;
+        }
+        // Ties at the threshold fill what is left, first by index, so the shortlist is reproducible.
+        int ties = k - above;
+        int[] out = new int[k];
+        int at = 0;
+        for (int i = 0; i < score.length && at < k; i++) {
+            float v = Float.isNaN(score[i]) ? Float.NEGATIVE_INFINITY : score[i];
+            if (v > threshold || (v == threshold && ties-- > 0)) {
+                out[at++] = i;
+            }
+        }
+        return out;
+    }
+
     static Scorer committee(String name, Qbc measure) {
         return new ChunkedScorer(name) {
             @Override

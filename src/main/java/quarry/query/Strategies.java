@@ -20,25 +20,42 @@ public final class Strategies {
      * @param classBalanced predicted classes take turns, fewest labels first
      * @param densityBeta   exponent of density for {@code density} strategies
      * @param exploreRatio  share of a {@code hybrid} batch that explores
+     * @param mcShortlist   Monte Carlo dropout strategies (BALD, variation ratio) score only this
+     *                      many candidates, or a tenth of them if more, chosen by margin first; 0
+     *                      scores every candidate
      */
-    public record Options(double diversityTau, boolean classBalanced, double densityBeta, double exploreRatio) {
+    public record Options(double diversityTau, boolean classBalanced, double densityBeta, double exploreRatio,
+            int mcShortlist) {
 
-        public static final Options DEFAULTS = new Options(Double.NaN, false, 1.0, 0.2);
+        /** Below this many candidates MC dropout scores them all; above, the margin shortlist saves most passes. */
+        public static final int MC_SHORTLIST = 50_000;
+
+        public static final Options DEFAULTS = new Options(Double.NaN, false, 1.0, 0.2, MC_SHORTLIST);
+
+        public Options {
+            if (mcShortlist < 0) {
+                throw new IllegalArgumentException("mcShortlist must be >= 0, got " + mcShortlist);
+            }
+        }
 
         public Options withDiversity(double tau) {
-            return new Options(tau, classBalanced, densityBeta, exploreRatio);
+            return new Options(tau, classBalanced, densityBeta, exploreRatio, mcShortlist);
         }
 
         public Options withClassBalanced(boolean value) {
-            return new Options(diversityTau, value, densityBeta, exploreRatio);
+            return new Options(diversityTau, value, densityBeta, exploreRatio, mcShortlist);
         }
 
         public Options withDensityBeta(double value) {
-            return new Options(diversityTau, classBalanced, value, exploreRatio);
+            return new Options(diversityTau, classBalanced, value, exploreRatio, mcShortlist);
         }
 
         public Options withExploreRatio(double value) {
-            return new Options(diversityTau, classBalanced, densityBeta, value);
+            return new Options(diversityTau, classBalanced, densityBeta, value, mcShortlist);
+        }
+
+        public Options withMcShortlist(int value) {
+            return new Options(diversityTau, classBalanced, densityBeta, exploreRatio, value);
         }
     }
 
@@ -49,8 +66,10 @@ public final class Strategies {
         SCORERS.put("least-confidence", o -> Scorers.probabilities("least-confidence", Uncertainty::leastConfidence));
         SCORERS.put("margin", o -> Scorers.probabilities("margin", p -> 1 - Uncertainty.margin(p)));
         SCORERS.put("entropy", o -> Scorers.probabilities("entropy", Uncertainty::entropy));
-        SCORERS.put("bald", o -> Scorers.monteCarlo("bald", Scorers.Mc.BALD));
-        SCORERS.put("variation-ratio", o -> Scorers.monteCarlo("variation-ratio", Scorers.Mc.VARIATION_RATIO));
+        SCORERS.put("bald", o -> Scorers.shortlisted(SCORERS.get("margin").apply(o),
+                Scorers.monteCarlo("bald", Scorers.Mc.BALD), o.mcShortlist()));
+        SCORERS.put("variation-ratio", o -> Scorers.shortlisted(SCORERS.get("margin").apply(o),
+                Scorers.monteCarlo("variation-ratio", Scorers.Mc.VARIATION_RATIO), o.mcShortlist()));
         SCORERS.put("qbc-vote", o -> Scorers.committee("qbc-vote", Scorers.Qbc.VOTE_ENTROPY));
         SCORERS.put("qbc-kl", o -> Scorers.committee("qbc-kl", Scorers.Qbc.KL));
         SCORERS.put("egl", o -> Scorers.expectedGradientLength());
