@@ -22,9 +22,15 @@ public final class Pool implements AutoCloseable {
     /** Written under this pool's lock by {@link #catchUp}; read without it (the index takes concurrent reads). */
     private volatile VectorIndex index;
 
+    /** A pool whose index lives in {@code indexDir}, and its vectors in a mapped scratch file beside it. */
     public Pool(int dimension, Path indexDir) {
-        this.vectors = new GrowingVectors(dimension);
+        this.vectors = new GrowingVectors(dimension, vectorFile(indexDir));
         this.indexDir = indexDir;
+    }
+
+    /** The scratch file of a pool's vectors: a copy the session rebuilds from the embedding cache. */
+    static Path vectorFile(Path indexDir) {
+        return indexDir.resolveSibling(indexDir.getFileName() + ".vectors");
     }
 
     /**
@@ -113,9 +119,13 @@ public final class Pool implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (index != null) {
-            index.close();
-            index = null;
+        try {
+            if (index != null) {
+                index.close();
+                index = null;
+            }
+        } finally {
+            vectors.close();
         }
     }
 }
