@@ -32,9 +32,23 @@ public final class Memory {
         return statusField("VmRSS:");
     }
 
+    /** Peak resident set size of another process, in MiB, or -1 where it cannot be read. */
+    public static long peakRssMiB(long pid) {
+        return statusField(Path.of("/proc", Long.toString(pid), "status"), "VmHWM:");
+    }
+
+    /** Resident set size of another process, in MiB, or -1 where it cannot be read. */
+    public static long rssMiB(long pid) {
+        return statusField(Path.of("/proc", Long.toString(pid), "status"), "VmRSS:");
+    }
+
     private static long statusField(String field) {
+        return statusField(Path.of("/proc/self/status"), field);
+    }
+
+    private static long statusField(Path status, String field) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            for (String line : Files.readAllLines(status)) {
                 if (line.startsWith(field)) {
                     return Long.parseLong(line.substring(field.length()).replace("kB", "").trim()) / 1024;
                 }

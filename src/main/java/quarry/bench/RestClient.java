@@ -39,6 +39,15 @@ public final class RestClient {
         return new Reply(r.statusCode(), r.body());
     }
 
+    /** Streams {@code file} as the body (a large import need not fit in memory). */
+    public Reply sendFile(String token, String method, String path, java.nio.file.Path file, String contentType)
+            throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofFile(file)).build();
+        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+        return new Reply(r.statusCode(), r.body());
+    }
+
     /**
      * Waits until every document of the project at {@code projectPath} (e.g. /api/projects/x) is
      * embedded, with a progress bar on stderr; fails when embedding failed.

@@ -36,10 +36,16 @@ final class ServerProcesses implements AutoCloseable {
 
     /** Starts {@code n} servers one after another (the first creates the schema and the admin token). */
     ServerProcesses(Path dir, int n, String database) throws IOException, InterruptedException {
+        this(dir, n, database, List.of());
+    }
+
+    /** As {@link #ServerProcesses(Path, int, String)}, each JVM started with {@code jvmOptions} (e.g. -Xmx4g). */
+    ServerProcesses(Path dir, int n, String database, List<String> jvmOptions) throws IOException,
+            InterruptedException {
         this.dir = dir;
         try {
             for (int i = 0; i < n; i++) {
-                start(i, database);
+                start(i, database, jvmOptions);
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
             close();
@@ -47,9 +53,11 @@ final class ServerProcesses implements AutoCloseable {
         }
     }
 
-    private void start(int i, String database) throws IOException, InterruptedException {
+    private void start(int i, String database, List<String> jvmOptions) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-cp", System.getProperty("java.class.path"), "quarry.Main", "serve", "--port", "0",
+                .toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "quarry.Main", "serve", "--port", "0",
                 "--no-demo", "--data-dir", dir.resolve("ws" + i).toString()));
         if (database != null) {
             command.addAll(List.of("--db", database));
@@ -79,6 +87,11 @@ final class ServerProcesses implements AutoCloseable {
             }
             Thread.sleep(100);
         }
+    }
+
+    /** The operating system's process id of server {@code i}. */
+    long pid(int i) {
+        return processes.get(i).pid();
     }
 
     List<URI> urls() {
