@@ -15,6 +15,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import quarry.bundle.BundleManifest;
+import quarry.bundle.ModelBundle;
+import quarry.eval.AcceptThreshold;
 import quarry.core.DomainException;
 import quarry.core.Pick;
 import quarry.core.Progress;
@@ -712,6 +715,30 @@ public final class ProjectSession implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Writes the serving model as a bundle into {@code target} (a new folder): its head, the encoder
+     * it was trained on, and the version's provenance and safe-to-accept threshold.
+     */
+    public BundleManifest exportModel(Path target) {
+        BundleManifest m = versions.withModelVersion((head, version) -> {
+            Views.Report report = store.models().find(project.id(), version)
+                    .map(v -> Json.readStored(v.report(), Views.Report.class)).orElse(null);
+            Views.Provenance provenance = report == null ? null : report.provenance();
+            AcceptThreshold t = report == null ? null : report.safeToAccept();
+            BundleManifest.SafeToAccept safe = t == null || !t.found() ? null : new BundleManifest.SafeToAccept(
+                    t.threshold(), t.targetPrecision(), t.precision(), t.precisionLow(), t.support(),
+                    report.estimateVersion());
+            CachingEncoder encoder = spaceOf(head).encoder();
+            return ModelBundle.write(target, head, encoder.spec(), new ModelBundle.Origin(project.name(), version,
+                    report == null ? head.training().examples() : report.labelsUsed(), encoder.fingerprint(), safe,
+                    provenance == null ? null : Json.MAPPER.valueToTree(provenance)));
+        });
+        if (m == null) {
+            throw noModel();
+        }
+        return m;
+    }
+
     public DomainException.Conflict noModel() {
         return new DomainException.Conflict("project '" + project.name() + "' has no model yet: label a few"
                 + " documents first");
@@ -737,14 +764,9 @@ public final class ProjectSession implements AutoCloseable {
 
     private Views.TextPrediction prediction(Head head, String id, float[] p) {
         List<String> decided = Arrays.stream(head.decide(p)).mapToObj(labels::name).toList();
-        Integer[] order = new Integer[p.length];
-        for (int i = 0; i < p.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
         List<Views.Prediction> top = new ArrayList<>();
-        for (int i = 0; i < Math.min(TOP, p.length); i++) {
-            top.add(new Views.Prediction(labels.name(order[i]), p[order[i]]));
+        for (int c : Head.topClasses(p, TOP)) {
+            top.add(new Views.Prediction(labels.name(c), p[c]));
         }
         return new Views.TextPrediction(id, decided, top);
     }

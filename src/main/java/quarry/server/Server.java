@@ -34,7 +34,7 @@ import quarry.store.StoreException;
 public final class Server implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Server.class);
-    static final String VERSION = "0.1.0";
+    static final String VERSION = quarry.core.Version.QUARRY;
 
     private final Javalin app;
 
@@ -288,6 +288,9 @@ public final class Server implements AutoCloseable {
         r.add(new Api.Route("GET", p + "/model/versions", any, "Every model version with its metrics and provenance"
                 + " (parent version, labels seen and their hash, encoder fingerprint, seed, settings, runtime)", null,
                 model::versions));
+        r.add(new Api.Route("GET", p + "/model/bundle", admin, "The serving model as a portable bundle (zip):"
+                + " encoder folder, head, labels, thresholds and provenance, every file with its SHA-256; predict with"
+                + " it by 'quarry predict --model DIR' (409 when there is no model yet)", null, model::bundle));
         r.add(new Api.Route("POST", p + "/model/retrain", any, "Retrain now (in the background)", null,
                 model::retrain));
         r.add(new Api.Route("GET", p + "/finetune", any, "The project's latest fine-tune: state, step and loss,"
