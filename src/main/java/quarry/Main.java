@@ -11,6 +11,7 @@ import quarry.cli.ExportModelCommand;
 import quarry.cli.FinetuneCommand;
 import quarry.cli.MachineLabelsCommand;
 import quarry.cli.PredictCommand;
+import quarry.cli.QueueImportCommand;
 import quarry.cli.ServeCommand;
 import quarry.cli.SimulateCommand;
 import quarry.core.QuarryException;
@@ -25,7 +26,7 @@ import quarry.djl.DjlSettings;
         description = "Active-learning workbench for text classification.",
         subcommands = {ServeCommand.class, DemoCommand.class, EmbedCommand.class, EncodersCommand.class, FinetuneCommand.class,
             SimulateCommand.class, BenchCommand.class,
-            MachineLabelsCommand.class, ExportModelCommand.class, PredictCommand.class,
+            MachineLabelsCommand.class, ExportModelCommand.class, PredictCommand.class, QueueImportCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

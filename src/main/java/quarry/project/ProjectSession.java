@@ -82,6 +82,8 @@ public final class ProjectSession implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService embedder;
     private final LabelBook labels;
+    /** Rows imported to the head of the queue (picked elsewhere: a Spark scoring job), in order. */
+    private final List<Integer> imported = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final MachineBook machine;
     private final MachineLabeler machineLabeler;
     private final LeaseQueue queue;
@@ -115,10 +117,24 @@ public final class ProjectSession implements AutoCloseable {
         store.machineLabels().forEach(project.id(), true, machineLabels::add);
         this.machine = new MachineBook(labels, machineLabels);
         this.space = new Space(encoder, new Pool(encoder.dimension(), indexDir));
+        LeaseQueue.Reserved reserved = new LeaseQueue.Reserved() {
+            @Override
+            public boolean held(int row) {
+                return machine.held(row);
+            }
+
+            @Override
+            public List<Integer> first() {
+                // audit samples, then the imported picks nobody has labeled yet
+                List<Integer> out = new ArrayList<>(machine.first());
+                imported.stream().filter(r -> !labels.isLabeled(r) && !machine.held(r)).forEach(out::add);
+                return out;
+            }
+        };
         this.queue = store.database().shared() // [several servers] leases in the database they share
-                ? new LeaseQueue(labels, machine, settings.leaseSeconds(), settings.seed(),
+                ? new LeaseQueue(labels, reserved, settings.leaseSeconds(), settings.seed(),
                         a -> store.annotations().skippedRows(project.id(), a), store.leases(), project.id())
-                : new LeaseQueue(labels, machine, settings.leaseSeconds(), settings.seed(),
+                : new LeaseQueue(labels, reserved, settings.leaseSeconds(), settings.seed(),
                         a -> store.annotations().skippedRows(project.id(), a));
         this.versions = new ModelVersions(dir.resolve("models"), store, project.id(), project.name());
         this.machineLabeler = new MachineLabeler(project, store, labels, machine, this::poolOf, versions, queue);
@@ -696,6 +712,41 @@ public final class ProjectSession implements AutoCloseable {
         if (settings.trainOnMachineLabels()) {
             retrainer.request();
         }
+    }
+
+    /**
+     * Puts documents, by id, at the head of the queue, after any audit samples and before the
+     * model's ranking, in the order given: candidates picked outside the server. Ids that are not
+     * documents of the project fail the whole call, naming them, unless {@code skipUnknown}.
+     * Held in memory: a restart forgets the picks not labeled yet.
+     */
+    public Views.QueueImport importToQueue(List<String> ids, boolean skipUnknown) {
+        List<Integer> rows = new ArrayList<>();
+        List<String> unknown = new ArrayList<>();
+        int labeled = 0;
+        Set<Integer> seen = new HashSet<>();
+        for (String id : ids) {
+            Optional<Doc> doc = store.documents().find(project.id(), id);
+            if (doc.isEmpty()) {
+                unknown.add(id);
+            } else if (labels.isLabeled(doc.get().row())) {
+                labeled++;
+            } else if (seen.add(doc.get().row())) {
+                rows.add(doc.get().row());
+            }
+        }
+        List<String> shown = unknown.subList(0, Math.min(20, unknown.size()));
+        if (!unknown.isEmpty() && !skipUnknown) {
+            throw new DomainException.InvalidInput("unknown_documents", unknown.size() + " of " + ids.size()
+                    + " ids are not documents of project '" + project.name() + "' (import them first, or pass"
+                    + " skipUnknown): " + String.join(", ", shown) + (unknown.size() > shown.size() ? ", ..." : ""),
+                    Map.of("unknown", shown, "unknownCount", unknown.size()));
+        }
+        synchronized (imported) {
+            imported.removeIf(r -> labels.isLabeled(r) || rows.contains(r));
+            imported.addAll(rows);
+        }
+        return new Views.QueueImport(rows.size(), labeled, unknown.size(), shown, imported.size());
     }
 
     // ---- predictions ----

@@ -275,6 +275,9 @@ public final class Server implements AutoCloseable {
                 documents::get));
         r.add(new Api.Route("GET", p + "/queue", any, "Lease the next documents to label (?n=1..50), best first,"
                 + " with why each was picked", null, annotations::queue));
+        r.add(new Api.Route("POST", p + "/queue/import", admin, "Put documents first in the queue, by id, best first"
+                + " {ids: [...], skipUnknown?}: picks made elsewhere (a Spark scoring job); after audit samples, before"
+                + " the model's ranking; 400 naming unknown ids unless skipUnknown", json, annotations::importToQueue));
         r.add(new Api.Route("DELETE", p + "/queue/{id}", any, "Give a leased document back", null,
                 annotations::release));
         r.add(new Api.Route("POST", p + "/annotations", any, "Label a document {document, labels | skip, requestId};"
