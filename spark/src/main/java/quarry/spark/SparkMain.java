@@ -50,6 +50,12 @@ public final class SparkMain implements Runnable {
         return cli.execute(args);
     }
 
+    /** Run outside spark-submit, Spark's INFO lines (several per task) would bury the job's own output. */
+    static SparkSession quiet(SparkSession spark) {
+        spark.sparkContext().setLogLevel("WARN");
+        return spark;
+    }
+
     /** Options every job has: where the documents are and how to read them. */
     static final class Source {
         @Option(names = "--model", required = true, paramLabel = "DIR",
@@ -85,11 +91,11 @@ public final class SparkMain implements Runnable {
         RunMixin run;
 
         SparkSession session(String name) {
-            SparkSession.Builder b = SparkSession.builder().appName(name);
-            if (master != null) {
-                b.master(master);
+            if (master == null) {
+                return SparkSession.builder().appName(name).getOrCreate(); // spark-submit's settings, its logging
             }
-            return b.getOrCreate();
+            return quiet(SparkSession.builder().appName(name).master(master).config("spark.ui.enabled", false)
+                    .getOrCreate());
         }
 
         Dataset<Row> documents(SparkSession spark) {
