@@ -743,7 +743,8 @@ public final class ProjectSession implements AutoCloseable {
                     Map.of("unknown", shown, "unknownCount", unknown.size()));
         }
         synchronized (imported) {
-            imported.removeIf(r -> labels.isLabeled(r) || rows.contains(r));
+            // a pick imported again moves to its new place; labeled ones are done with
+            imported.removeIf(r -> labels.isLabeled(r) || seen.contains(r));
             imported.addAll(rows);
         }
         return new Views.QueueImport(rows.size(), labeled, unknown.size(), shown, imported.size());
