@@ -7,8 +7,11 @@ import quarry.bench.BenchCommand;
 import quarry.cli.DemoCommand;
 import quarry.cli.EmbedCommand;
 import quarry.cli.EncodersCommand;
+import quarry.cli.ExportModelCommand;
 import quarry.cli.FinetuneCommand;
 import quarry.cli.MachineLabelsCommand;
+import quarry.cli.PredictCommand;
+import quarry.cli.QueueImportCommand;
 import quarry.cli.ServeCommand;
 import quarry.cli.SimulateCommand;
 import quarry.core.QuarryException;
@@ -23,7 +26,8 @@ import quarry.djl.DjlSettings;
         description = "Active-learning workbench for text classification.",
         subcommands = {ServeCommand.class, DemoCommand.class, EmbedCommand.class, EncodersCommand.class, FinetuneCommand.class,
             SimulateCommand.class, BenchCommand.class,
-            MachineLabelsCommand.class, CommandLine.HelpCommand.class})
+            MachineLabelsCommand.class, ExportModelCommand.class, PredictCommand.class, QueueImportCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override

@@ -2,6 +2,8 @@ package quarry.cli;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import picocli.CommandLine.Option;
 import quarry.core.Document;
 import quarry.core.QuarryException;
@@ -10,6 +12,7 @@ import quarry.data.ImportException;
 import quarry.data.ImportOptions;
 import quarry.data.ImportProblem;
 import quarry.data.ImportResult;
+import quarry.data.ImportSummary;
 
 /** Options that say how to read a data file, shared by the commands (benchmarks too) that read one. */
 public final class ImportMixin {
@@ -40,16 +43,38 @@ public final class ImportMixin {
 
     /** Reads {@code file} whole, or fails naming every bad row; reports skipped rows on stderr. */
     public List<Document> read(Path file) {
-        try {
+        return reportingProblems(file, () -> {
             ImportResult result = DocumentImporter.read(file, options());
-            for (ImportProblem p : result.skipped()) {
-                System.err.println("skipped " + p);
-            }
-            if (!result.skipped().isEmpty()) {
-                System.err.println("skipped " + result.skipped().size() + " problem(s); imported "
-                        + result.documents().size() + " document(s)");
-            }
+            reportSkipped(result.skipped(), result.documents().size());
             return result.documents();
+        });
+    }
+
+    /**
+     * Checks the whole file first (failing as {@link #read} does), tells {@code total} how many
+     * documents it holds, then hands them to {@code sink} in file order without holding them.
+     */
+    public void stream(Path file, LongConsumer total, Consumer<Document> sink) {
+        reportingProblems(file, () -> {
+            ImportSummary check = DocumentImporter.validate(file, options());
+            if ((!skipBadRows && check.totalProblems() > 0) || check.documents() == 0) {
+                throw new ImportException(check.problems(), check.totalProblems());
+            }
+            total.accept(check.documents());
+            // checked above: the second pass needs no check of its own
+            ImportSummary done = DocumentImporter.stream(file, options().withSkipBadRows(true), sink);
+            reportSkipped(done.problems(), done.documents());
+            return null;
+        });
+    }
+
+    private interface Reading<T> {
+        T run() throws ImportException, java.io.IOException;
+    }
+
+    private static <T> T reportingProblems(Path file, Reading<T> reading) {
+        try {
+            return reading.run();
         } catch (ImportException e) {
             for (ImportProblem p : e.problems()) {
                 System.err.println("  " + p);
@@ -57,6 +82,15 @@ public final class ImportMixin {
             throw new QuarryException(e.getMessage().lines().findFirst().orElse("import failed"), e);
         } catch (java.io.IOException e) {
             throw new QuarryException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void reportSkipped(List<ImportProblem> skipped, long imported) {
+        for (ImportProblem p : skipped) {
+            System.err.println("skipped " + p);
+        }
+        if (!skipped.isEmpty()) {
+            System.err.println("skipped " + skipped.size() + " problem(s); imported " + imported + " document(s)");
         }
     }
 }

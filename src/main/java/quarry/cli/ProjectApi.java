@@ -43,17 +43,42 @@ public final class ProjectApi {
 
     /** Sends a request (body: JSON, or null for none) and returns the reply's JSON; an error reply throws, naming it. */
     JsonNode call(String method, String path, String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base().resolve(path)).timeout(Duration.ofMinutes(5))
-                .header("Authorization", "Bearer " + token());
+        HttpRequest.Builder b = request(path);
         if (body == null) {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
             b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
         }
-        HttpResponse<String> reply;
+        HttpResponse<String> reply = send(b, HttpResponse.BodyHandlers.ofString());
+        JsonNode json = parse(reply.body());
+        if (reply.statusCode() >= 400) {
+            throw failure(reply.statusCode(), json, reply.body());
+        }
+        return json;
+    }
+
+    /** GETs {@code path} and hands the body of a successful reply to {@code read}; an error reply throws, naming it. */
+    <T> T download(String path, java.util.function.Function<java.io.InputStream, T> read) {
+        HttpResponse<java.io.InputStream> reply = send(request(path).GET(), HttpResponse.BodyHandlers.ofInputStream());
+        try (java.io.InputStream in = reply.body()) {
+            if (reply.statusCode() >= 400) {
+                String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                throw failure(reply.statusCode(), parse(body), body);
+            }
+            return read.apply(in);
+        } catch (IOException e) {
+            throw new QuarryException("reading the reply of " + url + " failed: " + e, e);
+        }
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(base().resolve(path)).timeout(Duration.ofMinutes(5))
+                .header("Authorization", "Bearer " + token());
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) {
         try {
-            reply = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build().send(b.build(),
-                    HttpResponse.BodyHandlers.ofString());
+            return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build().send(request.build(), handler);
         } catch (ConnectException e) {
             throw new QuarryException("cannot reach " + url + ": is 'quarry serve' running there?", e);
         } catch (IOException e) {
@@ -62,13 +87,12 @@ public final class ProjectApi {
             Thread.currentThread().interrupt();
             throw new QuarryException("interrupted", e);
         }
-        JsonNode json = parse(reply.body());
-        if (reply.statusCode() >= 400) {
-            String message = json != null && json.hasNonNull("message") ? json.get("message").asText() : reply.body();
-            String code = json != null && json.hasNonNull("error") ? " " + json.get("error").asText() : "";
-            throw new QuarryException("HTTP " + reply.statusCode() + code + ": " + printable(message));
-        }
-        return json;
+    }
+
+    private static QuarryException failure(int status, JsonNode json, String body) {
+        String message = json != null && json.hasNonNull("message") ? json.get("message").asText() : body;
+        String code = json != null && json.hasNonNull("error") ? " " + json.get("error").asText() : "";
+        return new QuarryException("HTTP " + status + code + ": " + printable(message));
     }
 
     private URI base() {

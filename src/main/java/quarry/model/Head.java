@@ -191,6 +191,23 @@ public final class Head implements Classifier, AutoCloseable {
     }
 
     /**
+     * The {@code k} likeliest classes of one row of {@link #probabilities}, best first; equal
+     * probabilities keep class order. The server's predictions and a model bundle's list the same top.
+     */
+    public static int[] topClasses(float[] probabilities, int k) {
+        Integer[] order = new Integer[probabilities.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Float.compare(probabilities[b], probabilities[a]));
+        int[] top = new int[Math.min(k, order.length)];
+        for (int i = 0; i < top.length; i++) {
+            top[i] = order[i];
+        }
+        return top;
+    }
+
+    /**
      * MC dropout: {@code passes} stochastic passes with dropout on (at the head's own rate), summarised
      * per row. The hidden layer runs once; pass t applies one dropout mask, drawn from {@code seed},
      * to every row ("consistent" MC dropout: for each row exactly T independent dropout passes,

@@ -15,6 +15,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import quarry.bundle.BundleManifest;
+import quarry.bundle.ModelBundle;
+import quarry.eval.AcceptThreshold;
 import quarry.core.DomainException;
 import quarry.core.Pick;
 import quarry.core.Progress;
@@ -79,6 +82,8 @@ public final class ProjectSession implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService embedder;
     private final LabelBook labels;
+    /** Rows imported to the head of the queue (picked elsewhere: a Spark scoring job), in order. */
+    private final List<Integer> imported = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final MachineBook machine;
     private final MachineLabeler machineLabeler;
     private final LeaseQueue queue;
@@ -112,10 +117,24 @@ public final class ProjectSession implements AutoCloseable {
         store.machineLabels().forEach(project.id(), true, machineLabels::add);
         this.machine = new MachineBook(labels, machineLabels);
         this.space = new Space(encoder, new Pool(encoder.dimension(), indexDir));
+        LeaseQueue.Reserved reserved = new LeaseQueue.Reserved() {
+            @Override
+            public boolean held(int row) {
+                return machine.held(row);
+            }
+
+            @Override
+            public List<Integer> first() {
+                // audit samples, then the imported picks nobody has labeled yet
+                List<Integer> out = new ArrayList<>(machine.first());
+                imported.stream().filter(r -> !labels.isLabeled(r) && !machine.held(r)).forEach(out::add);
+                return out;
+            }
+        };
         this.queue = store.database().shared() // [several servers] leases in the database they share
-                ? new LeaseQueue(labels, machine, settings.leaseSeconds(), settings.seed(),
+                ? new LeaseQueue(labels, reserved, settings.leaseSeconds(), settings.seed(),
                         a -> store.annotations().skippedRows(project.id(), a), store.leases(), project.id())
-                : new LeaseQueue(labels, machine, settings.leaseSeconds(), settings.seed(),
+                : new LeaseQueue(labels, reserved, settings.leaseSeconds(), settings.seed(),
                         a -> store.annotations().skippedRows(project.id(), a));
         this.versions = new ModelVersions(dir.resolve("models"), store, project.id(), project.name());
         this.machineLabeler = new MachineLabeler(project, store, labels, machine, this::poolOf, versions, queue);
@@ -695,6 +714,42 @@ public final class ProjectSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Puts documents, by id, at the head of the queue, after any audit samples and before the
+     * model's ranking, in the order given: candidates picked outside the server. Ids that are not
+     * documents of the project fail the whole call, naming them, unless {@code skipUnknown}.
+     * Held in memory: a restart forgets the picks not labeled yet.
+     */
+    public Views.QueueImport importToQueue(List<String> ids, boolean skipUnknown) {
+        List<Integer> rows = new ArrayList<>();
+        List<String> unknown = new ArrayList<>();
+        int labeled = 0;
+        Set<Integer> seen = new HashSet<>();
+        for (String id : ids) {
+            Optional<Doc> doc = store.documents().find(project.id(), id);
+            if (doc.isEmpty()) {
+                unknown.add(id);
+            } else if (labels.isLabeled(doc.get().row())) {
+                labeled++;
+            } else if (seen.add(doc.get().row())) {
+                rows.add(doc.get().row());
+            }
+        }
+        List<String> shown = unknown.subList(0, Math.min(20, unknown.size()));
+        if (!unknown.isEmpty() && !skipUnknown) {
+            throw new DomainException.InvalidInput("unknown_documents", unknown.size() + " of " + ids.size()
+                    + " ids are not documents of project '" + project.name() + "' (import them first, or pass"
+                    + " skipUnknown): " + String.join(", ", shown) + (unknown.size() > shown.size() ? ", ..." : ""),
+                    Map.of("unknown", shown, "unknownCount", unknown.size()));
+        }
+        synchronized (imported) {
+            // a pick imported again moves to its new place; labeled ones are done with
+            imported.removeIf(r -> labels.isLabeled(r) || seen.contains(r));
+            imported.addAll(rows);
+        }
+        return new Views.QueueImport(rows.size(), labeled, unknown.size(), shown, imported.size());
+    }
+
     // ---- predictions ----
 
     /** Predictions for texts that are not in the pool. */
@@ -710,6 +765,30 @@ public final class ProjectSession implements AutoCloseable {
             throw noModel();
         }
         return out;
+    }
+
+    /**
+     * Writes the serving model as a bundle into {@code target} (a new folder): its head, the encoder
+     * it was trained on, and the version's provenance and safe-to-accept threshold.
+     */
+    public BundleManifest exportModel(Path target) {
+        BundleManifest m = versions.withModelVersion((head, version) -> {
+            Views.Report report = store.models().find(project.id(), version)
+                    .map(v -> Json.readStored(v.report(), Views.Report.class)).orElse(null);
+            Views.Provenance provenance = report == null ? null : report.provenance();
+            AcceptThreshold t = report == null ? null : report.safeToAccept();
+            BundleManifest.SafeToAccept safe = t == null || !t.found() ? null : new BundleManifest.SafeToAccept(
+                    t.threshold(), t.targetPrecision(), t.precision(), t.precisionLow(), t.support(),
+                    report.estimateVersion());
+            CachingEncoder encoder = spaceOf(head).encoder();
+            return ModelBundle.write(target, head, encoder.spec(), new ModelBundle.Origin(project.name(), version,
+                    report == null ? head.training().examples() : report.labelsUsed(), encoder.fingerprint(), safe,
+                    provenance == null ? null : Json.MAPPER.valueToTree(provenance)));
+        });
+        if (m == null) {
+            throw noModel();
+        }
+        return m;
     }
 
     public DomainException.Conflict noModel() {
@@ -737,14 +816,9 @@ public final class ProjectSession implements AutoCloseable {
 
     private Views.TextPrediction prediction(Head head, String id, float[] p) {
         List<String> decided = Arrays.stream(head.decide(p)).mapToObj(labels::name).toList();
-        Integer[] order = new Integer[p.length];
-        for (int i = 0; i < p.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
         List<Views.Prediction> top = new ArrayList<>();
-        for (int i = 0; i < Math.min(TOP, p.length); i++) {
-            top.add(new Views.Prediction(labels.name(order[i]), p[order[i]]));
+        for (int c : Head.topClasses(p, TOP)) {
+            top.add(new Views.Prediction(labels.name(c), p[c]));
         }
         return new Views.TextPrediction(id, decided, top);
     }

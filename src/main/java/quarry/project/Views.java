@@ -18,6 +18,18 @@ public final class Views {
     public record TextPrediction(String id, List<String> labels, List<Prediction> top) {
     }
 
+    /**
+     * What importing picks to the head of the queue did.
+     *
+     * @param queued       documents now first in the queue from this import
+     * @param labeled      ids left out because their document is labeled already
+     * @param unknownCount ids that are not documents of the project (left out)
+     * @param unknown      the first 20 of them
+     * @param waiting      imported documents waiting for a label in all
+     */
+    public record QueueImport(int queued, int labeled, int unknownCount, List<String> unknown, int waiting) {
+    }
+
     public record PickReason(String strategy, double score, double uncertainty, double density, String note) {
     }
 

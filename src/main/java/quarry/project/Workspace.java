@@ -477,13 +477,8 @@ public final class Workspace implements AutoCloseable {
     }
 
     static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            quarry.core.Trees.delete(root);
         } catch (IOException e) {
             LOG.warn("could not delete {}: {}", root, e.getMessage());
         }

@@ -155,6 +155,24 @@ public final class Strategies {
         return byName(name, Options.DEFAULTS);
     }
 
+    /**
+     * The best {@code k} of candidates scored elsewhere (higher first), no two with cosine ≥
+     * {@code tau} (NaN: no thinning), equal scores in a seeded order: the selection a strategy's
+     * diverse batch makes, for candidates whose scores were computed apart (a Spark job's partitions).
+     *
+     * @param vectors unit vectors of the candidates
+     * @return indexes into {@code vectors} and {@code scores}, best first
+     */
+    public static int[] thin(float[][] vectors, float[] scores, int k, double tau, long seed) {
+        if (vectors.length != scores.length) {
+            throw new IllegalArgumentException(vectors.length + " vectors for " + scores.length + " scores");
+        }
+        int[] rows = java.util.stream.IntStream.range(0, scores.length).toArray();
+        Scores none = Scores.empty(rows);
+        return new Selector(tau, false).select(QueryContext.of(quarry.core.Vectors.of(vectors), rows).withSeed(seed),
+                new Scores(rows, scores, none.uncertainty(), none.density(), none.predicted()), k);
+    }
+
     /** A batch in curriculum order, easiest (least uncertain) first; picks without an uncertainty go last. */
     public static List<Pick> easyToHard(List<Pick> picks) {
         List<Pick> ordered = new ArrayList<>(picks);

@@ -34,6 +34,13 @@ final class AnnotationHandlers {
         ctx.json(out);
     }
 
+    void importToQueue(Context ctx) {
+        ProjectSession p = w.project(ctx.pathParam("project"));
+        Requests.QueueImport body = Bodies.read(ctx, Requests.QueueImport.class);
+        body.check();
+        ctx.json(p.importToQueue(body.ids(), Boolean.TRUE.equals(body.skipUnknown())));
+    }
+
     void release(Context ctx) {
         w.project(ctx.pathParam("project")).release(Params.caller(ctx).name(), ctx.pathParam("id"));
         ctx.status(204);

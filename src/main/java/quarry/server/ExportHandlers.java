@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import quarry.core.DomainException;
+import quarry.data.Csv;
 import quarry.data.ImportOptions;
 import quarry.project.Json;
 import quarry.project.ProjectSession;

@@ -1,10 +1,17 @@
 package quarry.server;
 
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import quarry.bundle.BundleManifest;
+import quarry.bundle.ModelBundle;
+import quarry.core.Trees;
 import quarry.eval.PoolEstimate;
 import quarry.project.FineTuneJobs;
 import quarry.project.ProjectSession;
@@ -32,6 +39,28 @@ final class ModelHandlers {
         ProjectSession p = w.project(ctx.pathParam("project"));
         p.retrainNow();
         ctx.status(202).json(p.modelStatus());
+    }
+
+    /**
+     * The serving model as a zipped bundle ({@link ModelBundle}). It is written to a folder under
+     * {@code uploads/} first (removed after, or at the next start after a crash), then streamed.
+     */
+    void bundle(Context ctx) throws IOException {
+        ProjectSession p = w.project(ctx.pathParam("project"));
+        Files.createDirectories(w.dir().resolve("uploads"));
+        Path folder = Files.createTempDirectory(w.dir().resolve("uploads"), "bundle-");
+        try {
+            Path dir = folder.resolve("bundle");
+            BundleManifest m = p.exportModel(dir);
+            ctx.contentType("application/zip");
+            ctx.header("Content-Disposition", "attachment; filename=\"" + p.project().name() + "-v" + m.modelVersion()
+                    + ".zip\"");
+            try (OutputStream out = ctx.outputStream()) {
+                ModelBundle.zip(dir, out);
+            }
+        } finally {
+            Trees.delete(folder);
+        }
     }
 
     void fineTuneStatus(Context ctx) {

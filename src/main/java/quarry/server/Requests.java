@@ -121,6 +121,19 @@ final class Requests {
     /** At most this many texts per {@code predict} request; more go to a batch job. */
     static final int MAX_PREDICT_TEXTS = 100;
 
+    /** Documents to put at the head of the queue, by id, best first. */
+    record QueueImport(List<String> ids, Boolean skipUnknown) {
+        void check() {
+            if (ids == null || ids.isEmpty() || ids.contains(null)) {
+                throw invalid("ids", "a non-empty list of document ids is required");
+            }
+            if (ids.size() > 100_000) {
+                throw new ApiError(413, "too_large", "at most 100000 ids per request, got " + ids.size(),
+                        Map.of("limit", 100_000));
+            }
+        }
+    }
+
     record Predict(List<String> texts, List<String> ids) {
         void check() {
             if (texts == null || texts.isEmpty()) {

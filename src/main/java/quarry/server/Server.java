@@ -34,7 +34,7 @@ import quarry.store.StoreException;
 public final class Server implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Server.class);
-    static final String VERSION = "0.1.0";
+    static final String VERSION = quarry.core.Version.QUARRY;
 
     private final Javalin app;
 
@@ -275,6 +275,9 @@ public final class Server implements AutoCloseable {
                 documents::get));
         r.add(new Api.Route("GET", p + "/queue", any, "Lease the next documents to label (?n=1..50), best first,"
                 + " with why each was picked", null, annotations::queue));
+        r.add(new Api.Route("POST", p + "/queue/import", admin, "Put documents first in the queue, by id, best first"
+                + " {ids: [...], skipUnknown?}: picks made elsewhere (a Spark scoring job); after audit samples, before"
+                + " the model's ranking; 400 naming unknown ids unless skipUnknown", json, annotations::importToQueue));
         r.add(new Api.Route("DELETE", p + "/queue/{id}", any, "Give a leased document back", null,
                 annotations::release));
         r.add(new Api.Route("POST", p + "/annotations", any, "Label a document {document, labels | skip, requestId};"
@@ -288,6 +291,9 @@ public final class Server implements AutoCloseable {
         r.add(new Api.Route("GET", p + "/model/versions", any, "Every model version with its metrics and provenance"
                 + " (parent version, labels seen and their hash, encoder fingerprint, seed, settings, runtime)", null,
                 model::versions));
+        r.add(new Api.Route("GET", p + "/model/bundle", admin, "The serving model as a portable bundle (zip):"
+                + " encoder folder, head, labels, thresholds and provenance, every file with its SHA-256; predict with"
+                + " it by 'quarry predict --model DIR' (409 when there is no model yet)", null, model::bundle));
         r.add(new Api.Route("POST", p + "/model/retrain", any, "Retrain now (in the background)", null,
                 model::retrain));
         r.add(new Api.Route("GET", p + "/finetune", any, "The project's latest fine-tune: state, step and loss,"

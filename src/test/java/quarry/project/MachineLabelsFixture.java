@@ -30,9 +30,7 @@ public final class MachineLabelsFixture {
 
     /** The slice: the first {@value #PER_INTENT} messages of each of the first intents in name order. */
     public static List<Document> slice() throws Exception {
-        String property = System.getProperty("quarry.sharedData");
-        Path data = property != null ? Path.of(property) : Path.of("..", "shared", "data");
-        List<Document> all = DocumentImporter.read(data.resolve("clinc150").resolve("train.jsonl"),
+        List<Document> all = DocumentImporter.read(sharedData().resolve("clinc150").resolve("train.jsonl"),
                 ImportOptions.defaults()).documents();
         List<String> intents = new ArrayList<>(new TreeSet<>(all.stream().map(d -> d.labels().get(0)).toList()))
                 .subList(0, INTENTS);
@@ -41,14 +39,43 @@ public final class MachineLabelsFixture {
                 && taken.merge(d.labels().get(0), 1, Integer::sum) <= PER_INTENT).toList();
     }
 
+    /**
+     * {@code n} documents the fixture's project has not seen: half the next messages of its
+     * intents, half messages of other intents (which its model cannot get right).
+     */
+    public static List<Document> unseen(int n) throws Exception {
+        List<Document> all = DocumentImporter.read(sharedData().resolve("clinc150").resolve("train.jsonl"),
+                ImportOptions.defaults()).documents();
+        java.util.Set<String> seen = new java.util.HashSet<>(slice().stream().map(Document::id).toList());
+        java.util.Set<String> intents = new java.util.HashSet<>(slice().stream().map(d -> d.labels().get(0)).toList());
+        List<Document> known = all.stream().filter(d -> intents.contains(d.labels().get(0)) && !seen.contains(d.id()))
+                .limit(n / 2).toList();
+        List<Document> others = all.stream().filter(d -> !intents.contains(d.labels().get(0))).limit(n - known.size())
+                .toList();
+        List<Document> out = new ArrayList<>(known);
+        out.addAll(others);
+        return out;
+    }
+
+    private static Path sharedData() {
+        String property = System.getProperty("quarry.sharedData");
+        return property != null ? Path.of(property) : Path.of("..", "shared", "data");
+    }
+
     /** Creates the project, imports the slice and waits for its first model and its threshold. */
     public static ProjectSession create(Workspace w, String name, ProjectSettings settings, Path dir)
+            throws Exception {
+        return create(w, name, null, settings, dir);
+    }
+
+    /** As above, on encoder {@code encoder} (null: the default). */
+    public static ProjectSession create(Workspace w, String name, String encoder, ProjectSettings settings, Path dir)
             throws Exception {
         List<Document> docs = slice();
         List<Label> labels = new ArrayList<>();
         new TreeSet<>(docs.stream().map(d -> d.labels().get(0)).toList())
                 .forEach(n -> labels.add(new Label(labels.size(), n, null)));
-        ProjectSession s = w.createProject(name, false, null, labels, settings);
+        ProjectSession s = w.createProject(name, false, encoder, labels, settings);
         Map<String, Integer> seen = new HashMap<>();
         List<String> lines = new ArrayList<>();
         for (Document d : docs) {

@@ -1,4 +1,4 @@
-package quarry.server;
+package quarry.data;
 
 import java.util.List;
 
@@ -7,12 +7,12 @@ import java.util.List;
  * with {@code = + - @}, a tab or a carriage return) gets a leading {@code '}, as OWASP advises for
  * CSV injection, so the file is safe to open; the rest of the cell is kept as it was.
  */
-final class Csv {
+public final class Csv {
 
     private Csv() {
     }
 
-    static String row(List<String> fields) {
+    public static String row(List<String> fields) {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < fields.size(); i++) {
             if (i > 0) {
@@ -28,7 +28,7 @@ final class Csv {
         return s.append('\n').toString();
     }
 
-    static String neutralise(String cell) {
+    public static String neutralise(String cell) {
         return !cell.isEmpty() && "=+-@\t\r".indexOf(cell.charAt(0)) >= 0 ? "'" + cell : cell;
     }
 }
