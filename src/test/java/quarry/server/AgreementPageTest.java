@@ -72,11 +72,7 @@ class AgreementPageTest {
     @Test
     void aReviewerSettlesADisagreementFromTheKeyboard() {
         String token = workspace.createToken("rita", "reviewer", "agree");
-        driver.get("http://localhost:" + app.port() + "/");
-        Chromium.waitFor(driver, "the sign-in form", () -> driver.findElement(By.id("token")).isDisplayed());
-        driver.findElement(By.id("token")).sendKeys(token, Keys.ENTER);
-        Chromium.waitFor(driver, "the review link", () -> driver.findElement(By.cssSelector("a.review-link")).isDisplayed());
-        driver.findElement(By.cssSelector("a.review-link")).click();
+        Chromium.openReview(driver, app.port(), token);
         Chromium.waitFor(driver, "three disagreements", () -> driver.findElements(By.cssSelector(".disagreement")).size()
                 == 3);
         Chromium.waitFor(driver, "the agreement figures", () -> !driver.findElement(By.id("alpha"))
