@@ -203,11 +203,11 @@ final class Agreement {
                 return;
             }
             current.put(a.row(), a);
-            if (a.isOwnLabel() && a.labels().size() == 1) {
+            if (a.standsAsOwnLabel() && a.labels().size() == 1) {
                 Map<String, Annotation> byAnnotator = own.computeIfAbsent(a.row(), r -> new LinkedHashMap<>());
                 byAnnotator.remove(a.annotator()); // keeps the map in order of each annotator's latest label
                 byAnnotator.put(a.annotator(), a);
-            } else if (!a.isOwnLabel()) {
+            } else if (!a.standsAsOwnLabel()) {
                 decided.put(a.row(), true);
             }
         });

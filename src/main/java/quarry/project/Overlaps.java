@@ -147,7 +147,7 @@ final class Overlaps {
         Set<String> labelers = new HashSet<>();
         boolean closed = false;
         for (Annotation a : annotations) {
-            if (a.isOwnLabel()) {
+            if (a.standsAsOwnLabel()) {
                 labelers.add(a.annotator());
             } else if (!a.undone() && !a.skipped()) {
                 closed = true; // imported, or a reviewer's decision

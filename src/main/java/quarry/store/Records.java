@@ -59,7 +59,7 @@ public final class Records {
         }
 
         /** Whether this is an annotator's own label that stands: not a skip, not undone, not imported or reviewed. */
-        public boolean isOwnLabel() {
+        public boolean standsAsOwnLabel() {
             return !skipped && !undone && LABEL.equals(kind);
         }
     }

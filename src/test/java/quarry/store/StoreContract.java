@@ -370,7 +370,8 @@ public abstract class StoreContract {
             List<Annotation> rows = store.annotations().ofRows(p.id(), List.of(0, 1));
             assertEquals(List.of("import", "label", "label", "review"), rows.stream().map(Annotation::kind).toList());
             assertEquals(List.of("x", "y", "y", "y"), rows.stream().map(Annotation::documentId).toList());
-            assertTrue(rows.get(1).isOwnLabel() && !rows.get(2).isOwnLabel() && !rows.get(3).isOwnLabel());
+            assertTrue(rows.get(1).standsAsOwnLabel() && !rows.get(2).standsAsOwnLabel()
+                    && !rows.get(3).standsAsOwnLabel(), "a skip and a decision are no annotator's own label");
             assertEquals("review", store.annotations().undoLatest(p.id(), "rev").orElseThrow().kind());
             assertTrue(store.annotations().ofRows(p.id(), List.of()).isEmpty());
         }
