@@ -112,8 +112,11 @@ final class Overlaps {
         return new Leases.Overlap(covered, annotators);
     }
 
-    /** Reads the overlap rows among {@code changed} again from the log. */
-    void refresh(Collection<Integer> changed) {
+    /**
+     * Reads the overlap rows among {@code changed} again from the log. One refresh at a time: each
+     * reads after the last one's write, so a slow reader never overwrites a newer reading.
+     */
+    synchronized void refresh(Collection<Integer> changed) {
         List<Integer> covered = changed.stream().filter(this::covers).distinct().toList();
         if (covered.isEmpty()) {
             return;
@@ -129,7 +132,7 @@ final class Overlaps {
     }
 
     /** Reads every overlap row from the log (at start, and after an import). */
-    void reloadAll() {
+    synchronized void reloadAll() {
         if (share == 0) {
             return;
         }
