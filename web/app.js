@@ -572,7 +572,6 @@ async function reviewView(name) {
   const note = el('div', { id: 'suspects-note', class: 'meta' }, 'Loading…');
   const list = el('div', { id: 'suspects' });
   let timer = null;
-  leaveView = () => { if (timer) clearInterval(timer); };
 
   async function decide(s, decision, label, reason) {
     try {
@@ -606,9 +605,157 @@ async function reviewView(name) {
     if (q.state !== 'computing' && timer) { clearInterval(timer); timer = null; }
   }
 
+  const agreement = agreementCard(base);
+  const disagreements = disagreementQueue(base, project, agreement.refresh);
+  leaveView = () => { if (timer) clearInterval(timer); disagreements.leave(); };
   setMain(el('h1', {}, 'Review: ' + project.name, ' ', el('a', { href: '#/label/' + encodeURIComponent(name) }, 'label →')),
+    agreement.card, disagreements.card,
     el('div', { class: 'card' }, el('h2', {}, 'Suspect labels'), note), list);
+  agreement.refresh();
+  disagreements.refresh();
   refresh();
+}
+
+function num(x, digits) { return x === null || x === undefined ? '–' : Number(x).toFixed(digits === undefined ? 2 : digits); }
+
+/**
+ * Agreement among annotators on documents two or more of them labeled: Krippendorff's α overall
+ * and per label, each annotator's κ against the others, and Cohen's κ for each pair.
+ */
+function agreementCard(base) {
+  const summary = el('div', { id: 'agreement-summary' }, 'Loading…');
+  const annotators = el('div', { id: 'agreement-annotators' });
+  const pairs = el('div', { id: 'agreement-pairs' });
+  const labels = el('div', { class: 'f1-scroll', id: 'agreement-labels' });
+  const note = el('div', { class: 'meta', id: 'agreement-note' });
+  const card = el('div', { class: 'card', id: 'agreement' }, el('h2', {}, 'Agreement'), summary, note,
+    el('div', { class: 'grid' }, el('div', {}, annotators, pairs), labels));
+  const th = (text, numeric) => el('th', { class: numeric ? 'num' : null }, text);
+  const td = (text, numeric) => el('td', { class: numeric ? 'num' : null }, text);
+
+  async function refresh() {
+    let a;
+    try { a = await api('GET', base + '/agreement'); } catch (e) { summary.textContent = e.message; return; }
+    fill(summary, el('span', { id: 'alpha', 'data-alpha': a.alpha === null ? '' : a.alpha }, `α ${num(a.alpha)}`),
+      ` over ${a.items} documents with two or more annotators (${pct(a.overlapped)} of ${a.labeled} labeled) · `,
+      `pairs agree ${pct(a.agreement)} · ${a.awaiting} waiting for more annotators · `,
+      `${a.disagreements} disagreements open, ${a.settled} settled`);
+    note.textContent = a.note;
+    fill(annotators, a.annotators.length ? el('table', {},
+      el('tr', {}, th('annotator'), th('items', true), th('agree', true), th('κ vs others', true), th('mean pair κ', true)),
+      a.annotators.map(x => el('tr', {}, el('td', {}, el('bdi', {}, x.annotator)), td(x.items, true), td(pct(x.agreement), true),
+        td(num(x.kappa), true), td(num(x.meanPairKappa), true)))) : null);
+    fill(pairs, a.pairs.length ? el('table', {},
+      el('tr', {}, th('pair'), th('shared', true), th('agree', true), th(`κ (${a.minShared}+ shared)`, true)),
+      a.pairs.map(x => el('tr', {}, el('td', {}, el('bdi', {}, x.a), ' · ', el('bdi', {}, x.b)), td(x.shared, true),
+        td(pct(x.agreement), true), td(num(x.kappa), true)))) : null);
+    fill(labels, a.labels.length ? el('table', {},
+      el('tr', {}, th('label (weakest α first)'), th('values', true), th('α', true), th('agree', true)),
+      a.labels.map(x => el('tr', {}, el('td', {}, el('bdi', {}, x.label)), td(x.values, true), td(num(x.alpha), true),
+        td(pct(x.agreement), true)))) : null);
+  }
+  return { card, refresh };
+}
+
+/**
+ * Documents whose annotators disagree, for a reviewer to settle. Keyboard first: j / k move between
+ * documents, 1–9 take one of the labels the annotators gave (or pick any in the list) and put the
+ * cursor in the reason, Enter settles, Escape leaves the reason.
+ */
+function disagreementQueue(base, project, changed) {
+  const note = el('div', { class: 'meta', id: 'disagreements-note' }, 'Loading…');
+  const list = el('div', { id: 'disagreements' });
+  const keys = el('div', { class: 'keys' }, el('kbd', {}, 'j'), ' / ', el('kbd', {}, 'k'), ' next / previous · ',
+    el('kbd', {}, '1'), '–', el('kbd', {}, '9'), ' take a label · ', el('kbd', {}, 'Enter'), ' settle (a reason is required)');
+  const card = el('div', { class: 'card' }, el('h2', {}, 'Disagreements'), note, keys, list);
+  let items = [];
+  let current = 0;
+
+  function given(d) {
+    const byLabel = new Map();
+    for (const g of d.labels) {
+      const key = g.labels.join(' | ');
+      if (!byLabel.has(key)) byLabel.set(key, []);
+      byLabel.get(key).push(g.annotator);
+    }
+    return [...byLabel.entries()];
+  }
+
+  async function settle(i) {
+    const d = items[i];
+    if (!d) return;
+    const c = list.children[i];
+    const label = c.querySelector('.disagreement-label').value;
+    const reason = c.querySelector('.disagreement-reason').value;
+    try {
+      await api('POST', `${base}/disagreements/${encodeURIComponent(d.document)}`, { label, reason });
+      toast('Settled: ' + label);
+      await refresh();
+      changed();
+    } catch (e) { toast(e.message, true); }
+  }
+
+  function take(i, label) {
+    current = i;
+    mark();
+    const c = list.children[i];
+    if (!c) return;
+    c.querySelector('.disagreement-label').value = label;
+    c.querySelectorAll('li[data-label]').forEach(li => li.classList.toggle('selected', li.getAttribute('data-label') === label));
+    c.querySelector('.disagreement-reason').focus();
+  }
+
+  function row(d, i) {
+    const options = given(d);
+    const choice = el('select', { class: 'disagreement-label', 'aria-label': 'label' },
+      project.labels.map(l => el('option', { value: l.name, selected: l.name === d.current[0] ? true : undefined }, l.name)));
+    const reason = el('input', { class: 'disagreement-reason', placeholder: 'why (kept in the label log)', value: '' });
+    reason.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter') { ev.preventDefault(); current = i; settle(i); }
+      else if (ev.key === 'Escape') { ev.preventDefault(); reason.blur(); }
+    });
+    return el('div', { class: 'card disagreement' + (i === current ? ' current' : ''), 'data-document': d.document },
+      el('div', {}, el('bdi', {}, d.text)),
+      el('ul', { class: 'suggestions' }, options.map(([label, who], k) => el('li', { 'data-label': label,
+        onclick: () => take(i, label) },
+      el('kbd', {}, String(k + 1)), el('bdi', {}, label), el('span', { class: 'meta' }, isolated(who))))),
+      el('div', { class: 'row' }, choice, reason,
+        el('button', { class: 'primary disagreement-settle', onclick: () => { current = i; settle(i); } }, 'Settle')));
+  }
+
+  function mark() {
+    [...list.children].forEach((c, k) => c.classList.toggle('current', k === current));
+    const c = list.children[current];
+    if (c && c.scrollIntoView) c.scrollIntoView({ block: 'nearest' });
+  }
+
+  async function refresh() {
+    let q;
+    try { q = await api('GET', base + '/disagreements?limit=20'); } catch (e) { note.textContent = e.message; return; }
+    items = q.items;
+    current = Math.min(current, Math.max(0, items.length - 1));
+    note.textContent = `${q.note} ${q.open} open, ${q.settled} settled.`;
+    fill(list, items.length ? items.map(row) : el('p', { class: 'muted' }, 'No disagreement left to settle.'));
+  }
+
+  function onKey(ev) {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (ev.target && ['INPUT', 'TEXTAREA', 'SELECT'].includes(ev.target.tagName)) return;
+    if (!items.length) return;
+    if (ev.key === 'j' || ev.key === 'k') {
+      ev.preventDefault();
+      current = Math.max(0, Math.min(items.length - 1, current + (ev.key === 'j' ? 1 : -1)));
+      mark();
+      return;
+    }
+    if (/^[1-9]$/.test(ev.key)) {
+      const options = given(items[current]);
+      const k = Number(ev.key) - 1;
+      if (k < options.length) { ev.preventDefault(); take(current, options[k][0]); }
+    }
+  }
+  document.addEventListener('keydown', onKey);
+  return { card, refresh, leave: () => document.removeEventListener('keydown', onKey) };
 }
 
 /**

@@ -75,4 +75,32 @@ public final class KrippendorffAlpha {
         }
         return 1 - (n - 1) * observed / expected;
     }
+
+    /**
+     * Per value, α of the items recoded one-vs-rest (that value, or any other): how reliably the
+     * annotators tell this value from the rest. NaN for a value no pairable item holds, and for
+     * every value when no item has two values.
+     *
+     * @param items   as for {@link #nominal}
+     * @param classes the number of distinct values
+     */
+    public static double[] perValue(List<int[]> items, int classes) {
+        nominal(items, classes); // checks the values
+        double[] out = new double[classes];
+        for (int c = 0; c < classes; c++) {
+            int value = c;
+            boolean used = false;
+            List<int[]> binary = new java.util.ArrayList<>(items.size());
+            for (int[] values : items) {
+                int[] b = new int[values.length];
+                for (int i = 0; i < values.length; i++) {
+                    b[i] = values[i] == value ? 1 : 0;
+                    used |= values.length >= 2 && b[i] == 1;
+                }
+                binary.add(b);
+            }
+            out[c] = used ? nominal(binary, 2) : Double.NaN;
+        }
+        return out;
+    }
 }

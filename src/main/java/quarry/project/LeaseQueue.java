@@ -25,6 +25,10 @@ import quarry.store.Leases.Lease;
  * project (SQLite), the database's table when several servers share it (PostgreSQL). Either way
  * this class picks the rows to offer from what it knows, and the lease table has the last word:
  * a row another server leased or labeled a moment ago is not claimed, and the next best row is.
+ *
+ * <p>Overlap rows ({@link Overlaps}) stay leasable after a label, to annotators who have not
+ * annotated them, until enough have labeled them; those already labeled by someone and waiting
+ * for more are served before anything but audit samples, so that their labels come in together.
  */
 final class LeaseQueue {
 
@@ -46,6 +50,7 @@ final class LeaseQueue {
     }
 
     private final LabelBook labels;
+    private final Overlaps overlaps;
     private final Reserved reserved;
     private final long leaseMillis;
     private final Function<String, Set<Integer>> storedSkips;
@@ -68,14 +73,15 @@ final class LeaseQueue {
     private int fallbackCursor;
 
     /** A queue whose leases live in this process. */
-    LeaseQueue(LabelBook labels, Reserved reserved, int leaseSeconds, long seed,
+    LeaseQueue(LabelBook labels, Overlaps overlaps, Reserved reserved, int leaseSeconds, long seed,
             Function<String, Set<Integer>> storedSkips) {
-        this(labels, reserved, leaseSeconds, seed, storedSkips, new MemoryLeases(), 0);
+        this(labels, overlaps, reserved, leaseSeconds, seed, storedSkips, new MemoryLeases(), 0);
     }
 
     /** A queue whose leases are {@code leases}' rows of project {@code projectId}. */
-    LeaseQueue(LabelBook labels, Reserved reserved, int leaseSeconds, long seed,
+    LeaseQueue(LabelBook labels, Overlaps overlaps, Reserved reserved, int leaseSeconds, long seed,
             Function<String, Set<Integer>> storedSkips, Leases leases, long projectId) {
+        this.overlaps = overlaps;
         this.leases = leases;
         this.inMemory = leases instanceof MemoryLeases;
         this.projectId = projectId;
@@ -120,11 +126,11 @@ final class LeaseQueue {
             live.put(l.row(), l);
         }
         List<Integer> chosen = new ArrayList<>();
-        live.values().stream().filter(l -> l.annotator().equals(annotator) && !labels.isLabeled(l.row()))
+        live.values().stream().filter(l -> l.annotator().equals(annotator) && leasable(annotator, l.row()))
                 .sorted(Comparator.comparingLong(Lease::order)).forEach(l -> chosen.add(l.row()));
         // Rows another server leased or labeled between our read of the leases and our claim.
         Set<Integer> lost = new HashSet<>();
-        IntPredicate available = row -> row < poolSize && !labels.isLabeled(row) && !live.containsKey(row)
+        IntPredicate available = row -> row < poolSize && leasable(annotator, row) && !live.containsKey(row)
                 && !skipped.contains(row) && !lost.contains(row) && !chosen.contains(row);
         for (int attempt = 1; ; attempt++) {
             long order;
@@ -138,7 +144,8 @@ final class LeaseQueue {
             }
             // In the database, a round trip must not hold up the other annotators: two of them picking
             // one row at once is settled by the claim, and the loser takes another.
-            List<Integer> leased = leases.claim(projectId, annotator, chosen, now, now + leaseMillis, order);
+            List<Integer> leased = leases.claim(projectId, annotator, chosen, now, now + leaseMillis, order,
+                    overlaps.of(chosen));
             if (leased.size() == chosen.size() || attempt == CLAIM_TRIES) {
                 return leased;
             }
@@ -148,13 +155,29 @@ final class LeaseQueue {
         }
     }
 
-    /** Adds rows to {@code chosen} until it holds {@code n}: audit samples, then the ranking, then a random order. */
+    /** Whether a row may go to the annotator, labels aside: unlabeled, or an overlap row still open to them. */
+    private boolean leasable(String annotator, int row) {
+        return overlaps.covers(row) ? overlaps.openTo(annotator, row) : !labels.isLabeled(row);
+    }
+
+    /**
+     * Adds rows to {@code chosen} until it holds {@code n}: audit samples, overlap rows waiting for
+     * more annotators, then the ranking, then a random order.
+     */
     private void choose(List<Integer> chosen, int n, int poolSize, IntPredicate available) {
         for (int row : reserved.first()) {
             if (chosen.size() >= n) {
                 break;
             }
             if (available.test(row)) {
+                chosen.add(row);
+            }
+        }
+        for (int row : overlaps.enabled() ? overlaps.waiting() : List.<Integer>of()) {
+            if (chosen.size() >= n) {
+                break;
+            }
+            if (available.test(row) && !reserved.held(row)) {
                 chosen.add(row);
             }
         }
@@ -238,16 +261,34 @@ final class LeaseQueue {
 
     /**
      * Gives a leased row back; false when the annotator holds no lease on it. A row that is labeled
-     * now (the annotator's label just went in) is marked so, and no one leases it again.
+     * now (the annotator's label just went in) is marked so, and no one leases it again; an overlap
+     * row only once it is done, and until then goes to the next annotator.
      */
     boolean release(String annotator, int row) {
         gate.readLock().lock();
         try {
+            if (overlaps.covers(row)) {
+                if (overlaps.labeledBy(annotator, row) || overlaps.done(row)) {
+                    leases.overlapLabeled(projectId, row, overlaps.annotators());
+                    return true;
+                }
+                return leases.release(projectId, annotator, row);
+            }
             if (labels.isLabeled(row)) {
                 leases.labeled(projectId, row);
                 return true;
             }
             return leases.release(projectId, annotator, row);
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
+    /** A reviewer decided the row: no one leases it again. */
+    void decided(int row) {
+        gate.readLock().lock();
+        try {
+            leases.labeled(projectId, row);
         } finally {
             gate.readLock().unlock();
         }

@@ -9,9 +9,10 @@ import quarry.store.Leases;
 
 /**
  * Leases kept in this process, for a workspace that one server owns (SQLite): nothing else can
- * lease its rows, so no database round trip is needed. The label book and the skip memory in
- * {@link LeaseQueue} keep labeled and skipped rows out, as the database's claim does; a row marked
- * labeled simply loses its lease. One instance per project: the project id is not looked at.
+ * lease its rows, so no database round trip is needed. The label book, the skip memory in
+ * {@link LeaseQueue} and its {@link Overlaps} keep labeled and skipped rows out, as the database's
+ * claim does; a row marked labeled simply loses its lease. One instance per project: the project
+ * id is not looked at.
  */
 final class MemoryLeases implements Leases {
 
@@ -25,7 +26,7 @@ final class MemoryLeases implements Leases {
 
     @Override
     public synchronized List<Integer> claim(long projectId, String annotator, List<Integer> rows, long now,
-            long expiresAt, long order) {
+            long expiresAt, long order, Overlap overlap) {
         List<Integer> leased = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             int row = rows.get(i);
@@ -53,6 +54,12 @@ final class MemoryLeases implements Leases {
 
     @Override
     public synchronized void labeled(long projectId, int row) {
+        leases.remove(row);
+    }
+
+    /** The queue's overlap memory decides who may have the row next; here the lease simply ends. */
+    @Override
+    public synchronized void overlapLabeled(long projectId, int row, int annotators) {
         leases.remove(row);
     }
 

@@ -49,6 +49,7 @@ final class Peers implements AutoCloseable {
     private final ModelVersions versions;
     private final Predicate<Head> fits;
     private final Runnable labelChanged;
+    private final java.util.function.Consumer<Set<Integer>> rowsChanged;
     private final Runnable documentsAdded;
 
     /** Changes numbered up to here are done with; above it, those in {@link #applied} are. */
@@ -70,10 +71,12 @@ final class Peers implements AutoCloseable {
      * @param since          the log's last change number, read before the label book was loaded
      * @param fits           whether a model version another server published can serve here (its encoder)
      * @param labelChanged   called once per label another server added, changed or undid
+     * @param rowsChanged    called with the rows whose annotations changed (before the label book hears of them)
      * @param documentsAdded called when the project's documents have changed in number since the last look
      */
     Peers(Store store, Project project, long since, LabelBook labels, LeaseQueue queue, ModelVersions versions,
-            Predicate<Head> fits, Runnable labelChanged, Runnable documentsAdded) {
+            Predicate<Head> fits, Runnable labelChanged, java.util.function.Consumer<Set<Integer>> rowsChanged,
+            Runnable documentsAdded) {
         this.store = store;
         this.project = project;
         this.shared = store.database().shared();
@@ -83,6 +86,7 @@ final class Peers implements AutoCloseable {
         this.versions = versions;
         this.fits = fits;
         this.labelChanged = labelChanged;
+        this.rowsChanged = rowsChanged;
         this.documentsAdded = documentsAdded;
         this.documents = shared ? store.documents().count(project.id()) : 0;
     }
@@ -150,6 +154,7 @@ final class Peers implements AutoCloseable {
         if (rows.isEmpty()) {
             return;
         }
+        rowsChanged.accept(rows);
         // The store's word on each row, whatever this server believed: its own labels come round
         // here too, and re-reading them is what settles a race between its writes and this read.
         Map<Integer, List<String>> current = store.annotations().currentLabels(project.id(), rows);

@@ -92,6 +92,8 @@ public final class ProjectSession implements AutoCloseable {
     /** Other servers on the same database (see {@link Peers}); idle over SQLite. */
     private final Peers peers;
     private final SuspectReview suspects;
+    private final Overlaps overlaps;
+    private final Agreement agreement;
     private volatile Views.Embedding embedding = new Views.Embedding("idle", 0, 0, null);
     private volatile String trainingError;
     private volatile Views.Stage stage = Views.Stage.IDLE;
@@ -116,6 +118,9 @@ public final class ProjectSession implements AutoCloseable {
         List<MachineLabel> machineLabels = new ArrayList<>();
         store.machineLabels().forEach(project.id(), true, machineLabels::add);
         this.machine = new MachineBook(labels, machineLabels);
+        this.overlaps = new Overlaps(project.id(), store.annotations(), settings);
+        overlaps.reloadAll();
+        this.agreement = new Agreement(project.id(), project.name(), settings, store, labels, overlaps);
         this.space = new Space(encoder, new Pool(encoder.dimension(), indexDir));
         LeaseQueue.Reserved reserved = new LeaseQueue.Reserved() {
             @Override
@@ -132,9 +137,9 @@ public final class ProjectSession implements AutoCloseable {
             }
         };
         this.queue = store.database().shared() // [several servers] leases in the database they share
-                ? new LeaseQueue(labels, reserved, settings.leaseSeconds(), settings.seed(),
+                ? new LeaseQueue(labels, overlaps, reserved, settings.leaseSeconds(), settings.seed(),
                         a -> store.annotations().skippedRows(project.id(), a), store.leases(), project.id())
-                : new LeaseQueue(labels, reserved, settings.leaseSeconds(), settings.seed(),
+                : new LeaseQueue(labels, overlaps, reserved, settings.leaseSeconds(), settings.seed(),
                         a -> store.annotations().skippedRows(project.id(), a));
         this.versions = new ModelVersions(dir.resolve("models"), store, project.id(), project.name());
         this.machineLabeler = new MachineLabeler(project, store, labels, machine, this::poolOf, versions, queue);
@@ -142,7 +147,7 @@ public final class ProjectSession implements AutoCloseable {
                 this::round);
         // [several servers] follows the others' labels, imports, rankings and models
         this.peers = new Peers(store, project, since, labels, queue, versions,
-                h -> h.encoderId().equals(space.encoder().id()), retrainer::labelChanged, () -> {
+                h -> h.encoderId().equals(space.encoder().id()), retrainer::labelChanged, overlaps::refresh, () -> {
                     labelsImported();
                     embedPending();
                 });
@@ -219,6 +224,7 @@ public final class ProjectSession implements AutoCloseable {
 
     /** Imported documents may carry labels: take them in from the store. */
     public void labelsImported() {
+        overlaps.reloadAll();
         labels.committedAll(store.annotations().currentLabels(project.id()));
         retrainer.request();
     }
@@ -584,6 +590,7 @@ public final class ProjectSession implements AutoCloseable {
         }
         // Into the label book before the lease goes: in between, the row would be neither leased nor
         // labeled, and the queue could hand it to another annotator (bench live caught one such).
+        overlaps.refresh(doc.row());
         if (clean == null) {
             queue.skipped(annotator, doc.row());
         } else {
@@ -614,6 +621,7 @@ public final class ProjectSession implements AutoCloseable {
     public Undone undo(String annotator) {
         Annotation a = store.annotations().undoLatest(project.id(), annotator).orElseThrow(() -> new DomainException.Conflict(
                 "nothing to undo: you have no annotation in this project"));
+        overlaps.refresh(a.row());
         labels.committed(a.row(), store.annotations().currentLabels(project.id(), a.row()));
         if (a.skipped()) {
             queue.unskipped(annotator, a.row());
@@ -657,10 +665,44 @@ public final class ProjectSession implements AutoCloseable {
                     + decision + "'", Map.of("field", "decision"));
         };
         Annotation stored = store.annotations().add(project.id(), doc.row(), doc.id(), chosen, reviewer, null, why);
-        labels.committed(doc.row(), Optional.of(chosen));
-        if (!chosen.equals(current)) {
+        decided(doc.row(), chosen, current);
+        return stored;
+    }
+
+    /** A reviewer's decision went into the log: it is the row's label now, and the row is leased no more. */
+    private void decided(int row, List<String> chosen, List<String> before) {
+        overlaps.refresh(row);
+        labels.committed(row, Optional.of(chosen));
+        queue.decided(row);
+        if (!chosen.equals(before)) {
             retrainer.labelChanged();
         }
+    }
+
+    // ---- overlap and agreement ----
+
+    /** Agreement among annotators (see {@link Agreement}); every annotator's figures when {@code everyone}. */
+    public Views.Agreement agreement(String caller, boolean everyone) {
+        return agreement.report(caller, everyone);
+    }
+
+    /** Documents whose annotators disagree and that no reviewer settled, oldest first. */
+    public Views.Disagreements disagreements(int limit) {
+        return agreement.queue(limit);
+    }
+
+    /**
+     * A reviewer settles a disagreement with {@code chosen} and a reason: an annotation by the
+     * reviewer, kept in the label log, which becomes the document's label. Everything is checked
+     * before anything is stored.
+     */
+    public Annotation settle(String reviewer, String documentId, List<String> chosen, String reason) {
+        Doc doc = document(documentId);
+        List<String> clean = labels.check(chosen);
+        String why = SuspectReview.checkReason(reason);
+        List<String> before = labels.labels(doc.row());
+        Annotation stored = agreement.settle(reviewer, doc, clean, why);
+        decided(doc.row(), clean, before);
         return stored;
     }
 

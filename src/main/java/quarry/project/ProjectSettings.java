@@ -28,22 +28,28 @@ import quarry.query.Strategies;
  * @param auditShare     share of each batch of machine labels sent to annotators to check
  * @param auditMin       at least this many of a batch are checked (all of a smaller batch)
  * @param auditMax       at most this many of a batch are checked
+ * @param overlapShare   share of documents that go to several annotators, one after another, so that
+ *                       their agreement can be measured (0: none; single-label projects only)
+ * @param overlapAnnotators how many distinct annotators label each overlap document
  */
 public record ProjectSettings(String strategy, Double diversity, Integer queueSize, Integer retrainEvery,
         Integer retrainSeconds, Integer leaseSeconds, Integer budget, Integer kappaWindow, Double kappaThreshold,
         Integer cvFolds, Long seed, Boolean selfTraining, Boolean trainOnMachineLabels, Double auditShare,
-        Integer auditMin, Integer auditMax) {
+        Integer auditMin, Integer auditMax, Double overlapShare, Integer overlapAnnotators) {
+
+    /** Most annotators an overlap document may go to. */
+    public static final int MAX_OVERLAP_ANNOTATORS = 10;
 
     public static final ProjectSettings DEFAULTS = new ProjectSettings(LoopSettings.DEFAULT_STRATEGY, 0.9, 50, 10, 5,
             600, 0, StopSettings.defaults().kappaWindow(), StopSettings.defaults().kappaThreshold(), 5, 42L, true,
-            false, 0.05, 20, 200);
+            false, 0.05, 20, 200, 0.0, 2);
 
     /** The loop's settings alone; the machine-label settings take their defaults. */
     public ProjectSettings(String strategy, Double diversity, Integer queueSize, Integer retrainEvery,
             Integer retrainSeconds, Integer leaseSeconds, Integer budget, Integer kappaWindow, Double kappaThreshold,
             Integer cvFolds, Long seed, Boolean selfTraining) {
         this(strategy, diversity, queueSize, retrainEvery, retrainSeconds, leaseSeconds, budget, kappaWindow,
-                kappaThreshold, cvFolds, seed, selfTraining, null, null, null, null);
+                kappaThreshold, cvFolds, seed, selfTraining, null, null, null, null, null, null);
     }
 
     /**
@@ -55,9 +61,16 @@ public record ProjectSettings(String strategy, Double diversity, Integer queueSi
         ProjectSettings s = given == null ? DEFAULTS : given;
         String strategy = given == null || given.strategy == null ? LoopSettings.defaultStrategy(multiLabel)
                 : given.strategy;
-        return new ProjectSettings(strategy, s.diversity, s.queueSize, s.retrainEvery, s.retrainSeconds,
-                s.leaseSeconds, s.budget, s.kappaWindow, s.kappaThreshold, s.cvFolds, s.seed, s.selfTraining,
-                s.trainOnMachineLabels, s.auditShare, s.auditMin, s.auditMax).complete();
+        ProjectSettings complete = new ProjectSettings(strategy, s.diversity, s.queueSize, s.retrainEvery,
+                s.retrainSeconds, s.leaseSeconds, s.budget, s.kappaWindow, s.kappaThreshold, s.cvFolds, s.seed,
+                s.selfTraining, s.trainOnMachineLabels, s.auditShare, s.auditMin, s.auditMax, s.overlapShare, s.overlapAnnotators)
+                .complete();
+        if (multiLabel && complete.overlapShare > 0) {
+            throw new DomainException.InvalidInput("bad_request", "settings: overlapShare: overlap and agreement are"
+                    + " measured on single-label projects only; leave overlapShare at 0 for a multi-label project",
+                    java.util.Map.of("field", "overlapShare"));
+        }
+        return complete;
     }
 
     /** These settings with every missing field taken from the defaults, checked. */
@@ -68,7 +81,8 @@ public record ProjectSettings(String strategy, Double diversity, Integer queueSi
                 or(leaseSeconds, d.leaseSeconds), or(budget, d.budget), or(kappaWindow, d.kappaWindow), or(kappaThreshold, d.kappaThreshold),
                 or(cvFolds, d.cvFolds), or(seed, d.seed), or(selfTraining, d.selfTraining),
                 or(trainOnMachineLabels, d.trainOnMachineLabels), or(auditShare, d.auditShare),
-                or(auditMin, d.auditMin), or(auditMax, d.auditMax));
+                or(auditMin, d.auditMin), or(auditMax, d.auditMax), or(overlapShare, d.overlapShare),
+                or(overlapAnnotators, d.overlapAnnotators));
         try {
             s.loopSettings(); // names the bad value, if any
         } catch (IllegalArgumentException e) {
@@ -85,6 +99,9 @@ public record ProjectSettings(String strategy, Double diversity, Integer queueSi
         require(s.auditMin >= 0, "auditMin must be >= 0, got " + s.auditMin);
         require(s.auditMax >= s.auditMin && s.auditMax <= 100_000, "auditMax must be in [auditMin, 100000], got "
                 + s.auditMax);
+        require(s.overlapShare >= 0 && s.overlapShare <= 1, "overlapShare must be in [0, 1], got " + s.overlapShare);
+        require(s.overlapAnnotators >= 2 && s.overlapAnnotators <= MAX_OVERLAP_ANNOTATORS, "overlapAnnotators must be"
+                + " in [2, " + MAX_OVERLAP_ANNOTATORS + "], got " + s.overlapAnnotators);
         return s;
     }
 
@@ -92,7 +109,7 @@ public record ProjectSettings(String strategy, Double diversity, Integer queueSi
     public ProjectSettings withMachineLabels(Boolean train, Double share, Integer min, Integer max) {
         return new ProjectSettings(strategy, diversity, queueSize, retrainEvery, retrainSeconds, leaseSeconds, budget,
                 kappaWindow, kappaThreshold, cvFolds, seed, selfTraining, or(train, trainOnMachineLabels), or(share, auditShare),
-                or(min, auditMin), or(max, auditMax)).complete();
+                or(min, auditMin), or(max, auditMax), overlapShare, overlapAnnotators).complete();
     }
 
     /**

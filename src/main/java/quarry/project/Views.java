@@ -266,4 +266,51 @@ public final class Views {
     /** What a revoke did: the batch (null: all of the project's) and how many labels it took back. */
     public record Revoked(Long batch, int revoked) {
     }
+
+    /**
+     * Agreement among annotators on documents two or more of them labeled (see {@code Agreement}).
+     * Figures a measure cannot give (too few items) are null.
+     *
+     * @param scope       {@code all}: every annotator's figures and the pairs (reviewers, admins);
+     *                    {@code own}: the caller's figures only (annotators)
+     * @param minShared   κ is given for pairs (and annotators) with at least this many shared items
+     * @param labeled     documents with a current label
+     * @param items       documents with own labels of two or more annotators
+     * @param overlapped  items / labeled
+     * @param alpha       Krippendorff's α (nominal) over the items
+     * @param agreement   share of pairs of annotators on an item who gave the same label
+     * @param awaiting    overlap documents labeled by fewer annotators than the project asks for
+     * @param disagreements items whose annotators disagree and that no reviewer settled
+     * @param settled     items whose annotators disagreed, settled by a reviewer
+     */
+    public record Agreement(String scope, double overlapShare, int overlapAnnotators, int minShared, int labeled,
+            int items, Double overlapped, Double alpha, Double agreement, int awaiting, int disagreements, int settled,
+            List<LabelAgreement> labels, List<AnnotatorAgreement> annotators, List<PairAgreement> pairs, String note) {
+    }
+
+    /** One label: its values on the items, one-vs-rest α, and the share of its values the partner matched. */
+    public record LabelAgreement(String label, int values, Double alpha, Double agreement) {
+    }
+
+    /** One annotator against the others on shared items: pairings, agreement, κ pooled and mean pairwise κ. */
+    public record AnnotatorAgreement(String annotator, int items, int pairings, Double agreement, Double kappa,
+            Double meanPairKappa) {
+    }
+
+    /** Two annotators: items they share, the share they agree on, and Cohen's κ. */
+    public record PairAgreement(String a, String b, int shared, Double agreement, Double kappa) {
+    }
+
+    /** An annotator's own label on a document, and when they gave it. */
+    public record AnnotatorLabel(String annotator, List<String> labels, String created) {
+    }
+
+    /** A document whose annotators disagree: their labels, and the label it carries now (the latest). */
+    public record Disagreement(String document, int row, String text, List<String> current,
+            List<AnnotatorLabel> labels) {
+    }
+
+    /** The disagreement queue: open ones (oldest first, up to the limit), and how many were settled. */
+    public record Disagreements(int open, int settled, String note, List<Disagreement> items) {
+    }
 }

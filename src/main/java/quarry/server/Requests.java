@@ -118,6 +118,23 @@ final class Requests {
     record Review(String decision, String label, String reason) {
     }
 
+    /** A reviewer settles a disagreement: {@code label} (or {@code labels}, a list of one), and why. */
+    record Settle(String label, List<String> labels, String reason) {
+        List<String> checkedLabels() {
+            if (label != null && labels != null) {
+                throw new DomainException.InvalidInput("bad_request", "send either 'label' or 'labels', not both",
+                        Map.of("field", "label"));
+            }
+            if (label == null && labels == null) {
+                throw invalid("label", "the label that settles the disagreement is required");
+            }
+            if (labels != null && labels.contains(null)) {
+                throw invalid("labels", "every label must be a string");
+            }
+            return label != null ? List.of(label) : labels;
+        }
+    }
+
     /** At most this many texts per {@code predict} request; more go to a batch job. */
     static final int MAX_PREDICT_TEXTS = 100;
 

@@ -316,6 +316,15 @@ public final class Server implements AutoCloseable {
         r.add(new Api.Route("POST", p + "/suspects/{id}", reviewer, "Settle a suspect label {decision: keep|change,"
                 + " label?, reason}: an annotation by the reviewer with the reason, kept in the label log", json,
                 review::decide));
+        r.add(new Api.Route("GET", p + "/agreement", any, "Agreement among annotators on documents two or more"
+                + " labeled: Krippendorff's alpha overall and per label, Cohen's kappa per annotator and per pair"
+                + " (10+ shared documents), what is still open; annotators see their own figures only", null,
+                review::agreement));
+        r.add(new Api.Route("GET", p + "/disagreements", reviewer, "Documents whose annotators disagree and that no"
+                + " reviewer settled, oldest first, with each annotator's label (?limit)", null, review::disagreements));
+        r.add(new Api.Route("POST", p + "/disagreements/{id}", reviewer, "Settle a disagreement {label (or labels),"
+                + " reason}: an annotation by the reviewer with the reason, which becomes the document's label", json,
+                review::settle));
         r.add(new Api.Route("GET", p + "/metrics", any, "Learning curve, per-class F1 (weakest first), stopping"
                 + " criteria, share of predictions safe to accept", null, model::metrics));
         r.add(new Api.Route("GET", p + "/machine-labels", any, "Machine labels: the safe-to-accept threshold and how"

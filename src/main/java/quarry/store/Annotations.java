@@ -21,7 +21,11 @@ public interface Annotations {
         return add(projectId, row, documentId, labels, annotator, requestId, null);
     }
 
-    /** As {@link #add(long, int, String, List, String, String)}, with the reason the annotator gave (or null). */
+    /**
+     * As {@link #add(long, int, String, List, String, String)}, with the reason given (or null). An
+     * annotation with a reason is a reviewer's decision ({@link Annotation#REVIEW}); without, an
+     * annotator's own label ({@link Annotation#LABEL}).
+     */
     Annotation add(long projectId, int row, String documentId, List<String> labels, String annotator,
             String requestId, String reason);
 
@@ -52,6 +56,9 @@ public interface Annotations {
 
     /** The highest change number in the project's log, 0 when there is none. */
     long lastChange(long projectId);
+
+    /** Every annotation of the given rows (undone ones too), in order. */
+    List<Annotation> ofRows(long projectId, Collection<Integer> rows);
 
     /** Up to {@code limit} annotations with an id above {@code afterId}, in order. */
     List<Annotation> list(long projectId, long afterId, int limit);

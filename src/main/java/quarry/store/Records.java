@@ -37,13 +37,30 @@ public final class Records {
 
     /**
      * One annotation: labels for a document, or a skip. Undone annotations stay in the log.
+     *
+     * @param reason why, when someone said so (a reviewer's decision); else null
+     * @param kind   {@link #LABEL} (an annotator's own), {@link #IMPORT} (came with imported documents)
+     *               or {@link #REVIEW} (a reviewer's decision, with its reason)
      */
-    /** @param reason why, when the annotator said so (a reviewer's decision on a suspect label); else null */
     public record Annotation(long id, int row, String documentId, List<String> labels, boolean skipped,
-            String annotator, String requestId, String created, boolean undone, String reason) {
+            String annotator, String requestId, String created, boolean undone, String reason, String kind) {
+
+        public static final String LABEL = "label";
+        public static final String IMPORT = "import";
+        public static final String REVIEW = "review";
 
         public Annotation {
             labels = labels == null ? List.of() : List.copyOf(labels);
+        }
+
+        /** The kind of an annotation added with this reason: a reason makes it a reviewer's decision. */
+        public static String kindOf(String reason) {
+            return reason == null ? LABEL : REVIEW;
+        }
+
+        /** Whether this is an annotator's own label that stands: not a skip, not undone, not imported or reviewed. */
+        public boolean standsAsOwnLabel() {
+            return !skipped && !undone && LABEL.equals(kind);
         }
     }
 

@@ -40,4 +40,18 @@ class KrippendorffAlphaTest {
                 () -> KrippendorffAlpha.nominal(List.of(new int[] {0, 1}, new int[] {0, 7}), 3));
         assertTrue(e.getMessage().startsWith("item 1 has value 7"), e.getMessage());
     }
+
+    @Test
+    void perValueIsOneVsRestAlphaAndNaNForUnusedValues() {
+        List<int[]> units = List.of(new int[] {0, 0}, new int[] {0, 1}, new int[] {1, 2}, new int[] {2, 2},
+                new int[] {1});
+        double[] per = KrippendorffAlpha.perValue(units, 4);
+        List<int[]> zeroVsRest = List.of(new int[] {1, 1}, new int[] {1, 0}, new int[] {0, 0}, new int[] {0, 0},
+                new int[] {0});
+        assertEquals(KrippendorffAlpha.nominal(zeroVsRest, 2), per[0], 1e-12);
+        assertTrue(per[1] < per[0], "value 1 is never agreed on");
+        assertTrue(Double.isNaN(per[3]), "value 3 is never used");
+        assertTrue(Double.isNaN(KrippendorffAlpha.perValue(List.of(new int[] {1}), 2)[1]), "a lone value pairs with nothing");
+        assertThrows(IllegalArgumentException.class, () -> KrippendorffAlpha.perValue(List.of(new int[] {0, 9}), 2));
+    }
 }

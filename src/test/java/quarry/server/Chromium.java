@@ -84,6 +84,16 @@ final class Chromium {
         }
     }
 
+    /** Signs in with {@code token} on the page at {@code port} and follows the first project's review link. */
+    static void openReview(WebDriver driver, int port, String token) {
+        driver.get("http://localhost:" + port + "/");
+        waitFor(driver, "the sign-in form", () -> driver.findElement(org.openqa.selenium.By.id("token")).isDisplayed());
+        driver.findElement(org.openqa.selenium.By.id("token")).sendKeys(token, org.openqa.selenium.Keys.ENTER);
+        org.openqa.selenium.By link = org.openqa.selenium.By.cssSelector("a.review-link");
+        waitFor(driver, "the review link", () -> driver.findElement(link).isDisplayed());
+        driver.findElement(link).click();
+    }
+
     /** Stops what a page test started, each part that was started, browser first. */
     static void stop(WebDriver driver, io.javalin.Javalin app, quarry.project.Workspace workspace) {
         if (driver != null) {

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import quarry.project.Workspace;
@@ -49,11 +48,7 @@ class SuspectLabelsPageTest {
     @Test
     void aReviewerChangesAFlaggedLabelWithAReason() {
         String token = workspace.createToken("rita", "reviewer", "sus");
-        driver.get("http://localhost:" + app.port() + "/");
-        Chromium.waitFor(driver, "the sign-in form", () -> driver.findElement(By.id("token")).isDisplayed());
-        driver.findElement(By.id("token")).sendKeys(token, Keys.ENTER);
-        Chromium.waitFor(driver, "the review link", () -> driver.findElement(By.cssSelector("a.review-link")).isDisplayed());
-        driver.findElement(By.cssSelector("a.review-link")).click();
+        Chromium.openReview(driver, app.port(), token);
         Chromium.waitFor(driver, "the ranking", () -> "ready".equals(driver.findElement(By.id("suspects-note"))
                 .getAttribute("data-state")) && !driver.findElements(By.cssSelector(".suspect")).isEmpty(), 300);
         Chromium.shot(driver, "suspects");

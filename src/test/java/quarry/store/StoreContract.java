@@ -359,6 +359,24 @@ public abstract class StoreContract {
         }
 
         @Test
+        void eachAnnotationSaysWhatItIsAndRowsAreReadWhole() {
+            Project p = project();
+            store.documents().add(p.id(), List.of(new Document("x", "t", List.of("a")), Document.unlabeled("y", "u"),
+                    Document.unlabeled("z", "v"))::forEach, "seed");
+            store.annotations().add(p.id(), 1, "y", List.of("a"), "ann", "r1");
+            store.annotations().add(p.id(), 1, "y", null, "bob", "r2");
+            store.annotations().add(p.id(), 1, "y", List.of("b"), "rev", null, "b, says the text");
+            store.annotations().add(p.id(), 2, "z", List.of("b"), "ann", "r3");
+            List<Annotation> rows = store.annotations().ofRows(p.id(), List.of(0, 1));
+            assertEquals(List.of("import", "label", "label", "review"), rows.stream().map(Annotation::kind).toList());
+            assertEquals(List.of("x", "y", "y", "y"), rows.stream().map(Annotation::documentId).toList());
+            assertTrue(rows.get(1).standsAsOwnLabel() && !rows.get(2).standsAsOwnLabel()
+                    && !rows.get(3).standsAsOwnLabel(), "a skip and a decision are no annotator's own label");
+            assertEquals("review", store.annotations().undoLatest(p.id(), "rev").orElseThrow().kind());
+            assertTrue(store.annotations().ofRows(p.id(), List.of()).isEmpty());
+        }
+
+        @Test
         void noneOfTheseIsALabelNotASkip() {
             Project p = project();
             store.documents().add(p.id(), docs(3)::forEach, "import");
@@ -565,6 +583,53 @@ public abstract class StoreContract {
             assertEquals(List.of(), leases.claim(p.id(), "bob", List.of(3), NOW + 1000, NOW + 1100, 0));
             leases.leaseFirst(p.id(), "ann", 3, NOW + 1100, -5);
             assertEquals(new Leases.Lease(3, "ann", NOW + 1100, -5), leases.find(p.id(), 3).orElseThrow());
+        }
+
+        @Test
+        void anOverlapRowGoesToEnoughDistinctAnnotatorsOneAfterAnother() {
+            Project p = project();
+            store.documents().add(p.id(), docs(4)::forEach, "import");
+            Leases leases = store.leases();
+            Leases.Overlap two = new Leases.Overlap(Set.of(0, 1, 3), 2);
+            assertEquals(List.of(0, 2), leases.claim(p.id(), "ann", List.of(0, 2), NOW, NOW + 100, 0, two));
+            store.annotations().add(p.id(), 0, "d0", List.of("a"), "ann", "r1");
+            leases.overlapLabeled(p.id(), 0, 2);
+            store.annotations().add(p.id(), 2, "d2", List.of("a"), "ann", "r2");
+            leases.labeled(p.id(), 2);
+            assertEquals(List.of(), leases.claim(p.id(), "ann", List.of(0), NOW + 1, NOW + 100, 0, two),
+                    "never twice to one annotator");
+            assertEquals(List.of(0), leases.claim(p.id(), "bob", List.of(0, 2), NOW + 1, NOW + 100, 0, two),
+                    "the overlap row goes on to another annotator; the ordinary one is done");
+            store.annotations().add(p.id(), 0, "d0", List.of("b"), "bob", "r3");
+            leases.overlapLabeled(p.id(), 0, 2);
+            assertTrue(leases.find(p.id(), 0).isEmpty(), "two annotators labeled it: marked labeled");
+            assertEquals(List.of(), leases.claim(p.id(), "cat", List.of(0), NOW + 2, NOW + 100, 0, two));
+            // The log alone decides too, with no lease rows: two labels, or a skip by the claimant.
+            store.annotations().add(p.id(), 1, "d1", List.of("a"), "ann", "r4");
+            store.annotations().add(p.id(), 1, "d1", List.of("a"), "bob", "r5");
+            store.annotations().add(p.id(), 3, "d3", null, "cat", "r6");
+            assertEquals(List.of(3), leases.claim(p.id(), "dan", List.of(1, 3), NOW, NOW + 100, 0, two),
+                    "a skip is the skipper's own");
+            assertEquals(List.of(), leases.claim(p.id(), "cat", List.of(1, 3), NOW + 200, NOW + 300, 0, two));
+            // Undone: bob's label no longer counts, and row 1 is open again (not to ann).
+            store.annotations().undoLatest(p.id(), "bob");
+            assertEquals(List.of(1), leases.claim(p.id(), "cat", List.of(1), NOW + 200, NOW + 300, 0, two));
+        }
+
+        @Test
+        void aReviewersDecisionOrAnImportClosesAnOverlapRow() {
+            Project p = project();
+            store.documents().add(p.id(), List.of(Document.unlabeled("d0", "t"), new Document("d1", "u",
+                    List.of("a")))::forEach, "seed");
+            Leases leases = store.leases();
+            Leases.Overlap three = new Leases.Overlap(Set.of(0, 1), 3);
+            store.annotations().add(p.id(), 0, "d0", List.of("a"), "ann", "r1");
+            assertEquals(List.of(0), leases.claim(p.id(), "bob", List.of(0, 1), NOW, NOW + 100, 0, three),
+                    "an imported label is no annotator's own: the row is not sent round");
+            store.annotations().add(p.id(), 0, "d0", List.of("b"), "rev", null, "the text says b");
+            leases.overlapLabeled(p.id(), 0, 3);
+            assertTrue(leases.find(p.id(), 0).isEmpty(), "decided: marked labeled");
+            assertEquals(List.of(), leases.claim(p.id(), "cat", List.of(0), NOW + 200, NOW + 300, 0, three));
         }
 
         @Test

@@ -27,12 +27,12 @@ public abstract class JdbcAnnotations implements Annotations {
 
     /** The columns {@link #annotation} reads, with the document's id. */
     protected static final String SELECT = "SELECT a.id, a.row_no, d.ext_id, a.labels, a.skipped,"
-            + " a.annotator, a.request_id, a.created, a.undone, a.reason FROM annotations a JOIN documents d"
+            + " a.annotator, a.request_id, a.created, a.undone, a.reason, a.kind FROM annotations a JOIN documents d"
             + " ON d.project_id = a.project_id AND d.row_no = a.row_no";
 
     /** Stores a new annotation and returns its id; {@code RETURNING id} works on both databases. */
     protected static final String INSERT = "INSERT INTO annotations (project_id, row_no, labels, skipped, annotator,"
-            + " request_id, created, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+            + " request_id, created, reason, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 
     protected final Jdbc jdbc;
 
@@ -44,7 +44,7 @@ public abstract class JdbcAnnotations implements Annotations {
     protected static Object[] insertArgs(long projectId, int row, List<String> labels, String annotator,
             String requestId, String created, String reason) {
         return new Object[] {projectId, row, labels == null ? null : Jdbc.json(labels), labels == null ? 1 : 0,
-            annotator, requestId, created, reason};
+            annotator, requestId, created, reason, Annotation.kindOf(reason)};
     }
 
     /** What a request id the annotator used before in the project gets: the one way an annotation is a duplicate. */
@@ -132,6 +132,18 @@ public abstract class JdbcAnnotations implements Annotations {
     }
 
     @Override
+    public List<Annotation> ofRows(long projectId, Collection<Integer> rows) {
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        List<Object> args = new ArrayList<>();
+        args.add(projectId);
+        args.addAll(rows);
+        return jdbc.list("read annotations", SELECT + " WHERE a.project_id = ? AND a.row_no IN ("
+                + placeholders(rows.size()) + ") ORDER BY a.id", JdbcAnnotations::annotation, args.toArray());
+    }
+
+    @Override
     public List<Annotation> list(long projectId, long afterId, int limit) {
         return jdbc.list("list annotations", SELECT + " WHERE a.project_id = ? AND a.id > ? ORDER BY a.id LIMIT ?",
                 JdbcAnnotations::annotation, projectId, afterId, limit);
@@ -147,6 +159,7 @@ public abstract class JdbcAnnotations implements Annotations {
     protected static Annotation annotation(ResultSet r) throws SQLException {
         String labels = r.getString(4);
         return new Annotation(r.getLong(1), r.getInt(2), r.getString(3), labels == null ? null : Jdbc.parse(labels),
-                r.getInt(5) == 1, r.getString(6), r.getString(7), r.getString(8), r.getInt(9) == 1, r.getString(10));
+                r.getInt(5) == 1, r.getString(6), r.getString(7), r.getString(8), r.getInt(9) == 1, r.getString(10),
+                r.getString(11));
     }
 }

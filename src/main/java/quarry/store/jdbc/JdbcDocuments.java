@@ -34,7 +34,7 @@ public final class JdbcDocuments implements Documents {
                     PreparedStatement exists = c.prepareStatement(
                             "SELECT 1 FROM documents WHERE project_id = ? AND ext_id = ?");
                     PreparedStatement label = c.prepareStatement("INSERT INTO annotations (project_id,"
-                            + " row_no, labels, skipped, annotator, created) VALUES (?, ?, ?, 0, ?, ?)")) {
+                            + " row_no, labels, skipped, annotator, created, kind) VALUES (?, ?, ?, 0, ?, ?, 'import')")) {
                 String created = Jdbc.now();
                 documents.each(d -> {
                     try {

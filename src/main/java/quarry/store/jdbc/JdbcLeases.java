@@ -31,9 +31,15 @@ public final class JdbcLeases implements Leases {
                 JdbcLeases::lease, projectId, now);
     }
 
+    /** Distinct annotators whose own labels on the outer query's row {@code v.column1} stand in the log. */
+    private static String ownLabelers(String row) {
+        return "(SELECT COUNT(DISTINCT o.annotator) FROM annotations o WHERE o.project_id = ? AND o.row_no = " + row
+                + " AND o.undone = 0 AND o.skipped = 0 AND o.kind = 'label')";
+    }
+
     @Override
     public List<Integer> claim(long projectId, String annotator, List<Integer> rows, long now, long expiresAt,
-            long order) {
+            long order, Overlap overlap) {
         if (rows.isEmpty()) {
             return List.of();
         }
@@ -46,19 +52,25 @@ public final class JdbcLeases implements Leases {
         args.add(expiresAt);
         StringBuilder values = new StringBuilder();
         for (int i = 0; i < rows.size(); i++) {
-            values.append(i == 0 ? "(?, ?)" : ", (?, ?)");
+            values.append(i == 0 ? "(?, ?, ?)" : ", (?, ?, ?)");
             args.add(rows.get(i));
             args.add(order + i);
+            args.add(overlap.rows().contains(rows.get(i)) ? 1 : 0);
         }
         args.add(projectId);
         args.add(annotator);
+        args.add(projectId);
+        args.add(overlap.annotators());
         args.add(now);
         args.add(now);
-        // VALUES columns are column1, column2 on both databases.
+        // VALUES columns are column1, column2, … on both databases; column3 says an overlap row. Any
+        // label blocks an ordinary row; an overlap row only the caller's own annotation, a label that
+        // is not an annotator's own (imported, or a reviewer's decision), or enough annotators' labels.
         List<Integer> won = jdbc.write("lease documents", "INSERT INTO leases (project_id, row_no, annotator, expires,"
                 + " ord, labeled) SELECT ?, v.column1, ?, ?, v.column2, 0 FROM (VALUES " + values + ") AS v"
                 + " WHERE NOT EXISTS (SELECT 1 FROM annotations a WHERE a.project_id = ? AND a.row_no = v.column1"
-                + " AND a.undone = 0 AND (a.skipped = 0 OR a.annotator = ?))"
+                + " AND a.undone = 0 AND (a.annotator = ? OR (a.skipped = 0 AND (v.column3 = 0 OR a.kind <> 'label'))))"
+                + " AND (v.column3 = 0 OR " + ownLabelers("v.column1") + " < ?)"
                 + " ON CONFLICT (project_id, row_no) DO UPDATE SET annotator = excluded.annotator, expires ="
                 + " excluded.expires, ord = CASE WHEN leases.annotator = excluded.annotator AND leases.expires > ?"
                 + " THEN leases.ord ELSE excluded.ord END"
@@ -66,6 +78,18 @@ public final class JdbcLeases implements Leases {
                 + " RETURNING row_no", r -> r.getInt(1), args.toArray());
         Set<Integer> leased = new HashSet<>(won);
         return rows.stream().filter(leased::contains).toList();
+    }
+
+    /**
+     * The lease row stays (expired) rather than going: a claim that read the log before this label
+     * committed still meets the row here, and its conflict check reads the mark set after it.
+     */
+    @Override
+    public void overlapLabeled(long projectId, int row, int annotators) {
+        jdbc.update("mark a document labeled", "UPDATE leases SET expires = 0, labeled = CASE WHEN "
+                + ownLabelers("leases.row_no") + " >= ? OR EXISTS (SELECT 1 FROM annotations a WHERE a.project_id = ?"
+                + " AND a.row_no = leases.row_no AND a.undone = 0 AND a.skipped = 0 AND a.kind <> 'label') THEN 1"
+                + " ELSE 0 END WHERE project_id = ? AND row_no = ?", projectId, annotators, projectId, projectId, row);
     }
 
     @Override

@@ -34,7 +34,8 @@ public final class PostgresAnnotations extends JdbcAnnotations {
         } catch (DuplicateException e) {
             throw duplicate(requestId);
         }
-        return new Annotation(id, row, documentId, copy, copy == null, annotator, requestId, created, false, reason);
+        return new Annotation(id, row, documentId, copy, copy == null, annotator, requestId, created, false, reason,
+                Annotation.kindOf(reason));
     }
 
     /**

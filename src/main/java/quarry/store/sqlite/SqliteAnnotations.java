@@ -74,7 +74,8 @@ public final class SqliteAnnotations extends JdbcAnnotations {
                             }
                             c.releaseSavepoint(save);
                             stored.add(new Annotation(id, p.row(), p.documentId(), p.labels(), p.labels() == null,
-                                    p.annotator(), p.requestId(), created, false, p.reason()));
+                                    p.annotator(), p.requestId(), created, false, p.reason(),
+                                    Annotation.kindOf(p.reason())));
                         } catch (SQLException e) {
                             if (!Jdbc.isConstraint(e)) {
                                 throw e; // the disk or the database, not this annotation: the whole group fails
@@ -108,7 +109,7 @@ public final class SqliteAnnotations extends JdbcAnnotations {
             latest.ifPresent(a -> jdbc.update("undo annotation", "UPDATE annotations SET undone = 1 WHERE id = ?",
                     a.id()));
             return latest.map(a -> new Annotation(a.id(), a.row(), a.documentId(), a.labels(), a.skipped(),
-                    a.annotator(), a.requestId(), a.created(), true, a.reason()));
+                    a.annotator(), a.requestId(), a.created(), true, a.reason(), a.kind()));
         }
     }
 }
