@@ -90,8 +90,14 @@ final class Chromium {
         waitFor(driver, "the sign-in form", () -> driver.findElement(org.openqa.selenium.By.id("token")).isDisplayed());
         driver.findElement(org.openqa.selenium.By.id("token")).sendKeys(token, org.openqa.selenium.Keys.ENTER);
         org.openqa.selenium.By link = org.openqa.selenium.By.cssSelector("a.review-link");
-        waitFor(driver, "the review link", () -> driver.findElement(link).isDisplayed());
-        driver.findElement(link).click();
+        // The project list re-renders as it refreshes: a link found a moment ago may be gone, so the
+        // click is retried until the page is on the review view.
+        waitFor(driver, "the review view", () -> {
+            if (!driver.getCurrentUrl().contains("#/review/")) {
+                driver.findElement(link).click();
+            }
+            return driver.getCurrentUrl().contains("#/review/");
+        });
     }
 
     /** Stops what a page test started, each part that was started, browser first. */
