@@ -166,7 +166,8 @@ public final class ScaleBenchCommand implements Callable<Integer> {
             int quiet = 0;
             while (indexed == null) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("gave up after " + timeoutMinutes + " minutes; last: "
+                    throw new IllegalStateException("gave up after " + timeoutMinutes + " minutes (import took "
+                            + Math.round(imported) + " s, server peak RSS " + Memory.peakRssMiB(pid) + " MiB); last: "
                             + (samples.isEmpty() ? "nothing" : samples.get(samples.size() - 1)));
                 }
                 JsonNode p = server.expect(admin, "GET", "/api/projects/scale", null).json();
