@@ -29,6 +29,18 @@ public interface Vectors {
         }
     }
 
+    /**
+     * The given rows, in order, as arrays of their own. Loops that visit the same rows many times
+     * take them once: a row of a memory-mapped pool is a copy on every {@link #row} call.
+     */
+    default float[][] rows(int[] rows) {
+        float[][] out = new float[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = row(rows[i]);
+        }
+        return out;
+    }
+
     static Vectors of(float[][] rows) {
         return new ArrayVectors(rows);
     }

@@ -104,7 +104,12 @@ final class GrowingVectors implements AutoCloseable {
     }
 
     synchronized float[] row(int i) {
-        return slice(i, i + 1).row(0);
+        if (i < 0 || i >= size) {
+            throw new IndexOutOfBoundsException("row " + i + " of a pool of " + size);
+        }
+        float[] out = new float[dimension];
+        segments.get(i / rowsPerSegment).get((i % rowsPerSegment) * dimension, out, 0, dimension);
+        return out;
     }
 
     @Override

@@ -46,7 +46,10 @@ public final class ColdStart implements QueryStrategy {
         }
         int[] points = Arrays.copyOf(labeled, labeled.length + sample.length);
         System.arraycopy(sample, 0, points, labeled.length, sample.length);
-        Vectors pool = ctx.pool();
+        // The clustering visits each point once per centre and iteration: take their vectors once,
+        // and from here on a point is its index in them.
+        Vectors pool = Vectors.of(ctx.pool().rows(points));
+        points = java.util.stream.IntStream.range(0, points.length).toArray();
         int dim = pool.dimension();
         SplittableRandom random = new SplittableRandom(ctx.seed());
         float[][] centres = seed(pool, points, k, random);

@@ -69,12 +69,12 @@ final class Hybrid implements QueryStrategy {
         float[] uncovered = new float[n];
         Vectors pool = ctx.pool();
         // Coverage against a sample of the labels bounds the cost once thousands are labeled.
-        int[] labeled = ColdStart.sample(ctx.labeled(), MAX_LABELED, ctx.seed());
+        float[][] labeled = pool.rows(ColdStart.sample(ctx.labeled(), MAX_LABELED, ctx.seed()));
         for (int i = 0; i < n; i++) {
             float[] v = pool.row(sample[byDensity[i]]);
             double nearestLabel = 0;
-            for (int l : labeled) {
-                nearestLabel = Math.max(nearestLabel, ColdStart.dot(v, pool.row(l)));
+            for (float[] l : labeled) {
+                nearestLabel = Math.max(nearestLabel, ColdStart.dot(v, l));
             }
             float d = density[byDensity[i]];
             uncovered[i] = (float) (1 - nearestLabel);
