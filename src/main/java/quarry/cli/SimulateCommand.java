@@ -165,6 +165,9 @@ public final class SimulateCommand implements Callable<Integer> {
         if (!selfTraining.equals("on") && !selfTraining.equals("off")) {
             throw new QuarryException("--self-training must be on or off, got '" + selfTraining + "'");
         }
+        if (mcShortlist < 0) {
+            throw new QuarryException("--mc-shortlist must be 0 (score every candidate) or more, got " + mcShortlist);
+        }
         for (String s : strategies) {
             Strategies.byName(baseName(s));
         }
