@@ -139,7 +139,10 @@ class HardeningTest {
                     "{\"id\":\"fine\",\"text\":\"t\"}\n{\"id\":\"n\",\"text\":\"a\\u0000b\"}\n");
             assertEquals(400, nulText.code(), nulText.body());
             assertTrue(nulText.body().contains("U+0000") && nulText.body().contains("\"line\":2"), nulText.body());
-            assertEquals(400, a.get("/api/projects/p/documents/a%00b").code(), "a NUL in a path is refused");
+            // Jetty refuses a NUL in a path itself and then closes the connection, so this request goes on a
+            // connection of its own: on the client's pooled one the reply can be lost to the close.
+            assertEquals(400, rawStatus(port, "/api/projects/p/documents/a%00b", w.firstAdminToken()),
+                    "a NUL in a path is refused");
             assertEquals(0, w.store().documents().count(w.project("p").project().id()), "all or nothing");
         });
     }
