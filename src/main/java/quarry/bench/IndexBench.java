@@ -59,7 +59,21 @@ public final class IndexBench {
         if (dim < 2) {
             throw new IllegalArgumentException("dim must be at least 2, got " + dim);
         }
-        Vectors vectors = new ArrayVectors(pool(n, dim, seed));
+        return run(new ArrayVectors(pool(n, dim, seed)), String.format(Locale.ROOT,
+                "%,d synthetic %d-d unit vectors (%d clusters + 2%% outliers, seed %d)", n, dim, CLUSTERS, seed),
+                seed, options);
+    }
+
+    /**
+     * As {@link #run(int, int, long, VectorIndex.Options)} on given vectors (real embeddings, say),
+     * described in the report's title as {@code what}.
+     */
+    public static String run(Vectors vectors, String what, long seed, VectorIndex.Options options) {
+        int n = vectors.size();
+        int dim = vectors.dimension();
+        if (n < 200) {
+            throw new IllegalArgumentException("need at least 200 vectors, got " + n);
+        }
         int later = Math.max(1, n / 100);
         int initial = n - later;
         Path dir;
@@ -77,6 +91,8 @@ public final class IndexBench {
             double addLaterS;
             double refreshLaterS;
             int segments;
+            int buildSegments;
+            long[] repairs;
             long bytes;
             double[] latency = new double[QUERIES];
             double recall;
@@ -92,6 +108,8 @@ public final class IndexBench {
                 t0 = System.nanoTime();
                 index.refreshDensities(null);
                 refreshS = seconds(t0);
+                repairs = index.searchRepairs();
+                buildSegments = index.segments();
                 t0 = System.nanoTime();
                 index.commit();
                 commitS = seconds(t0);
@@ -159,15 +177,17 @@ public final class IndexBench {
             Arrays.sort(latency);
             double mean = Arrays.stream(latency).average().orElse(Double.NaN);
 
-            out.append(String.format(Locale.ROOT, "Vector index: %,d synthetic %d-d unit vectors (%d clusters + 2%% "
-                    + "outliers, seed %d); %d threads, maxConn %d, beamWidth %d, density k %d%n%n",
-                    n, dim, CLUSTERS, seed, options.threads(), options.maxConn(), options.beamWidth(),
+            out.append(String.format(Locale.ROOT, "Vector index: %s; %d threads, maxConn %d, beamWidth %d, "
+                    + "density k %d%n%n", what, options.threads(), options.maxConn(), options.beamWidth(),
                     options.densityK()));
             out.append("| step | figure |\n|---|---|\n");
             row(out, "build (add " + String.format(Locale.ROOT, "%,d", initial) + " rows, graph, flush)",
                     String.format(Locale.ROOT, "%.1f s (%.2f ms/vector)", buildS, buildS * 1000 / initial));
             row(out, "density refresh, all rows", String.format(Locale.ROOT, "%.1f s (%.2f ms/row)",
                     refreshS, refreshS * 1000 / initial));
+            row(out, "row searches of the refresh that missed the row itself: retried with more candidates, "
+                    + "then scanned", String.format(Locale.ROOT, "%,d, %,d (segments searched: %d)", repairs[0],
+                    repairs[1], buildSegments));
             row(out, "commit", String.format(Locale.ROOT, "%.2f s", commitS));
             row(out, "add a later batch of " + later + " rows", String.format(Locale.ROOT, "%.2f s", addLaterS));
             row(out, "density refresh for that batch (incl. folding into older rows)",

@@ -54,6 +54,10 @@ public final class ScaleBenchCommand implements Callable<Integer> {
             description = "folder of the data sets whose sentences make the texts (default: ${DEFAULT-VALUE})")
     Path data;
 
+    @Option(names = "--write-texts", paramLabel = "FILE",
+            description = "only write the unique texts to FILE (JSONL) and stop: for `embed` and `bench index --vectors`")
+    Path writeTexts;
+
     @Option(names = "--seed", defaultValue = "42")
     long seed;
 
@@ -74,6 +78,11 @@ public final class ScaleBenchCommand implements Callable<Integer> {
         if (documents < 1) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--documents must be at least 1, got " + documents);
+        }
+        if (writeTexts != null) {
+            write(sentences(), writeTexts);
+            System.err.printf(Locale.ROOT, "wrote %,d unique texts to %s%n", documents, writeTexts);
+            return 0;
         }
         Path dir = Files.createTempDirectory("quarry-bench-scale");
         try {

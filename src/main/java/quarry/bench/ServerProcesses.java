@@ -56,6 +56,9 @@ final class ServerProcesses implements AutoCloseable {
     private void start(int i, String database, List<String> jvmOptions) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString()));
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            command.addAll(List.of("--add-modules", "jdk.incubator.vector")); // as ./quarry starts it
+        }
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "quarry.Main", "serve", "--port", "0",
                 "--no-demo", "--data-dir", dir.resolve("ws" + i).toString()));

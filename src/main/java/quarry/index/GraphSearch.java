@@ -12,7 +12,6 @@ import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.util.Bits;
-import org.apache.lucene.util.VectorUtil;
 
 /**
  * Nearest-neighbour search over one {@link PoolSearcher} view: pools of at most
@@ -141,7 +140,7 @@ final class GraphSearch {
             for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
                 if (live == null || live.get(doc)) {
                     consumer.accept(searcher.rowOf(leaf.docBase + doc),
-                            VectorUtil.dotProduct(query, values.vectorValue()));
+                            VectorMath.dot(query, values.vectorValue()));
                 }
             }
         }

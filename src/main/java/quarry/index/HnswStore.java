@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.lucene.codecs.Codec;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
-import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.NumericDocValuesField;
@@ -96,6 +95,7 @@ final class HnswStore {
      *                                  vectors of another dimension
      */
     static HnswStore open(Path dir, int dimension, VectorIndex.Options options) {
+        VectorMath.init();
         int maxDimension = KnnVectorsFormat.DEFAULT_MAX_DIMENSIONS;
         if (dimension < 1 || dimension > maxDimension) {
             throw new IllegalArgumentException("dimension must be in [1, " + maxDimension + "], got " + dimension);
@@ -155,8 +155,8 @@ final class HnswStore {
         // Merge workers only speed up merges: a flushed segment's graph is built as documents
         // arrive, by the thread that adds them, which is why add() indexes from several threads.
         int mergeThreads = mergeWorkers == null ? 1 : options.threads();
-        KnnVectorsFormat format = new Lucene99HnswVectorsFormat(options.maxConn(), options.beamWidth(),
-                mergeThreads, mergeWorkers);
+        KnnVectorsFormat format = new QuarryHnswFormat(options.maxConn(), options.beamWidth(), mergeThreads,
+                mergeWorkers);
         // Overriding the per-field format keeps the codec's name (Lucene912), and the format's
         // own name is written per field, so a reader with the stock codec can read the index.
         Codec codec = new Lucene912Codec() {

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.lucene.util.VectorUtil;
 
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 
@@ -323,7 +322,7 @@ public final class VectorIndex implements NeighbourIndex, AutoCloseable {
         store.checkUnit("query", query);
         return store.read(searcher -> {
             TopNeighbors top = new TopNeighbors(k);
-            searcher.forEachVector(rows, (row, vector) -> top.offer(row, VectorUtil.dotProduct(query, vector)));
+            searcher.forEachVector(rows, (row, vector) -> top.offer(row, VectorMath.dot(query, vector)));
             return top.best();
         });
     }
@@ -402,12 +401,12 @@ public final class VectorIndex implements NeighbourIndex, AutoCloseable {
     }
 
     /** Row searches retried with more candidates, and those answered by a scan; for benchmarks. */
-    long[] searchRepairs() {
+    public long[] searchRepairs() {
         return search.repairs();
     }
 
     /** Lucene segments in the current view (each is searched separately); for benchmarks. */
-    int segments() {
+    public int segments() {
         return store.read(searcher -> searcher.getIndexReader().leaves().size());
     }
 
