@@ -178,8 +178,8 @@ public final class IndexBench {
             double mean = Arrays.stream(latency).average().orElse(Double.NaN);
 
             out.append(String.format(Locale.ROOT, "Vector index: %s; %d threads, maxConn %d, beamWidth %d, "
-                    + "density k %d%n%n", what, options.threads(), options.maxConn(), options.beamWidth(),
-                    options.densityK()));
+                    + "density k %d; dot products: %s%n%n", what, options.threads(), options.maxConn(), options.beamWidth(),
+                    options.densityK(), quarry.index.VectorMath.implementation()));
             out.append("| step | figure |\n|---|---|\n");
             row(out, "build (add " + String.format(Locale.ROOT, "%,d", initial) + " rows, graph, flush)",
                     String.format(Locale.ROOT, "%.1f s (%.2f ms/vector)", buildS, buildS * 1000 / initial));

@@ -39,9 +39,15 @@ final class IndexBenchCommand implements Callable<Integer> {
     @Option(names = "--max-conn", description = "HNSW links per node (default: the index's)")
     Integer maxConn;
 
+    @Option(names = "--threads", description = "indexing and density threads (default: the cores)")
+    Integer threads;
+
     @Override
     public Integer call() throws IOException {
         VectorIndex.Options options = VectorIndex.Options.defaults();
+        if (threads != null) {
+            options = options.withThreads(threads);
+        }
         if (beamWidth != null || maxConn != null) {
             options = options.withGraph(maxConn == null ? options.maxConn() : maxConn,
                     beamWidth == null ? options.beamWidth() : beamWidth);
