@@ -74,7 +74,8 @@ final class RequestLog implements Filter {
         } finally {
             long nanos = System.nanoTime() - start;
             int status = res.getStatus();
-            String route = req.getAttribute(ROUTE) instanceof String r ? r : status == 404 ? "unmatched" : "static";
+            // No route: the page's static files, or a path nothing serves (never the path itself).
+            String route = req.getAttribute(ROUTE) instanceof String r ? r : status >= 400 ? "unmatched" : "static";
             String caller = req.getAttribute(CALLER) instanceof String c ? c : null;
             String line = "request id=" + id + " method=" + value(req.getMethod()) + " route=" + value(route)
                     + " status=" + status + " ms=" + String.format(Locale.ROOT, "%.1f", nanos / 1e6)

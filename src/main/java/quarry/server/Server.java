@@ -107,7 +107,8 @@ public final class Server implements AutoCloseable {
                     boolean scraper = scrape && metrics.isScraper(ctx);
                     Access.Caller caller = scraper ? null : authenticate(workspace.access(), ctx, r.role());
                     ctx.attribute(Params.CALLER, caller);
-                    ctx.attribute(RequestLog.CALLER, scraper ? "(metrics token)" : caller == null ? null : caller.name());
+                    ctx.attribute(RequestLog.CALLER, scraper ? "(metrics token)"
+                            : caller == null ? null : caller.name());
                     if (inProject && caller != null) {
                         workspace.project(ctx.pathParam("project"), caller); // members only (404 otherwise)
                     }
@@ -165,8 +166,8 @@ public final class Server implements AutoCloseable {
         if (id == null) {
             id = UUID.randomUUID().toString().substring(0, 8);
         }
-        LOG.error("error {}: {} {} failed", id, RequestLog.value(ctx.method().name()), RequestLog.value(ctx.attribute(RequestLog.ROUTE)),
-                e);
+        LOG.error("error {}: {} {} failed", id, RequestLog.value(ctx.method().name()),
+                RequestLog.value(ctx.attribute(RequestLog.ROUTE)), e);
         error(ctx, new ApiError(500, "internal", "internal error " + id + " (the server log has the details)",
                 Map.of("errorId", id)));
     }
@@ -187,12 +188,14 @@ public final class Server implements AutoCloseable {
         String where = server ? "the database " + database : "the workspace " + workspace.dir();
         switch (k) {
             case FULL -> {
-                LOG.warn("request {}: {} is out of disk space: {}", ctx.<String>attribute(RequestLog.ID), where, e.getMessage());
+                LOG.warn("request {}: {} is out of disk space: {}", ctx.<String>attribute(RequestLog.ID), where,
+                        e.getMessage());
                 error(ctx, new ApiError(507, "insufficient_storage", where + " is out of disk space: nothing was"
                         + " stored; reading still works; free some space and send it again", Map.of()));
             }
             case READ_ONLY, UNAVAILABLE -> {
-                LOG.warn("request {}: {} cannot be written: {}", ctx.<String>attribute(RequestLog.ID), where, e.getMessage());
+                LOG.warn("request {}: {} cannot be written: {}", ctx.<String>attribute(RequestLog.ID), where,
+                        e.getMessage());
                 error(ctx, new ApiError(503, k == StoreException.Kind.READ_ONLY ? "read_only" : "unavailable",
                         where + (k == StoreException.Kind.READ_ONLY ? " is read-only" : " cannot be read or written")
                                 + ": nothing was stored; reading may still work", Map.of()));

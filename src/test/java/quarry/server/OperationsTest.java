@@ -35,14 +35,19 @@ import quarry.project.Workspace;
 @Tag("integration")
 class OperationsTest {
 
+    /** The workspace in {@code ws}: over SQLite here, over PostgreSQL in {@code PostgresOperationsTest}. */
+    protected Workspace open(Path ws) {
+        return Workspace.open(ws, false);
+    }
+
     @Test
     void healthProbes(@TempDir Path other) {
-        try (Workspace workspace = Workspace.open(other.resolve("ws"), false)) {
+        try (Workspace workspace = open(other.resolve("ws"))) {
             healthProbes(workspace);
         }
     }
 
-    private static void healthProbes(Workspace workspace) {
+    private void healthProbes(Workspace workspace) {
         JavalinTest.test(Server.create(workspace, 1 << 20), (server, client) -> {
             Http anon = new Http(client, null);
             Http.Reply live = anon.get("/livez");
@@ -57,7 +62,7 @@ class OperationsTest {
 
     @Test
     void notReadyWhenTheDatabaseIsGoneOrTheWorkspaceClosed(@TempDir Path other) {
-        Workspace w = Workspace.open(other.resolve("ws"), false);
+        Workspace w = open(other.resolve("ws"));
         try {
             JavalinTest.test(Server.create(w, 1 << 20), (server, client) -> {
                 Http anon = new Http(client, null);
@@ -86,7 +91,7 @@ class OperationsTest {
     @Test
     void everyRequestGetsAnIdAndOneLogLine(@TempDir Path other) {
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        Workspace w = Workspace.open(other.resolve("ws"), false);
+        Workspace w = open(other.resolve("ws"));
         try {
             JavalinTest.test(Server.create(w, 1 << 20, null, lines::add), (server, client) -> {
                 String token = w.firstAdminToken();
@@ -124,6 +129,13 @@ class OperationsTest {
                 assertEquals("unmatched", u.group(3));
                 assertEquals("-", u.group(6));
                 assertFalse(lines.get(lines.size() - 1).contains("secret-path"));
+                // The page's files are "static", with the bytes they took.
+                Response page = client.get("/");
+                assertEquals(200, page.code());
+                Matcher st = lastLine(lines);
+                assertEquals("static", st.group(3));
+                assertEquals(page.body().string().getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
+                        Long.parseLong(st.group(7)));
                 // Ids differ per request.
                 Set<String> ids = new HashSet<>();
                 for (int i = 0; i < 5; i++) {
