@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import quarry.bench.BenchCommand;
+import quarry.cli.BackupCommand;
 import quarry.cli.DemoCommand;
 import quarry.cli.EmbedCommand;
 import quarry.cli.EncodersCommand;
@@ -12,6 +13,7 @@ import quarry.cli.FinetuneCommand;
 import quarry.cli.MachineLabelsCommand;
 import quarry.cli.PredictCommand;
 import quarry.cli.QueueImportCommand;
+import quarry.cli.RestoreCommand;
 import quarry.cli.ServeCommand;
 import quarry.cli.SimulateCommand;
 import quarry.core.QuarryException;
@@ -27,6 +29,7 @@ import quarry.djl.DjlSettings;
         subcommands = {ServeCommand.class, DemoCommand.class, EmbedCommand.class, EncodersCommand.class, FinetuneCommand.class,
             SimulateCommand.class, BenchCommand.class,
             MachineLabelsCommand.class, ExportModelCommand.class, PredictCommand.class, QueueImportCommand.class,
+            BackupCommand.class, RestoreCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

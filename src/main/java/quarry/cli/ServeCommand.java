@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import quarry.core.QuarryException;
 import quarry.encode.Encoders;
 import quarry.server.Server;
 import quarry.project.Workspace;
@@ -35,6 +36,11 @@ public final class ServeCommand implements Callable<Integer> {
                     + " interface, behind a TLS proxy)")
     String host;
 
+    @Option(names = "--metrics-token-file", paramLabel = "FILE",
+            description = "a file holding a secret (16+ characters) that Prometheus sends as a bearer token to scrape"
+                    + " /metrics; without it, /metrics takes admin tokens only")
+    Path metricsTokenFile;
+
     @Option(names = "--no-demo", description = "do not create the demo project in a new workspace")
     boolean noDemo;
 
@@ -45,8 +51,15 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Path dir = dataDir != null ? dataDir : Encoders.modelsDir().resolveSibling("data").resolve("workspace");
+        String metricsToken = metricsTokenFile == null ? null : readMetricsToken(metricsTokenFile);
         Workspace workspace = Workspace.open(dir, !noDemo, db);
-        Server app = Server.start(workspace, host, port, maxUploadMb << 20);
+        Server app;
+        try {
+            app = Server.start(workspace, host, port, maxUploadMb << 20, metricsToken);
+        } catch (RuntimeException e) {
+            workspace.close();
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
@@ -66,6 +79,24 @@ public final class ServeCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The metrics scrape secret: read from a file, so it shows neither in the process list nor in the
+     * shell's history; long enough that guessing it is hopeless.
+     */
+    static String readMetricsToken(Path file) {
+        String token;
+        try {
+            token = java.nio.file.Files.readString(file).strip();
+        } catch (java.io.IOException e) {
+            throw new QuarryException("cannot read the metrics token file " + file + ": " + e.getMessage(), e);
+        }
+        if (token.length() < 16 || token.length() > 256 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new QuarryException("the metrics token in " + file + " must be 16 to 256 printable ASCII characters"
+                    + " without spaces (e.g. openssl rand -hex 32 > " + file + ")");
+        }
+        return token;
     }
 
     /** The address to open: the bound host itself, or (bound to every interface) this machine's loopback name. */

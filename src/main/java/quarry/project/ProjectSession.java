@@ -99,6 +99,10 @@ public final class ProjectSession implements AutoCloseable {
     private volatile Views.Stage stage = Views.Stage.IDLE;
     private volatile boolean forceVersion;
     private volatile boolean closed;
+    /** For {@link #operations()}: counted here because this session is where labels and rounds happen. */
+    private final java.util.concurrent.atomic.AtomicLong labelsStored = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong retrains = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong retrainNanos = new java.util.concurrent.atomic.AtomicLong();
 
     // Written by the trainer thread only; read by stopHistory().
     private volatile ActiveLoop loop;
@@ -329,6 +333,7 @@ public final class ProjectSession implements AutoCloseable {
                 return;
             }
             stage = new Views.Stage("training", 0, 0);
+            long trainStart = System.nanoTime();
             if (loop == null) {
                 loop = new ActiveLoop(view, labels.names(), labels.multiLabel(), pool.index(), loopSettings,
                         s.encoder().id());
@@ -368,6 +373,8 @@ public final class ProjectSession implements AutoCloseable {
                 forceVersion = false;
                 retirePrevious();
             }
+            retrainNanos.addAndGet(System.nanoTime() - trainStart);
+            retrains.incrementAndGet();
             trainingError = null;
         } catch (RuntimeException e) {
             LOG.error("retraining failed in project {}", project.name(), e);
@@ -501,6 +508,15 @@ public final class ProjectSession implements AutoCloseable {
         return labels.count();
     }
 
+    /** Counters and sizes an operator watches, each cheap to read (no database query). */
+    public Views.Operations operations() {
+        int embedded = space.pool().size();
+        int ranked = (int) queue.ranking().picks().stream().filter(p -> !labels.isLabeled(p.row())).count();
+        int labeledRows = labels.count();
+        return new Views.Operations(labelsStored.get(), versions.current(), Math.max(0, embedded - labeledRows),
+                ranked, embedding, retrains.get(), retrainNanos.get() / 1e9);
+    }
+
     // ---- queue ----
 
     /** Up to {@code n} documents for the annotator, leased to them; their unexpired leases come first. */
@@ -595,6 +611,7 @@ public final class ProjectSession implements AutoCloseable {
             queue.skipped(annotator, doc.row());
         } else {
             labels.committed(doc.row(), Optional.of(clean));
+            labelsStored.incrementAndGet();
             retrainer.labelChanged();
         }
         queue.release(annotator, doc.row());
@@ -671,6 +688,7 @@ public final class ProjectSession implements AutoCloseable {
 
     /** A reviewer's decision went into the log: it is the row's label now, and the row is leased no more. */
     private void decided(int row, List<String> chosen, List<String> before) {
+        labelsStored.incrementAndGet();
         overlaps.refresh(row);
         labels.committed(row, Optional.of(chosen));
         queue.decided(row);

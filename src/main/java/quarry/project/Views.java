@@ -86,6 +86,20 @@ public final class Views {
     }
 
     /**
+     * What an operator watches of a project, read at once (for /metrics).
+     *
+     * @param labelsStored annotations stored through this session since it started (people's labels,
+     *                     reviews and settlements; skips and undos not counted)
+     * @param unlabeled    embedded documents with no label yet
+     * @param ranked       documents the current ranking holds that are still unlabeled
+     * @param retrains     rounds that trained a head since the session started
+     * @param retrainSeconds their time in all
+     */
+    public record Operations(long labelsStored, int modelVersion, int unlabeled, int ranked, Embedding embedding,
+            long retrains, double retrainSeconds) {
+    }
+
+    /**
      * @param stage what a round in progress is doing: {@code idle}, {@code indexing} (new documents
      *              into the vector index), {@code densities} (their neighbourhoods), {@code training}
      *              (the head, scoring and selection); with progress where it is known

@@ -55,6 +55,7 @@ public final class Workspace implements AutoCloseable {
     private final PredictionJobs jobs;
     private final FineTuneJobs fineTunes;
     private String firstAdminToken;
+    private volatile boolean closed;
     /** Held while this workspace is open: one server per folder (see {@link #lockFolder}). */
     private final java.nio.channels.FileChannel folderLock;
 
@@ -172,7 +173,7 @@ public final class Workspace implements AutoCloseable {
      * Refuses a folder that another server has open: two servers writing one project's index and
      * models would spoil both. Several servers on one database each need a folder of their own.
      */
-    private static java.nio.channels.FileChannel lockFolder(Path dir) {
+    static java.nio.channels.FileChannel lockFolder(Path dir) {
         Path file = dir.resolve("workspace.lock");
         java.nio.channels.FileChannel channel = null;
         try {
@@ -199,7 +200,7 @@ public final class Workspace implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(java.nio.channels.FileChannel c) {
+    static void closeQuietly(java.nio.channels.FileChannel c) {
         if (c != null) {
             try {
                 c.close();
@@ -314,10 +315,23 @@ public final class Workspace implements AutoCloseable {
         return p;
     }
 
+    private static final java.util.regex.Pattern PROJECT_NAME = java.util.regex.Pattern.compile(
+            "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+
+    /** Whether {@code name} is one a project may have: what creating one checks, and what metrics label by. */
+    public static boolean isProjectName(String name) {
+        return name != null && PROJECT_NAME.matcher(name).matches();
+    }
+
+    /** Whether the workspace is open: false once {@link #close} has begun. */
+    public boolean isOpen() {
+        return !closed;
+    }
+
     /** Creates a project with its label schema. */
     public ProjectSession createProject(String name, boolean multiLabel, String encoder, List<Label> labels,
             ProjectSettings settings) {
-        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+        if (!isProjectName(name)) {
             throw new DomainException.InvalidInput("project name must be 1-64 letters, digits, _ . - (starting with a letter or"
                     + " digit), got '" + name + "'");
         }
@@ -494,6 +508,7 @@ public final class Workspace implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         jobs.close();
         fineTunes.close();
         for (ProjectSession p : projects.values()) {

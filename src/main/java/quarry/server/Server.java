@@ -34,6 +34,8 @@ import quarry.store.StoreException;
 public final class Server implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Server.class);
+    /** One line per request (see {@link RequestLog}); a logger of its own, to route or silence apart. */
+    private static final Logger REQUESTS = LoggerFactory.getLogger("quarry.requests");
     static final String VERSION = quarry.core.Version.QUARRY;
 
     private final Javalin app;
@@ -44,7 +46,15 @@ public final class Server implements AutoCloseable {
 
     /** Starts serving {@code workspace} on {@code host:port} (port 0: any free port). */
     public static Server start(Workspace workspace, String host, int port, long maxUploadBytes) {
-        return new Server(create(workspace, maxUploadBytes).start(host, port));
+        return start(workspace, host, port, maxUploadBytes, null);
+    }
+
+    /**
+     * As {@link #start(Workspace, String, int, long)}, with a secret that lets Prometheus scrape
+     * {@code /metrics} without an API token (null: admin tokens only).
+     */
+    public static Server start(Workspace workspace, String host, int port, long maxUploadBytes, String metricsToken) {
+        return new Server(create(workspace, maxUploadBytes, metricsToken, REQUESTS::info).start(host, port));
     }
 
     public int port() {
@@ -58,7 +68,15 @@ public final class Server implements AutoCloseable {
 
     /** The Javalin app over a workspace, not started (tests start it through JavalinTest). */
     static Javalin create(Workspace workspace, long maxUploadBytes) {
-        List<Api.Route> routes = routes(workspace, maxUploadBytes);
+        return create(workspace, maxUploadBytes, null, REQUESTS::info);
+    }
+
+    /** The app, with the metrics scrape token (or null) and where the request lines go. */
+    static Javalin create(Workspace workspace, long maxUploadBytes, String metricsToken,
+            java.util.function.Consumer<String> requestLog) {
+        Metrics metrics = new Metrics(workspace, metricsToken);
+        RequestLog log = new RequestLog(RequestLog.to(requestLog, metrics));
+        List<Api.Route> routes = routes(workspace, maxUploadBytes, metrics);
         Map<String, Object> openApi = Api.openApi(routes, VERSION);
         Path web = Encoders.modelsDir().resolveSibling("web");
         return Javalin.create(config -> {
@@ -67,7 +85,11 @@ public final class Server implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             // Errors Jetty answers before a route sees the request get the API's JSON format too.
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
-            config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
+            config.jetty.modifyServletContextHandler(context -> {
+                context.setErrorHandler(new JsonErrorHandler());
+                context.addFilter(new org.eclipse.jetty.ee10.servlet.FilterHolder(log), "/*",
+                        java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
+            });
             if (Files.isDirectory(web)) {
                 config.staticFiles.add(web.toString(), Location.EXTERNAL);
             }
@@ -78,9 +100,15 @@ public final class Server implements AutoCloseable {
             });
             for (Api.Route r : routes) {
                 boolean inProject = r.path().contains("{project}");
+                boolean scrape = r.path().equals(Metrics.PATH);
                 Handler guarded = ctx -> {
-                    Access.Caller caller = authenticate(workspace.access(), ctx, r.role());
+                    ctx.attribute(RequestLog.ROUTE, r.path());
+                    // Prometheus may scrape with the metrics token instead of an admin token.
+                    boolean scraper = scrape && metrics.isScraper(ctx);
+                    Access.Caller caller = scraper ? null : authenticate(workspace.access(), ctx, r.role());
                     ctx.attribute(Params.CALLER, caller);
+                    ctx.attribute(RequestLog.CALLER, scraper ? "(metrics token)"
+                            : caller == null ? null : caller.name());
                     if (inProject && caller != null) {
                         workspace.project(ctx.pathParam("project"), caller); // members only (404 otherwise)
                     }
@@ -95,7 +123,10 @@ public final class Server implements AutoCloseable {
                     default -> throw new IllegalStateException(r.method());
                 }
             }
-            config.routes.get("/openapi.json", ctx -> ctx.json(openApi));
+            config.routes.get("/openapi.json", ctx -> {
+                ctx.attribute(RequestLog.ROUTE, "/openapi.json");
+                ctx.json(openApi);
+            });
             config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
             config.routes.exception(DomainException.class, (e, ctx) -> error(ctx,
                     new ApiError(status(e), e.code(), e.getMessage(), e.details())));
@@ -129,10 +160,14 @@ public final class Server implements AutoCloseable {
         });
     }
 
-    /** A bug or a broken machine, never the caller's fault: a 500 whose id leads to the log. */
+    /** A bug or a broken machine, never the caller's fault: a 500 whose id (the request's) leads to the log. */
     private static void internal(Context ctx, Exception e) {
-        String id = UUID.randomUUID().toString().substring(0, 8);
-        LOG.error("error {}: {} {} failed", id, ctx.method(), ctx.path(), e);
+        String id = ctx.attribute(RequestLog.ID);
+        if (id == null) {
+            id = UUID.randomUUID().toString().substring(0, 8);
+        }
+        LOG.error("error {}: {} {} failed", id, RequestLog.value(ctx.method().name()),
+                RequestLog.value(ctx.attribute(RequestLog.ROUTE)), e);
         error(ctx, new ApiError(500, "internal", "internal error " + id + " (the server log has the details)",
                 Map.of("errorId", id)));
     }
@@ -153,12 +188,14 @@ public final class Server implements AutoCloseable {
         String where = server ? "the database " + database : "the workspace " + workspace.dir();
         switch (k) {
             case FULL -> {
-                LOG.warn("{} {}: {} is out of disk space: {}", ctx.method(), ctx.path(), where, e.getMessage());
+                LOG.warn("request {}: {} is out of disk space: {}", ctx.<String>attribute(RequestLog.ID), where,
+                        e.getMessage());
                 error(ctx, new ApiError(507, "insufficient_storage", where + " is out of disk space: nothing was"
                         + " stored; reading still works; free some space and send it again", Map.of()));
             }
             case READ_ONLY, UNAVAILABLE -> {
-                LOG.warn("{} {}: {} cannot be written: {}", ctx.method(), ctx.path(), where, e.getMessage());
+                LOG.warn("request {}: {} cannot be written: {}", ctx.<String>attribute(RequestLog.ID), where,
+                        e.getMessage());
                 error(ctx, new ApiError(503, k == StoreException.Kind.READ_ONLY ? "read_only" : "unavailable",
                         where + (k == StoreException.Kind.READ_ONLY ? " is read-only" : " cannot be read or written")
                                 + ": nothing was stored; reading may still work", Map.of()));
@@ -234,6 +271,11 @@ public final class Server implements AutoCloseable {
     }
 
     static List<Api.Route> routes(Workspace w, long maxUpload) {
+        return routes(w, maxUpload, new Metrics(w, null));
+    }
+
+    static List<Api.Route> routes(Workspace w, long maxUpload, Metrics metrics) {
+        HealthHandlers health = new HealthHandlers(w);
         TokenHandlers tokens = new TokenHandlers(w);
         ProjectHandlers projects = new ProjectHandlers(w);
         DocumentHandlers documents = new DocumentHandlers(w, maxUpload);
@@ -251,6 +293,13 @@ public final class Server implements AutoCloseable {
         String p = "/api/projects/{project}";
         List<Api.Route> r = new ArrayList<>();
         r.add(new Api.Route("GET", "/api/health", pub, "Liveness and version", null, projects::health));
+        r.add(new Api.Route("GET", "/livez", pub, "Liveness: the process serves requests ({status: ok})", null,
+                health::live));
+        r.add(new Api.Route("GET", "/readyz", pub, "Readiness: the workspace is open and its database readable and"
+                + " migrated ({status: ready}; 503 {status: unavailable, reason} otherwise)", null, health::ready));
+        r.add(new Api.Route("GET", Metrics.PATH, admin, "Prometheus metrics (text format): request latencies, labels"
+                + " stored, queue depth, retrain time, model version, embedding progress, job states; an admin token"
+                + " or the metrics token of 'serve --metrics-token-file'", null, metrics::scrape));
         r.add(new Api.Route("GET", "/api/me", any, "The caller's name and role", null, tokens::me));
         r.add(new Api.Route("GET", "/api/tokens", admin, "List API tokens (names and roles, never secrets)", null,
                 tokens::list));

@@ -21,6 +21,9 @@ public interface Jobs {
     /** Appends result lines of a job, numbered from {@code firstSeq}, with its progress, in one commit. */
     void addResults(String jobId, long firstSeq, List<String> lines);
 
+    /** How many jobs there are of each kind and state, over every project. */
+    List<Records.JobCount> counts();
+
     /** Up to {@code limit} result lines from number {@code offset} on. */
     List<String> results(String jobId, long offset, int limit);
 }

@@ -80,6 +80,10 @@ public final class Records {
             String finished, String error, String owner) {
     }
 
+    /** How many jobs of a kind are in a state. */
+    public record JobCount(String kind, String state, long count) {
+    }
+
     /**
      * What a batch of machine labels is accepted under: the model version that predicted them, the
      * version whose estimate gave the threshold, the threshold, who accepted them, and the seed that

@@ -108,6 +108,16 @@ public final class Store implements AutoCloseable {
         return rankings;
     }
 
+    /**
+     * The schema version the database holds, read through the store's own connections (nothing is
+     * created or written): a readiness probe. Throws {@link StoreException} when the database
+     * cannot be read.
+     */
+    public int schemaVersion() {
+        return jdbc.one("read the schema version", "SELECT MAX(version) FROM schema_version", r -> r.getInt(1))
+                .orElse(0);
+    }
+
     /** A lock held until closed, or lost with the connection that holds it (a server that dies lets go). */
     public interface Held extends AutoCloseable {
         /** Whether the lock is still held: false once its connection is gone. */

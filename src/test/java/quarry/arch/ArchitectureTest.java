@@ -37,6 +37,11 @@ class ArchitectureTest {
     static final ArchRule ONLY_SERVER_USES_JAVALIN = onlyMayUse("Javalin", new String[] {"quarry.server.."},
             "io.javalin..");
 
+    /** Metrics are the server's business: the other packages expose plain figures (Views.Operations). */
+    @ArchTest
+    static final ArchRule ONLY_SERVER_USES_MICROMETER = onlyMayUse("Micrometer and the Prometheus client",
+            new String[] {"quarry.server.."}, "io.micrometer..", "io.prometheus..");
+
     @ArchTest
     static final ArchRule ONLY_INDEX_USES_LUCENE = onlyMayUse("Lucene", new String[] {"quarry.index.."},
             "org.apache.lucene..");

@@ -14,6 +14,7 @@ import quarry.arch.fixture.Pong;
 import quarry.arch.fixture.UsesBench;
 import quarry.arch.fixture.UsesJavalin;
 import quarry.arch.fixture.UsesLucene;
+import quarry.arch.fixture.UsesMicrometer;
 import quarry.core.fixture.ImpureCore;
 import quarry.core.fixture.Ping;
 
@@ -25,7 +26,7 @@ import quarry.core.fixture.Ping;
 class RulesCanFailTest {
 
     private static final JavaClasses FIXTURES = new ClassFileImporter().importClasses(UsesLucene.class,
-            UsesJavalin.class, UsesBench.class, ImpureCore.class, Ping.class, Pong.class);
+            UsesJavalin.class, UsesBench.class, ImpureCore.class, Ping.class, Pong.class, UsesMicrometer.class);
 
     private static void assertReports(ArchRule rule, Class<?> culprit) {
         EvaluationResult result = rule.evaluate(FIXTURES);
@@ -42,6 +43,11 @@ class RulesCanFailTest {
     @Test
     void javalinOutsideServerIsReported() {
         assertReports(ArchitectureTest.ONLY_SERVER_USES_JAVALIN, UsesJavalin.class);
+    }
+
+    @Test
+    void micrometerOutsideServerIsReported() {
+        assertReports(ArchitectureTest.ONLY_SERVER_USES_MICROMETER, UsesMicrometer.class);
     }
 
     @Test
@@ -64,6 +70,7 @@ class RulesCanFailTest {
         JavaClasses keepers = new ClassFileImporter().importClasses(quarry.index.VectorIndex.class,
                 quarry.core.Document.class, quarry.core.Vectors.class, quarry.bench.Memory.class);
         for (ArchRule rule : List.of(ArchitectureTest.ONLY_INDEX_USES_LUCENE, ArchitectureTest.ONLY_SERVER_USES_JAVALIN,
+                ArchitectureTest.ONLY_SERVER_USES_MICROMETER,
                 ArchitectureTest.PRODUCT_DOES_NOT_USE_BENCH, ArchitectureTest.CORE_IS_PLAIN_JAVA)) {
             EvaluationResult result = rule.evaluate(keepers);
             assertFalse(result.hasViolation(), result.getFailureReport().toString());

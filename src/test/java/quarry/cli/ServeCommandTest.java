@@ -2,11 +2,16 @@ package quarry.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import quarry.core.QuarryException;
 
 /** serve listens on loopback unless told otherwise, and prints the address it is bound to. */
 @Tag("unit")
@@ -26,5 +31,19 @@ class ServeCommandTest {
                 + " interface: 0.0.0.0)"));
         new CommandLine(serve).parseArgs("--host", "0.0.0.0");
         assertEquals("0.0.0.0", serve.host);
+    }
+
+    @Test
+    void theMetricsTokenComesFromAFileAndMustBeLong(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("token");
+        Files.writeString(file, "0123456789abcdef0123\n");
+        assertEquals("0123456789abcdef0123", ServeCommand.readMetricsToken(file));
+        Files.writeString(file, "short");
+        QuarryException tooShort = assertThrows(QuarryException.class, () -> ServeCommand.readMetricsToken(file));
+        assertTrue(tooShort.getMessage().contains(file.toString()) && !tooShort.getMessage().contains("short"),
+                tooShort.getMessage());
+        Files.writeString(file, "0123456789 abcdef0123");
+        assertThrows(QuarryException.class, () -> ServeCommand.readMetricsToken(file));
+        assertThrows(QuarryException.class, () -> ServeCommand.readMetricsToken(dir.resolve("missing")));
     }
 }

@@ -45,7 +45,7 @@ class ErrorMappingTest {
                 assertEquals(500, broken.code(), broken.body());
                 assertEquals("internal", broken.error());
                 String id = broken.json().get("details").get("errorId").asText();
-                assertTrue(id.matches("[0-9a-f]{8}"), id);
+                assertTrue(id.matches("[0-9a-f]{16}"), id);
                 String message = broken.json().get("message").asText();
                 assertTrue(message.contains(id), message);
                 assertFalse(message.contains("Exception") || message.contains("java."), "no internals: " + message);

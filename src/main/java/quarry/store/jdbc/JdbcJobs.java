@@ -81,6 +81,12 @@ public final class JdbcJobs implements Jobs {
     }
 
     @Override
+    public List<quarry.store.Records.JobCount> counts() {
+        return jdbc.list("count jobs", "SELECT kind, state, COUNT(*) FROM jobs GROUP BY kind, state",
+                r -> new quarry.store.Records.JobCount(r.getString(1), r.getString(2), r.getLong(3)));
+    }
+
+    @Override
     public List<String> results(String jobId, long offset, int limit) {
         return jdbc.list("read job results", "SELECT line FROM job_results WHERE job_id = ? AND seq >= ? ORDER BY seq"
                 + " LIMIT ?", r -> r.getString(1), jobId, offset, limit);
