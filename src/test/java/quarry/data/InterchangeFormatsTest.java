@@ -90,7 +90,7 @@ class InterchangeFormatsTest {
                 + " \"choices\", \"from_name\": \"l\", \"to_name\": \"text\", \"value\": {\"choices\": [\"bug\", \"praise\"]}}]}]}]");
         onlyProblem(two, options(ImportFormat.LABELSTUDIO, true), 1, LabelStudioTasks.CHOICES, "single-label");
         Path broken = write(dir, "e.json", "[\n{\"data\": {\"text\": \"x\"}},\n{\"data\": \n");
-        onlyProblem(broken, options(ImportFormat.LABELSTUDIO, true), 3, null, "malformed JSON");
+        onlyProblem(broken, options(ImportFormat.LABELSTUDIO, true), 4, null, "Unexpected end-of-input");
         Path badTime = write(dir, "f.json", "[{\"data\": {\"text\": \"x\"}, \"annotations\": [{\"created_at\": \"yesterday\","
                 + " \"result\": [{\"type\": \"choices\", \"from_name\": \"l\", \"to_name\": \"t\", \"value\": {\"choices\": [\"bug\"]}}]}]}]");
         onlyProblem(badTime, options(ImportFormat.LABELSTUDIO, true), 1, "created", "not an ISO-8601 time");
