@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import quarry.core.AttributedDocument;
 import quarry.core.Document;
 
 /**
@@ -39,7 +40,7 @@ public final class DocumentImporter {
         ImportSummary summary = scan(file, options, log, document -> {
             // Once the file is known to fail, holding more documents is wasted memory.
             if (skip || log.total() == 0) {
-                documents.add(document);
+                documents.add(document.document());
             }
         });
         requireUsable(summary, options, log.kept());
@@ -66,6 +67,16 @@ public final class DocumentImporter {
     public static ImportSummary stream(Path file, ImportOptions options, Consumer<Document> sink)
             throws ImportException, IOException {
         Objects.requireNonNull(sink, "sink");
+        return streamAttributed(file, options, a -> sink.accept(a.document()));
+    }
+
+    /**
+     * As {@link #stream}, each document with who labeled it and when where the file says so (the
+     * Label Studio, Argilla and Prodigy formats).
+     */
+    public static ImportSummary streamAttributed(Path file, ImportOptions options, Consumer<AttributedDocument> sink)
+            throws ImportException, IOException {
+        Objects.requireNonNull(sink, "sink");
         if (!options.skipBadRows()) {
             ImportSummary check = scan(file, options,
                     new ProblemLog(ImportException.MAX_PROBLEMS), document -> { });
@@ -90,12 +101,14 @@ public final class DocumentImporter {
      * One pass over the file: good documents go to {@code sink}, row problems to {@code log}.
      * Throws only for problems that stop the whole file from being read.
      */
-    private static ImportSummary scan(Path file, ImportOptions options, ProblemLog log,
-            Consumer<Document> sink) throws ImportException, IOException {
+    private static ImportSummary scan(Path file, ImportOptions given, ProblemLog log,
+            Consumer<AttributedDocument> sink) throws ImportException, IOException {
         Objects.requireNonNull(file, "file");
-        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(given, "options");
         requireRegularFile(file);
-        ImportFormat format = formatOf(file, options);
+        ImportFormat format = formatOf(file, given);
+        // An interchange format names its own fields; problems then name them as its files do.
+        ImportOptions options = Interchange.fieldNames(format, given);
         RowValidator validator = new RowValidator(file, options);
         long rows = 0;
         long documents = 0;
@@ -104,11 +117,11 @@ public final class DocumentImporter {
         try (RowReader reader = open(file, format, options)) {
             for (RawRow row = reader.next(); row != null; row = reader.next()) {
                 rows++;
-                Document document = validator.check(row, log::add);
+                AttributedDocument document = validator.check(row, log::add);
                 if (document != null) {
                     documents++;
-                    multiLabel |= row.labels() != null || document.labels().size() > 1;
-                    labels.addAll(document.labels());
+                    multiLabel |= row.labels() != null || document.document().labels().size() > 1;
+                    labels.addAll(document.document().labels());
                     sink.accept(document);
                 }
             }
@@ -128,11 +141,17 @@ public final class DocumentImporter {
         } catch (NoSuchFileException e) {
             throw notFound(file);
         }
+        if (format == ImportFormat.LABELSTUDIO) {
+            return new LabelStudioRowReader(file, in);
+        }
         LineReader lines = new LineReader(in);
         try {
-            return format == ImportFormat.CSV
-                    ? new CsvRowReader(file, lines, options)
-                    : new JsonlRowReader(file, lines, options);
+            return switch (format) {
+                case CSV -> new CsvRowReader(file, lines, options);
+                case ARGILLA -> new JsonlRowReader(file, lines, options, ArgillaRecords::read);
+                case PRODIGY -> new JsonlRowReader(file, lines, options, ProdigyTasks::read);
+                default -> new JsonlRowReader(file, lines, options);
+            };
         } catch (ImportException | IOException | RuntimeException e) {
             lines.close();
             throw e;

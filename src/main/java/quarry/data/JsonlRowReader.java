@@ -14,12 +14,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** Reads one JSON object per line; blank lines are allowed and skipped. */
+/**
+ * Reads one JSON object per line; blank lines are allowed and skipped. What a line's object means
+ * is the mapper's: Quarry's own {@code {id, text, label | labels}} by default, or an interchange
+ * format's record (Argilla, Prodigy).
+ */
 final class JsonlRowReader implements RowReader {
+
+    /** One line's JSON object as a row. */
+    @FunctionalInterface
+    interface Mapper {
+        RawRow map(JsonFields fields, JsonNode node);
+    }
 
     // Strict on purpose: a repeated key or a second object on the line means the line is not
     // what its author thinks it is, and silently taking one of the values would hide that.
-    private static final ObjectMapper JSON = JsonMapper.builder()
+    static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -31,11 +41,20 @@ final class JsonlRowReader implements RowReader {
     private final Path file;
     private final LineReader lines;
     private final ImportOptions options;
+    private final Mapper mapper;
 
     JsonlRowReader(Path file, LineReader lines, ImportOptions options) {
         this.file = file;
         this.lines = lines;
         this.options = options;
+        this.mapper = this::plain;
+    }
+
+    JsonlRowReader(Path file, LineReader lines, ImportOptions options, Mapper mapper) {
+        this.file = file;
+        this.lines = lines;
+        this.options = options;
+        this.mapper = mapper;
     }
 
     @Override
@@ -61,6 +80,11 @@ final class JsonlRowReader implements RowReader {
             return RawRow.unreadable(number, List.of(problem(number, null,
                     "malformed JSON: expected an object {...}, found " + kind(node))));
         }
+        return mapper.map(new JsonFields(file, number), node);
+    }
+
+    private RawRow plain(JsonFields fields, JsonNode node) {
+        long number = fields.line();
         List<ImportProblem> problems = new ArrayList<>();
         String id = id(node, number, problems);
         String text = string(node, options.textField(), number, problems);
@@ -123,7 +147,7 @@ final class JsonlRowReader implements RowReader {
         return new ImportProblem(file, line, field, message);
     }
 
-    private static String malformed(JsonProcessingException e) {
+    static String malformed(JsonProcessingException e) {
         JsonLocation at = e.getLocation();
         String where = at == null || at.getColumnNr() < 1 ? "" : " at column " + at.getColumnNr();
         // Jackson names a redacted source inside some messages; each line is its own source here.
@@ -131,7 +155,7 @@ final class JsonlRowReader implements RowReader {
         return "malformed JSON" + where + ": " + detail;
     }
 
-    private static String kind(JsonNode node) {
+    static String kind(JsonNode node) {
         return node.getNodeType().name().toLowerCase(Locale.ROOT);
     }
 

@@ -1,6 +1,8 @@
 package quarry.data;
 
 import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -8,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import quarry.core.AttributedDocument;
 import quarry.core.Document;
 
 /**
@@ -30,7 +33,7 @@ final class RowValidator {
     }
 
     /** The row's document, or null after handing each of its problems to {@code report}. */
-    Document check(RawRow row, Consumer<ImportProblem> report) {
+    AttributedDocument check(RawRow row, Consumer<ImportProblem> report) {
         List<ImportProblem> problems = new ArrayList<>(row.problems());
         if (row.readable()) {
             String text = row.text();
@@ -42,9 +45,13 @@ final class RowValidator {
             }
             String id = id(row, problems);
             List<String> labels = labels(row, id, problems);
+            String annotator = annotator(row, problems);
+            String created = created(row, problems);
             if (problems.isEmpty()) {
                 // A labels field that is present, even as [], is an answer; only an absent one is not.
-                return new Document(id, text, labels, row.label() != null || row.labels() != null);
+                boolean labeled = row.label() != null || row.labels() != null;
+                return new AttributedDocument(new Document(id, text, labels, labeled), labeled ? annotator : null,
+                        labeled ? created : null);
             }
         }
         problems.forEach(report);
@@ -52,6 +59,35 @@ final class RowValidator {
     }
 
     static final int MAX_ID_LENGTH = 256;
+
+    /** The annotator a file names, checked as an id is: it shows in exports, CSV cells and the page. */
+    private String annotator(RawRow row, List<ImportProblem> problems) {
+        String a = row.annotator();
+        if (a == null) {
+            return null;
+        }
+        if (a.isBlank() || a.length() > MAX_ID_LENGTH || firstControl(a) >= 0) {
+            problems.add(problem(row, "annotator", "annotator must be 1-" + MAX_ID_LENGTH
+                    + " characters without control characters"));
+            return null;
+        }
+        return a;
+    }
+
+    /** When the label was given, as the instant the store keeps (so a round trip writes it back unchanged). */
+    private String created(RawRow row, List<ImportProblem> problems) {
+        String c = row.created();
+        if (c == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(c).toInstant().toString();
+        } catch (DateTimeParseException e) {
+            problems.add(problem(row, "created", "'" + c + "' is not an ISO-8601 time such as"
+                    + " 2024-06-18T23:45:46Z"));
+            return null;
+        }
+    }
 
     /** The first control character (C0, DEL, C1) of {@code s}, or -1. */
     static int firstControl(String s) {

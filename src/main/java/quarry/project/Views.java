@@ -16,6 +16,21 @@ public final class Views {
 
     /** A text's predicted labels and the top classes with their probabilities. */
     public record TextPrediction(String id, List<String> labels, List<Prediction> top) {
+
+        /**
+         * How sure the model is of its answer, in [0, 1]; low means uncertain, worth labeling next.
+         * Single-label: the top class's probability. Multi-label: the least sure of the labels shown,
+         * max(p, 1 - p), since each label is its own yes/no decision.
+         */
+        public double confidence(boolean multiLabel) {
+            if (top.isEmpty()) {
+                return 0;
+            }
+            if (!multiLabel) {
+                return top.get(0).probability();
+            }
+            return top.stream().mapToDouble(p -> Math.max(p.probability(), 1 - p.probability())).min().orElse(0);
+        }
     }
 
     /**

@@ -21,6 +21,7 @@ import quarry.core.Home;
 import quarry.core.QuarryException;
 import quarry.data.DocumentImporter;
 import quarry.data.ImportException;
+import quarry.data.ImportFormat;
 import quarry.data.ImportOptions;
 import quarry.encode.CachingEncoder;
 import quarry.encode.EncoderOptions;
@@ -442,16 +443,24 @@ public final class Workspace implements AutoCloseable {
      * @return documents added
      */
     public int importDocuments(ProjectSession p, Path file) throws ImportException, IOException {
+        return importDocuments(p, file, ImportFormat.AUTO);
+    }
+
+    /**
+     * Imports a file of the given format (AUTO: by extension) as {@link #importDocuments(ProjectSession, Path)}
+     * does. The interchange formats (Label Studio, Argilla, Prodigy) keep who gave each label and when.
+     */
+    public int importDocuments(ProjectSession p, Path file, ImportFormat format) throws ImportException, IOException {
         // A single-label project takes exactly one label per labeled row: an empty or longer list is
         // a problem of its file and line, found before anything is stored.
         ImportOptions options = ImportOptions.defaults().withLabelSchema(p.project().labelNames())
-                .withSingleLabel(!p.project().multiLabel());
+                .withSingleLabel(!p.project().multiLabel()).withFormat(format);
         int added;
         try {
             // stream() checks the whole file (every problem, by line and field) before the sink sees a
             // row; the rows then go into one transaction, the store never holding more than a batch.
-            added = store.documents().add(p.project().id(), sink -> DocumentImporter.stream(file, options, sink),
-                    "import");
+            added = store.documents().addAttributed(p.project().id(),
+                    sink -> DocumentImporter.streamAttributed(file, options, sink), "import");
         } catch (Store.SourceException e) {
             if (e.getCause() instanceof ImportException ie) {
                 throw ie;
@@ -461,6 +470,40 @@ public final class Workspace implements AutoCloseable {
         p.labelsImported();
         p.embedPending();
         return added;
+    }
+
+    /** What a label from another tool did: labeled a document of the pool, or added it labeled. */
+    public enum Outside { ANNOTATED, ADDED, IGNORED }
+
+    /**
+     * A label given in another tool (Label Studio's webhook): the document's annotation when it is
+     * in the pool, else the document is added with it, so the model learns from it either way. A
+     * skip ({@code labels} null) of a document the pool lacks changes nothing.
+     */
+    public Outside labelFromOutside(ProjectSession p, String annotator, String id, String text, List<String> labels,
+            String requestId) {
+        if (store.documents().find(p.project().id(), id).isPresent()) {
+            p.annotate(annotator, id, labels, requestId);
+            return Outside.ANNOTATED;
+        }
+        if (labels == null) {
+            return Outside.IGNORED;
+        }
+        if (text == null || text.isBlank()) {
+            throw new DomainException.InvalidInput("bad_request", "document '" + id + "' is not in project '"
+                    + p.project().name() + "' and the task carries no text to add it with", Map.of("field", "data.text"));
+        }
+        List<String> clean = p.labels().check(labels);
+        try {
+            store.documents().add(p.project().id(), sink -> sink.accept(new Document(id, text, clean, true)), annotator);
+        } catch (quarry.store.DuplicateException e) {
+            // The same task's label raced in on another request, which added the document first.
+            p.annotate(annotator, id, labels, requestId);
+            return Outside.ANNOTATED;
+        }
+        p.labelsImported();
+        p.embedPending();
+        return Outside.ADDED;
     }
 
     private void createDemo() {

@@ -1,6 +1,7 @@
 package quarry.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -44,6 +45,25 @@ final class Bodies {
     }
 
     static <T> T read(Context ctx, Class<T> type) {
+        String raw = object(ctx);
+        try {
+            return STRICT.readValue(raw, type);
+        } catch (UnrecognizedPropertyException e) {
+            List<String> allowed = e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
+            throw new DomainException.InvalidInput("bad_request", "unknown field '" + e.getPropertyName()
+                    + "'; allowed: " + allowed, Map.of("field", e.getPropertyName(), "allowed", allowed));
+        } catch (MismatchedInputException e) {
+            String field = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName()
+                    : "[" + r.getIndex() + "]").collect(Collectors.joining("."));
+            throw new DomainException.InvalidInput("bad_request", "field '" + field + "' has the wrong type: "
+                    + e.getOriginalMessage().lines().findFirst().orElse(""), Map.of("field", field));
+        } catch (JsonProcessingException e) {
+            throw new ApiError(400, "bad_json", "malformed JSON: " + e.getOriginalMessage(), null);
+        }
+    }
+
+    /** The body as text, after the checks every JSON body gets: its size, UTF-8, an object. */
+    private static String object(Context ctx) {
         if (ctx.contentLength() > MAX_JSON_BYTES) {
             drain(ctx);
             throw new ApiError(413, "too_large", "JSON bodies are limited to " + MAX_JSON_BYTES + " bytes",
@@ -56,17 +76,17 @@ final class Bodies {
         if (raw.strip().charAt(0) != '{') {
             throw new DomainException.InvalidInput("the body must be a JSON object");
         }
+        return raw;
+    }
+
+    /**
+     * Another tool's payload (Label Studio's) as a JSON tree: it carries many fields Quarry does not
+     * read, so unknown fields are not refused; what is read is checked where it is read.
+     */
+    static JsonNode tree(Context ctx) {
+        String raw = object(ctx);
         try {
-            return STRICT.readValue(raw, type);
-        } catch (UnrecognizedPropertyException e) {
-            List<String> allowed = e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
-            throw new DomainException.InvalidInput("bad_request", "unknown field '" + e.getPropertyName()
-                    + "'; allowed: " + allowed, Map.of("field", e.getPropertyName(), "allowed", allowed));
-        } catch (MismatchedInputException e) {
-            String field = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName()
-                    : "[" + r.getIndex() + "]").collect(Collectors.joining("."));
-            throw new DomainException.InvalidInput("bad_request", "field '" + field + "' has the wrong type: "
-                    + e.getOriginalMessage().lines().findFirst().orElse(""), Map.of("field", field));
+            return Json.MAPPER.readTree(raw);
         } catch (JsonProcessingException e) {
             throw new ApiError(400, "bad_json", "malformed JSON: " + e.getOriginalMessage(), null);
         }

@@ -6,8 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
-import java.util.Optional;
-import quarry.core.DomainException;
+import quarry.data.ImportFormat;
 import quarry.project.Access;
 import quarry.project.ProjectSession;
 import quarry.project.Workspace;
@@ -26,20 +25,18 @@ final class DocumentHandlers {
 
     void importFile(Context ctx) throws Exception {
         ProjectSession p = w.project(ctx.pathParam("project"));
-        String format = Optional.ofNullable(ctx.queryParam("format"))
-                .orElse(String.valueOf(ctx.contentType()).contains("csv") ? "csv" : "jsonl");
-        if (!format.equals("csv") && !format.equals("jsonl")) {
-            throw new DomainException.InvalidInput("format must be jsonl or csv, got '" + format + "'");
-        }
+        ImportFormat format = ctx.queryParam("format") != null ? Params.format(ctx, true)
+                : String.valueOf(ctx.contentType()).contains("csv") ? ImportFormat.CSV : ImportFormat.JSONL;
         Files.createDirectories(w.dir().resolve("uploads"));
         // A folder of its own, so the file keeps a plain name: errors say "upload.csv:12", ids "upload-12".
         Path folder = Files.createTempDirectory(w.dir().resolve("uploads"), "import-");
-        Path file = folder.resolve("upload." + format);
+        Path file = folder.resolve("upload." + (format == ImportFormat.CSV ? "csv"
+                : format == ImportFormat.LABELSTUDIO ? "json" : "jsonl"));
         try {
             try (InputStream in = new LimitedStream(ctx.bodyInputStream(), maxUpload)) {
                 Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             }
-            int added = w.importDocuments(p, file);
+            int added = w.importDocuments(p, file, format);
             ctx.status(202).json(Map.of("added", added, "documents", w.store().documents().count(p.project().id()),
                     "embedding", p.embedding()));
         } finally {

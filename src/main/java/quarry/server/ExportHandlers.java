@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import quarry.core.DomainException;
 import quarry.data.Csv;
+import quarry.data.ImportFormat;
+import quarry.data.Interchange;
 import quarry.data.ImportOptions;
 import quarry.project.Json;
 import quarry.project.ProjectSession;
@@ -39,7 +41,12 @@ final class ExportHandlers {
      */
     void labels(Context ctx) throws IOException {
         ProjectSession p = w.project(ctx.pathParam("project"));
-        boolean csv = Params.csv(ctx);
+        ImportFormat format = Params.format(ctx, true);
+        if (format.interchange()) {
+            interchange(ctx, p, format);
+            return;
+        }
+        boolean csv = format == ImportFormat.CSV;
         boolean log = Params.flag(ctx, "log");
         long id = p.project().id();
         attachment(ctx, p, "labels", csv);
@@ -71,6 +78,46 @@ final class ExportHandlers {
                     write(out, machineLine(p, m, false, csv));
                 }
             });
+        }
+    }
+
+    /**
+     * Every document, in pool order, with its current label by a person (who, when) and the model's
+     * prediction, in another tool's format. Machine labels are the model's: they go out as its
+     * prediction, not as labels.
+     */
+    private void interchange(Context ctx, ProjectSession p, ImportFormat format) throws IOException {
+        long id = p.project().id();
+        Map<Integer, Annotation> current = new java.util.HashMap<>();
+        w.store().annotations().forEach(id, a -> {
+            if (!a.undone() && !a.skipped()) {
+                current.put(a.row(), a);
+            }
+        });
+        boolean model = p.modelStatus().version() > 0;
+        String version = LabelStudioHandlers.modelVersion(p);
+        ctx.contentType(Interchange.contentType(format));
+        ctx.header("Content-Disposition", "attachment; filename=\"" + p.project().name() + "-"
+                + format.name().toLowerCase() + "." + Interchange.extension(format) + "\"");
+        Interchange.Schema schema = new Interchange.Schema(p.project().name(), p.project().labelNames(),
+                p.project().multiLabel());
+        try (Writer out = Params.writer(ctx)) {
+            Interchange.Sink sink = Interchange.sink(format, schema, out);
+            int size = w.store().documents().count(id);
+            for (int from = 0; from < size; from += 1000) {
+                List<Doc> docs = w.store().documents().list(id, from, 1000);
+                List<Views.TextPrediction> predictions = model && from + docs.size() <= p.embeddedCount()
+                        ? p.predictPool(from, from + docs.size(), docs.stream().map(Doc::id).toList()) : null;
+                for (int i = 0; i < docs.size(); i++) {
+                    Doc d = docs.get(i);
+                    Annotation a = current.get(d.row());
+                    Interchange.Suggestion s = predictions == null ? null
+                            : LabelStudioHandlers.suggestion(p, predictions.get(i), version);
+                    sink.write(new Interchange.Item(d.id(), d.text(), a == null ? List.of() : a.labels(), a != null,
+                            a == null ? null : a.annotator(), a == null ? null : a.created(), s));
+                }
+            }
+            sink.finish();
         }
     }
 

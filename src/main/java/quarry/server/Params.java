@@ -78,6 +78,18 @@ final class Params {
         return f.equals("csv");
     }
 
+    /** {@code ?format=}: jsonl (the default), csv, or one of the interchange formats when {@code interchange}. */
+    static quarry.data.ImportFormat format(Context ctx, boolean interchange) {
+        String f = Optional.ofNullable(ctx.queryParam("format")).orElse("jsonl");
+        Optional<quarry.data.ImportFormat> named = quarry.data.ImportFormat.named(f);
+        if (named.isEmpty() || (!interchange && named.get().interchange())) {
+            throw new DomainException.InvalidInput("bad_request", "format must be " + (interchange
+                    ? "jsonl, csv, labelstudio, argilla or prodigy" : "jsonl or csv") + ", got '" + f + "'",
+                    Map.of("parameter", "format"));
+        }
+        return named.get();
+    }
+
     static Writer writer(Context ctx) throws IOException {
         return new BufferedWriter(new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8));
     }

@@ -256,11 +256,16 @@ public final class Server implements AutoCloseable {
         if (needed == Access.Role.PUBLIC) {
             return null;
         }
-        String header = ctx.header("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new ApiError(401, "unauthorized", "send an API token as 'Authorization: Bearer <token>'", null);
+        String token = token(ctx.header("Authorization"));
+        if (token == null) {
+            if (ctx.path().startsWith("/ml/")) {
+                // Label Studio's ML backend settings send Basic auth: say it is what works here.
+                ctx.header("WWW-Authenticate", "Basic realm=\"quarry\"");
+            }
+            throw new ApiError(401, "unauthorized", "send an API token as 'Authorization: Bearer <token>' (or"
+                    + " 'Token <token>', or Basic auth with the token as the password)", null);
         }
-        Access.Caller caller = access.verify(header.substring("Bearer ".length()).strip()).orElseThrow(
+        Access.Caller caller = access.verify(token).orElseThrow(
                 () -> new ApiError(401, "unauthorized", "unknown or revoked API token", null));
         if (!caller.role().allows(needed)) {
             throw new DomainException.Forbidden("this needs " + (needed == Access.Role.ADMIN ? "an admin token"
@@ -268,6 +273,35 @@ public final class Server implements AutoCloseable {
                     == Access.Role.ANNOTATOR ? "an annotator" : "a " + caller.role().name().toLowerCase()));
         }
         return caller;
+    }
+
+    /**
+     * The token of an Authorization header: {@code Bearer <token>}, {@code Token <token>} (Label
+     * Studio's own API scheme), or Basic auth with the token as the password (what Label Studio's ML
+     * backend connection sends); the user name is not read. Null when there is none.
+     */
+    static String token(String header) {
+        if (header == null) {
+            return null;
+        }
+        for (String scheme : List.of("Bearer ", "Token ")) {
+            if (header.regionMatches(true, 0, scheme, 0, scheme.length())) {
+                String t = header.substring(scheme.length()).strip();
+                return t.isEmpty() ? null : t;
+            }
+        }
+        if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String pair = new String(java.util.Base64.getDecoder().decode(header.substring(6).strip()),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                int colon = pair.indexOf(':');
+                String t = colon < 0 ? "" : pair.substring(colon + 1);
+                return t.isEmpty() ? null : t;
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     static List<Api.Route> routes(Workspace w, long maxUpload) {
@@ -285,6 +319,7 @@ public final class Server implements AutoCloseable {
         PredictionHandlers predictions = new PredictionHandlers(w, maxUpload);
         ExportHandlers export = new ExportHandlers(w);
         MachineLabelHandlers machine = new MachineLabelHandlers(w);
+        LabelStudioHandlers ls = new LabelStudioHandlers(w);
         Access.Role pub = Access.Role.PUBLIC;
         Access.Role any = Access.Role.ANNOTATOR;
         Access.Role admin = Access.Role.ADMIN;
@@ -316,8 +351,9 @@ public final class Server implements AutoCloseable {
                 null, projects::get));
         r.add(new Api.Route("DELETE", p, admin, "Delete a project and everything in it", null, projects::delete));
         r.add(new Api.Route("POST", p + "/documents", admin, "Import documents: a JSONL or CSV body (streamed;"
-                + " ?format=jsonl|csv); all rows or none; embedding starts in the background", "application/x-ndjson",
-                documents::importFile));
+                + " ?format=jsonl|csv), or another tool's export with its labels, annotators and times"
+                + " (?format=labelstudio|argilla|prodigy); all rows or none; embedding starts in the background",
+                "application/x-ndjson", documents::importFile));
         r.add(new Api.Route("GET", p + "/documents", any, "Documents in pool order (?offset, ?limit)", null,
                 documents::list));
         r.add(new Api.Route("GET", p + "/documents/{id}", any, "One document with its current labels", null,
@@ -401,9 +437,27 @@ public final class Server implements AutoCloseable {
         r.add(new Api.Route("GET", "/api/jobs/{job}/results.jsonl", any, "All of a job's results so far, streamed"
                 + " as JSONL", null, predictions::resultsStream));
         r.add(new Api.Route("GET", p + "/export/labels", admin, "Current labels with annotator and time"
-                + " (?format=jsonl|csv, ?log=true for every annotation)", null, export::labels));
+                + " (?format=jsonl|csv, ?log=true for every annotation); or every document with its label and the"
+                + " model's prediction in another tool's format (?format=labelstudio|argilla|prodigy)", null,
+                export::labels));
         r.add(new Api.Route("GET", p + "/export/predictions", admin, "The model's predictions for every document"
                 + " (?format=jsonl|csv)", null, export::predictions));
+        // Label Studio's ML backend protocol: its "ML backend URL" is http://host:port/ml/{project}.
+        String ml = "/ml/{project}";
+        r.add(new Api.Route("GET", ml, any, "Label Studio ML backend: health (as /health)", null, ls::health));
+        r.add(new Api.Route("GET", ml + "/health", any, "Label Studio ML backend: health {status: UP}", null,
+                ls::health));
+        r.add(new Api.Route("POST", ml + "/setup", any, "Label Studio ML backend: check the label config {project,"
+                + " schema} against the project's labels; answers {model_version}", json, ls::setup));
+        r.add(new Api.Route("POST", ml + "/predict", any, "Label Studio ML backend: predict {tasks: [{id, data:"
+                + " {text}}], label_config?}; answers {results: [{result, score, model_version}]}; score is the"
+                + " model's confidence, lowest = most uncertain", json, ls::predict));
+        r.add(new Api.Route("POST", ml + "/webhook", any, "Label Studio ML backend: an annotation event {action:"
+                + " ANNOTATION_CREATED|ANNOTATION_UPDATED, task, annotation}; the label goes into the label log (the"
+                + " task's document is added when the project lacks it); other actions are ignored", json,
+                ls::webhook));
+        r.add(new Api.Route("POST", ml + "/train", any, "Label Studio ML backend: retrain now (labels arrive through"
+                + " /webhook)", json, ls::train));
         return r;
     }
 }

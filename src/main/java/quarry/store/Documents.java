@@ -3,6 +3,7 @@ package quarry.store;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import quarry.core.AttributedDocument;
 import quarry.core.Document;
 import quarry.store.Records.Doc;
 
@@ -17,7 +18,15 @@ public interface Documents {
      *
      * @return the number added
      */
-    int add(long projectId, Source documents, String annotator);
+    default int add(long projectId, Source documents, String annotator) {
+        return addAttributed(projectId, sink -> documents.each(d -> sink.accept(AttributedDocument.of(d))), annotator);
+    }
+
+    /**
+     * As {@link #add}, each label kept with the annotator and time its document names (an
+     * interchange file's), or {@code annotator} and now where it names none.
+     */
+    int addAttributed(long projectId, AttributedSource documents, String annotator);
 
     int count(long projectId);
 
@@ -32,5 +41,11 @@ public interface Documents {
     @FunctionalInterface
     interface Source {
         void each(Consumer<Document> sink) throws Exception;
+    }
+
+    /** Documents to import with who labeled them and when, pushed one by one. */
+    @FunctionalInterface
+    interface AttributedSource {
+        void each(Consumer<AttributedDocument> sink) throws Exception;
     }
 }

@@ -52,6 +52,28 @@ final class Http {
         return reply(client.request(path, b -> b.header("Authorization", authorization).get()));
     }
 
+    /** A POST with this Authorization header instead of the token's Bearer one (null: none). */
+    Reply postAuthorized(String path, String authorization, String body) {
+        return reply(client.request(path, b -> {
+            if (authorization != null) {
+                b.header("Authorization", authorization);
+            }
+            b.header("Content-Type", "application/json").post(BodyPublishers.ofString(body));
+        }));
+    }
+
+    /** Header {@code name} of the reply to a GET with this Authorization header (null: none), or null. */
+    String headerAuthorized(String path, String authorization, String name) {
+        Response r = client.request(path, b -> {
+            if (authorization != null) {
+                b.header("Authorization", authorization);
+            }
+            b.get();
+        });
+        java.util.List<String> values = r.headers().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
     Reply post(String path, String body) {
         return reply(client.request(path, b -> auth(b).header("Content-Type", "application/json")
                 .post(BodyPublishers.ofString(body))));

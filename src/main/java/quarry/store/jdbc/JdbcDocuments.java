@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import quarry.core.Document;
 import quarry.store.Documents;
 import quarry.store.DuplicateException;
 import quarry.store.Records.Doc;
@@ -23,7 +24,7 @@ public final class JdbcDocuments implements Documents {
     }
 
     @Override
-    public int add(long projectId, Source documents, String annotator) {
+    public int addAttributed(long projectId, AttributedSource documents, String annotator) {
         return jdbc.transaction("import documents", c -> {
             jdbc.lockProject(c, projectId);
             int row = Jdbc.count(c, "SELECT COUNT(*) FROM documents WHERE project_id = ?", projectId);
@@ -36,7 +37,8 @@ public final class JdbcDocuments implements Documents {
                     PreparedStatement label = c.prepareStatement("INSERT INTO annotations (project_id,"
                             + " row_no, labels, skipped, annotator, created, kind) VALUES (?, ?, ?, 0, ?, ?, 'import')")) {
                 String created = Jdbc.now();
-                documents.each(d -> {
+                documents.each(a -> {
+                    Document d = a.document();
                     try {
                         Jdbc.bind(exists, projectId, d.id());
                         try (ResultSet r = exists.executeQuery()) {
@@ -45,7 +47,9 @@ public final class JdbcDocuments implements Documents {
                             }
                         }
                         if (d.isLabeled()) {
-                            Jdbc.bind(label, projectId, next[0], Jdbc.json(d.labels()), annotator, created);
+                            Jdbc.bind(label, projectId, next[0], Jdbc.json(d.labels()),
+                                    a.annotator() != null ? a.annotator() : annotator,
+                                    a.created() != null ? a.created() : created);
                             label.addBatch();
                         }
                         Jdbc.bind(p, projectId, next[0]++, d.id(), d.text());
