@@ -513,16 +513,16 @@ public final class SimulateCommand implements Callable<Integer> {
         md.add("Cost (" + (rates.hourlyRate() != null ? fmt(rates.hourlyRate()) + " " + money + " an hour, "
                 + fmt(secondsPerLabel) + " s a label" : fmt(rates.costPerLabel()) + " " + money + " a label, "
                 + fmt(secondsPerLabel) + " s a label for the hours") + "; mean curves; saved = against " + baseline
-                + " to reach the " + accuracyName + " both reach, the lower of their final ones; – = "
-                + (random == null ? "no random run (add random:plain to --strategy)" : "the baseline itself") + "):");
+                + " to reach the " + accuracyName + " both reach, the lower of their final ones"
+                + (random == null ? "; – = no random run (add random:plain to --strategy)" : "") + "):");
         md.add("");
         md.add("| strategy | labels | " + money + " per label | " + money + " spent | hours | points gained | " + money
                 + " per point | target % | × fewer than random | labels saved | hours saved | " + money + " saved |");
         md.add("|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (Map.Entry<String, LearningCurve> e : mean.entrySet()) {
-            boolean self = e.getKey().equals(baseline);
-            CostAccounting.Report r = CostAccounting.simulated(rates, secondsPerLabel, e.getValue(),
-                    self ? null : random, accuracyName);
+            // The baseline against itself saves nothing, and says so (1.00×, 0).
+            CostAccounting.Report r = CostAccounting.simulated(rates, secondsPerLabel, e.getValue(), random,
+                    accuracyName);
             reports.put(e.getKey(), r);
             md.add("| " + e.getKey() + " | " + e.getValue().points().get(e.getValue().size() - 1).labels() + " | "
                     + cell(r.costPerLabel(), "%.3f") + " | " + cell(r.moneySpent(), "%,.2f") + " | "
