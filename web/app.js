@@ -172,6 +172,8 @@ async function labelView(name) {
   const v = {
     project, item: null, selected: 0, checked: new Set(), searching: false, results: [], resultIndex: 0,
     modelVersion: -1, busy: false, pendingKey: null,
+    // Time on the current item: shown at, time hidden so far, hidden since (null while visible).
+    shownAt: 0, hiddenMs: 0, hiddenSince: null,
   };
   const doc = el('div', { class: 'doc', id: 'doc', tabindex: '-1' });
   const docMeta = el('div', { class: 'meta', id: 'doc-meta' });
@@ -184,6 +186,7 @@ async function labelView(name) {
   const chart = el('div', { id: 'chart' });
   const f1 = el('div', { class: 'f1-scroll', id: 'f1' });
   const safe = el('div', { id: 'safe' });
+  const cost = el('div', { id: 'cost' });
   const keys = el('div', { class: 'keys' }, el('kbd', {}, '1'), '–', el('kbd', {}, '9'), ' pick · ', el('kbd', {}, 'Enter'),
     ' accept · ', el('kbd', {}, '/'), ' search · ',
     project.multiLabel ? [el('kbd', {}, 'N'), ' none of these · '] : null,
@@ -201,6 +204,7 @@ async function labelView(name) {
         stop,
         el('div', { class: 'card' }, el('h2', {}, 'Learning curve (estimated accuracy)'), chart),
         el('div', { class: 'card' }, el('h2', {}, 'Safe to accept'), safe),
+        el('div', { class: 'card' }, el('h2', {}, 'Cost'), cost),
         el('div', { class: 'card' }, el('h2', {}, 'Per-class F1, weakest first'), f1))));
 
   function labelNames() { return project.labels.map(l => l.name); }
@@ -224,6 +228,7 @@ async function labelView(name) {
       docMeta.textContent = '';
       fill(suggestions, ); fill(why, );
     } else {
+      startClock();
       doc.textContent = v.item.text;
       doc.scrollTop = 0;
       fill(docMeta, 'Document ', el('bdi', {}, v.item.id),
@@ -307,6 +312,7 @@ async function labelView(name) {
       el('div', { class: 'meta' }, a.explanation)) : 'No estimate yet.',
     el('div', { class: 'meta' }, metrics.accuracyNote || ''),
     metrics.coverage ? el('div', { class: 'meta', id: 'coverage' }, metrics.coverage) : null);
+    renderCost(metrics.cost);
     fill(f1, el('table', {}, el('tr', {}, el('th', {}, 'label'), el('th', { class: 'num' }, 'F1'),
       el('th', { class: 'num' }, 'precision'), el('th', { class: 'num' }, 'recall'), el('th', { class: 'num' }, 'n')),
     (metrics.perClass || []).map(c => el('tr', {}, el('td', {}, c.label), el('td', { class: 'num' }, c.f1.toFixed(2)),
@@ -333,6 +339,45 @@ async function labelView(name) {
       poolEstimate);
   }
 
+  // Time on item: from the moment an item is shown until its label or skip is sent, leaving out
+  // the time the tab was hidden, capped (the lease runs out after 10 minutes anyway).
+  const MAX_SECONDS_ON_ITEM = 600;
+  function startClock() {
+    v.shownAt = performance.now();
+    v.hiddenMs = 0;
+    v.hiddenSince = document.hidden ? v.shownAt : null;
+  }
+  function onVisibility() {
+    const now = performance.now();
+    if (document.hidden) { if (v.hiddenSince === null) v.hiddenSince = now; }
+    else if (v.hiddenSince !== null) { v.hiddenMs += now - v.hiddenSince; v.hiddenSince = null; }
+  }
+  function secondsOnItem() {
+    const now = performance.now();
+    const hidden = v.hiddenMs + (v.hiddenSince === null ? 0 : now - v.hiddenSince);
+    const s = (now - v.shownAt - hidden) / 1000;
+    return Math.round(10 * Math.min(MAX_SECONDS_ON_ITEM, Math.max(0, s))) / 10;
+  }
+  document.addEventListener('visibilitychange', onVisibility);
+
+  function renderCost(c) {
+    if (!c) { fill(cost, 'No figures yet.'); return; }
+    const money = x => Number(x).toLocaleString(undefined, { maximumFractionDigits: 2 }) + (c.currency ? ' ' + c.currency : '');
+    const rows = [
+      ['cost-per-label', 'Cost per label', c.costPerLabel, money],
+      ['cost-spent', 'Spent so far', c.moneySpent, money],
+      ['cost-hours', 'Hours on items', c.hoursSpent, x => Number(x).toFixed(2) + ' h'],
+      ['cost-per-point', 'Cost per accuracy point', c.costPerAccuracyPoint, money],
+      ['cost-saved', 'Saved against random', c.moneySaved, money],
+      ['cost-labels-saved', 'Labels saved against random', c.labelsSaved, x => Math.round(x) + ' labels'],
+    ];
+    // Each figure with where it comes from, or why there is none: never a number without its source.
+    fill(cost, el('table', {}, rows.map(([id, name, f, show]) => el('tr', { id, title: f.value === null ? f.unavailable : f.source },
+      el('td', {}, name),
+      el('td', { class: 'num' }, f.value === null ? '–' : show(f.value)),
+      el('td', { class: 'meta' }, f.value === null ? f.unavailable : f.source)))));
+  }
+
   function toggle(name) {
     if (v.checked.has(name)) v.checked.delete(name); else v.checked.add(name);
     renderSuggestions();
@@ -343,7 +388,8 @@ async function labelView(name) {
     v.busy = true;
     try {
       const reply = await api('POST', `/api/projects/${encodeURIComponent(project.name)}/annotations?next=true`,
-        Object.assign({ document: v.item.id, requestId: crypto.randomUUID ? crypto.randomUUID() : String(Math.random()) }, body));
+        Object.assign({ document: v.item.id, requestId: crypto.randomUUID ? crypto.randomUUID() : String(Math.random()),
+          secondsOnItem: secondsOnItem() }, body));
       renderItem(reply);
     } catch (e) { v.pendingKey = null; toast(e.message, true); }
     finally { v.busy = false; }
@@ -459,7 +505,7 @@ async function labelView(name) {
       }
     } catch (e) { /* shown on the next action */ }
   }, 2000);
-  leaveView = () => { document.removeEventListener('keydown', onKey); clearInterval(poll); };
+  leaveView = () => { document.removeEventListener('keydown', onKey); document.removeEventListener('visibilitychange', onVisibility); clearInterval(poll); };
 
   renderItem(await api('GET', `/api/projects/${encodeURIComponent(project.name)}/queue?n=1`));
 }

@@ -31,6 +31,7 @@ import quarry.core.Vectors;
 import quarry.encode.CachingEncoder;
 import quarry.encode.Encoders;
 import quarry.encode.tune.FineTuneSettings;
+import quarry.eval.CostAccounting;
 import quarry.eval.LearningCurve;
 import quarry.index.VectorIndex;
 import quarry.project.Pool;
@@ -148,6 +149,22 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--encoder", defaultValue = Encoders.DEFAULT)
     String encoderName;
 
+    @Option(names = "--hourly-rate", paramLabel = "MONEY", description = "cost accounting: money per hour of "
+            + "labeling (default: " + DEFAULT_HOURLY_RATE + " unless --cost-per-label is given)")
+    Double hourlyRate;
+
+    @Option(names = "--cost-per-label", paramLabel = "MONEY", description = "cost accounting: a fixed price per "
+            + "label instead of an hourly rate")
+    Double costPerLabel;
+
+    @Option(names = "--seconds-per-label", defaultValue = "20", description = "cost accounting: time on item "
+            + "assumed per label (default: ${DEFAULT-VALUE})")
+    double secondsPerLabel;
+
+    @Option(names = "--currency", defaultValue = "USD", description = "cost accounting: ISO 4217 code of the rate "
+            + "(default: ${DEFAULT-VALUE})")
+    String currency;
+
     @Mixin
     ImportMixin importOptions;
 
@@ -157,6 +174,7 @@ public final class SimulateCommand implements Callable<Integer> {
     /** --finetune-at's fine-tuner; null without it. */
     private SimulationTuning tuning;
 
+    private static final String DEFAULT_HOURLY_RATE = "30";
     private static final double[] SHARES = {0.90, 0.95, 0.98};
     private static final int[] CHECKPOINTS = {150, 300, 600, 1000, 1500, 2000, 3000};
 
@@ -171,6 +189,7 @@ public final class SimulateCommand implements Callable<Integer> {
         for (String s : strategies) {
             Strategies.byName(baseName(s));
         }
+        CostAccounting.Settings rates = costSettings(); // checked before anything runs
         Files.createDirectories(out.resolve("runs"));
         List<Document> train = read("train.jsonl");
         List<Document> test;
@@ -227,7 +246,7 @@ public final class SimulateCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "full-data %s: %.2f%% (%d labels)%n", multiLabel ? "subset accuracy"
                     : "accuracy", 100 * ceiling.accuracy(), ceiling.labels());
             Map<String, List<Simulation.Run>> runs = runAll(simulation, head);
-            report(runs, ceiling, labels, multiLabel);
+            report(runs, ceiling, labels, multiLabel, rates);
         }
         return 0;
     }
@@ -371,8 +390,24 @@ public final class SimulateCommand implements Callable<Integer> {
         return spec.endsWith(":st") || spec.endsWith(":plain") ? spec.substring(0, spec.lastIndexOf(':')) : spec;
     }
 
+    /** The rates of --hourly-rate or --cost-per-label, checked; the hourly default when neither is given. */
+    private CostAccounting.Settings costSettings() {
+        if (!(secondsPerLabel > 0 && secondsPerLabel <= CostAccounting.MAX_SECONDS_ON_ITEM)) {
+            throw new QuarryException("--seconds-per-label must be above 0 and at most "
+                    + (int) CostAccounting.MAX_SECONDS_ON_ITEM + ", got " + secondsPerLabel);
+        }
+        Double hourly = hourlyRate == null && costPerLabel == null ? Double.valueOf(DEFAULT_HOURLY_RATE) : hourlyRate;
+        try {
+            return new CostAccounting.Settings(currency, hourly, costPerLabel, null, null).checked();
+        } catch (quarry.core.DomainException e) {
+            // name the options, not the API's fields
+            throw new QuarryException(e.getMessage().replace("cost settings: ", "").replace("hourlyRate", "--hourly-rate")
+                    .replace("costPerLabel", "--cost-per-label").replace("currency", "--currency"));
+        }
+    }
+
     private void report(Map<String, List<Simulation.Run>> runs, Simulation.Point ceiling, List<String> labels,
-            boolean multiLabel) throws IOException {
+            boolean multiLabel, CostAccounting.Settings rates) throws IOException {
         Map<String, LearningCurve> mean = new LinkedHashMap<>();
         try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("curves.csv"),
                 StandardCharsets.UTF_8))) {
@@ -445,6 +480,9 @@ public final class SimulateCommand implements Callable<Integer> {
             md.add(row.toString());
         }
         md.add("");
+        Map<String, CostAccounting.Report> costs = new LinkedHashMap<>();
+        md.addAll(costTable(mean, baseline, rates, evalSplit + " " + metric, costs));
+        md.add("");
         md.addAll(stoppingTable(runs));
         Files.write(out.resolve("summary.md"), md, StandardCharsets.UTF_8);
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -456,10 +494,55 @@ public final class SimulateCommand implements Callable<Integer> {
         results.put("budget", budget);
         results.put("repeats", repeats);
         results.put("fullData", ceiling);
+        results.put("cost", costs);
         results.put("runs", runs);
         json.writeValue(out.resolve("results.json").toFile(), results);
         md.forEach(System.out::println);
         System.out.println("wrote " + out.resolve("summary.md") + ", results.json, curves.csv, learning-curves.png");
+    }
+
+    /**
+     * What each strategy's labels cost and, against the random baseline when it ran, what it saved
+     * to reach the accuracy both reach (see {@link CostAccounting#simulated}); fills {@code reports}.
+     */
+    private List<String> costTable(Map<String, LearningCurve> mean, String baseline, CostAccounting.Settings rates,
+            String accuracyName, Map<String, CostAccounting.Report> reports) {
+        LearningCurve random = mean.get(baseline);
+        String money = rates.currency();
+        List<String> md = new ArrayList<>();
+        md.add("Cost (" + (rates.hourlyRate() != null ? fmt(rates.hourlyRate()) + " " + money + " an hour, "
+                + fmt(secondsPerLabel) + " s a label" : fmt(rates.costPerLabel()) + " " + money + " a label, "
+                + fmt(secondsPerLabel) + " s a label for the hours") + "; mean curves; saved = against " + baseline
+                + " to reach the " + accuracyName + " both reach, the lower of their final ones"
+                + (random == null ? "; – = no random run (add random:plain to --strategy)" : "") + "):");
+        md.add("");
+        md.add("| strategy | labels | " + money + " per label | " + money + " spent | hours | points gained | " + money
+                + " per point | target % | × fewer than random | labels saved | hours saved | " + money + " saved |");
+        md.add("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        for (Map.Entry<String, LearningCurve> e : mean.entrySet()) {
+            // The baseline against itself saves nothing, and says so (1.00×, 0).
+            CostAccounting.Report r = CostAccounting.simulated(rates, secondsPerLabel, e.getValue(), random,
+                    accuracyName);
+            reports.put(e.getKey(), r);
+            md.add("| " + e.getKey() + " | " + e.getValue().points().get(e.getValue().size() - 1).labels() + " | "
+                    + cell(r.costPerLabel(), "%.3f") + " | " + cell(r.moneySpent(), "%,.2f") + " | "
+                    + cell(r.hoursSpent(), "%.2f") + " | " + cell(r.accuracyGained(), "%.1f") + " | "
+                    + cell(r.costPerAccuracyPoint(), "%.2f") + " | " + cell(r.targetAccuracy(), "%.1f") + " | "
+                    + cell(r.ratioToRandom(), "%.2f×") + " | " + cell(r.labelsSaved(), "%,.0f") + " | "
+                    + cell(r.hoursSaved(), "%.2f") + " | " + cell(r.moneySaved(), "%,.2f") + " |");
+        }
+        md.add("");
+        md.add("A live project has no random curve of its own: store the × of a run like this as its randomRatio"
+                + " (PUT /api/projects/{p}/cost/settings) to see its savings estimated.");
+        return md;
+    }
+
+    private static String cell(CostAccounting.Figure f, String format) {
+        return f.known() ? String.format(Locale.ROOT, format, f.value()) : "–";
+    }
+
+    private static String fmt(double x) {
+        return x == Math.rint(x) ? String.format(Locale.ROOT, "%.0f", x) : String.format(Locale.ROOT, "%s", x);
     }
 
     /**

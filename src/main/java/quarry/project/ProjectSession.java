@@ -22,6 +22,7 @@ import quarry.core.DomainException;
 import quarry.core.Pick;
 import quarry.core.Progress;
 import quarry.core.Vectors;
+import quarry.eval.CostAccounting;
 import quarry.eval.PoolEstimate;
 import quarry.encode.CachingEncoder;
 import quarry.core.Neighbor;
@@ -517,6 +518,70 @@ public final class ProjectSession implements AutoCloseable {
                 ranked, embedding, retrains.get(), retrainNanos.get() / 1e9);
     }
 
+    /**
+     * The learning curve: every version with an estimate of its own, oldest first (a version that
+     * carried an earlier one's estimates forward adds no point).
+     */
+    public List<Views.CurvePoint> learningCurve() {
+        List<Views.CurvePoint> curve = new ArrayList<>();
+        for (Views.Version v : versions()) {
+            Views.Report r = v.report();
+            boolean own = r.estimateVersion() == null ? r.estimatedAccuracy() != null : r.estimateVersion() == v.version();
+            if (r.estimatedAccuracy() != null && own) {
+                curve.add(new Views.CurvePoint(v.version(), v.labelsUsed(), r.estimatedAccuracy(), r.poolEstimate()));
+            }
+        }
+        return curve;
+    }
+
+    // ---- cost ----
+
+    /**
+     * What labeling this project cost and saved ({@link CostAccounting#live}): people's annotations
+     * with their measured time on item, the cost settings, and the project's own curve of estimated
+     * accuracy: on the unlabeled pool when the latest version has that estimate (the one to decide
+     * by), else cross-validated on the labels.
+     */
+    public CostAccounting.Report cost() {
+        int[] counts = new int[2];
+        List<Double> seconds = new ArrayList<>();
+        store.annotations().forEach(project.id(), a -> {
+            if (!Annotation.IMPORT.equals(a.kind())) { // imported labels were paid for elsewhere
+                counts[0]++;
+                counts[1] += a.skipped() ? 0 : 1;
+                if (a.secondsOnItem() != null) {
+                    seconds.add(a.secondsOnItem());
+                }
+            }
+        });
+        List<Views.CurvePoint> points = learningCurve();
+        boolean onPool = !points.isEmpty() && points.get(points.size() - 1).pool() != null;
+        // One point per label count, the latest: a retrain without new labels re-estimates the same point.
+        Map<Integer, Double> byLabels = new java.util.TreeMap<>();
+        for (Views.CurvePoint p : points) {
+            if (!onPool || p.pool() != null) {
+                byLabels.put(p.labels(), onPool ? p.pool().accuracy() : p.estimatedAccuracy());
+            }
+        }
+        quarry.eval.LearningCurve curve = byLabels.isEmpty() ? null : new quarry.eval.LearningCurve(byLabels.entrySet()
+                .stream().map(e -> new quarry.eval.LearningCurve.Point(e.getKey(), e.getValue())).toList());
+        return CostAccounting.live(settings.cost(), new CostAccounting.Effort(counts[0], counts[1], seconds), curve,
+                onPool ? "estimated accuracy on the unlabeled pool" : "cross-validated accuracy on the labels");
+    }
+
+    /**
+     * Replaces the cost settings as a whole, stored before they apply. Several servers on one
+     * database each keep their own copy until they restart, as with the machine-label settings.
+     */
+    public CostAccounting.Settings updateCostSettings(CostAccounting.Settings next) {
+        synchronized (machineLabeler) { // the one lock under which settings are replaced
+            ProjectSettings changed = settings.withCost(next);
+            store.projects().updateSettings(project.id(), Json.write(changed));
+            settings = changed;
+            return changed.cost();
+        }
+    }
+
     // ---- queue ----
 
     /** Up to {@code n} documents for the annotator, leased to them; their unexpired leases come first. */
@@ -587,6 +652,20 @@ public final class ProjectSession implements AutoCloseable {
      * repeated request id returns the annotation stored the first time and stores nothing.
      */
     public Annotated annotate(String annotator, String documentId, List<String> chosen, String requestId) {
+        return annotate(annotator, documentId, chosen, requestId, null);
+    }
+
+    /**
+     * As {@link #annotate(String, String, List, String)}, with the seconds the annotator spent on
+     * the item as their client measured them (null: not measured), kept with the annotation.
+     */
+    public Annotated annotate(String annotator, String documentId, List<String> chosen, String requestId,
+            Double secondsOnItem) {
+        if (secondsOnItem != null && !(secondsOnItem >= 0 && secondsOnItem <= CostAccounting.MAX_SECONDS_ON_ITEM)) {
+            throw new DomainException.InvalidInput("bad_request", "field 'secondsOnItem': a number of seconds from 0"
+                    + " to " + (int) CostAccounting.MAX_SECONDS_ON_ITEM + ", got " + secondsOnItem,
+                    Map.of("field", "secondsOnItem"));
+        }
         if (requestId != null && (requestId.isBlank() || requestId.length() > 200)) {
             throw new DomainException.InvalidInput("requestId must be 1-200 characters when given");
         }
@@ -599,7 +678,8 @@ public final class ProjectSession implements AutoCloseable {
         queue.checkNotLeasedToOther(annotator, doc.row(), doc.id(), System.currentTimeMillis());
         Annotation stored;
         try {
-            stored = store.annotations().add(project.id(), doc.row(), doc.id(), clean, annotator, requestId);
+            stored = store.annotations().add(project.id(), doc.row(), doc.id(), clean, annotator, requestId, null,
+                    secondsOnItem);
         } catch (DuplicateException e) {
             // The same request id raced in on another connection: the first one won.
             return new Annotated(store.annotations().findByRequest(project.id(), annotator, requestId).orElseThrow(), false);

@@ -1,6 +1,7 @@
 package quarry.project;
 
 import quarry.core.DomainException;
+import quarry.eval.CostAccounting;
 import quarry.loop.LoopSettings;
 import quarry.loop.SelfTraining;
 import quarry.loop.StopSettings;
@@ -31,25 +32,28 @@ import quarry.query.Strategies;
  * @param overlapShare   share of documents that go to several annotators, one after another, so that
  *                       their agreement can be measured (0: none; single-label projects only)
  * @param overlapAnnotators how many distinct annotators label each overlap document
+ * @param cost           cost accounting: hourly rate or cost per label, currency, and the savings
+ *                       ratio a simulation measured ({@link CostAccounting.Settings}); none by default
  */
 public record ProjectSettings(String strategy, Double diversity, Integer queueSize, Integer retrainEvery,
         Integer retrainSeconds, Integer leaseSeconds, Integer budget, Integer kappaWindow, Double kappaThreshold,
         Integer cvFolds, Long seed, Boolean selfTraining, Boolean trainOnMachineLabels, Double auditShare,
-        Integer auditMin, Integer auditMax, Double overlapShare, Integer overlapAnnotators) {
+        Integer auditMin, Integer auditMax, Double overlapShare, Integer overlapAnnotators,
+        CostAccounting.Settings cost) {
 
     /** Most annotators an overlap document may go to. */
     public static final int MAX_OVERLAP_ANNOTATORS = 10;
 
     public static final ProjectSettings DEFAULTS = new ProjectSettings(LoopSettings.DEFAULT_STRATEGY, 0.9, 50, 10, 5,
             600, 0, StopSettings.defaults().kappaWindow(), StopSettings.defaults().kappaThreshold(), 5, 42L, true,
-            false, 0.05, 20, 200, 0.0, 2);
+            false, 0.05, 20, 200, 0.0, 2, CostAccounting.Settings.NONE);
 
     /** The loop's settings alone; the machine-label settings take their defaults. */
     public ProjectSettings(String strategy, Double diversity, Integer queueSize, Integer retrainEvery,
             Integer retrainSeconds, Integer leaseSeconds, Integer budget, Integer kappaWindow, Double kappaThreshold,
             Integer cvFolds, Long seed, Boolean selfTraining) {
         this(strategy, diversity, queueSize, retrainEvery, retrainSeconds, leaseSeconds, budget, kappaWindow,
-                kappaThreshold, cvFolds, seed, selfTraining, null, null, null, null, null, null);
+                kappaThreshold, cvFolds, seed, selfTraining, null, null, null, null, null, null, null);
     }
 
     /**
@@ -63,8 +67,8 @@ public record ProjectSettings(String strategy, Double diversity, Integer queueSi
                 : given.strategy;
         ProjectSettings complete = new ProjectSettings(strategy, s.diversity, s.queueSize, s.retrainEvery,
                 s.retrainSeconds, s.leaseSeconds, s.budget, s.kappaWindow, s.kappaThreshold, s.cvFolds, s.seed,
-                s.selfTraining, s.trainOnMachineLabels, s.auditShare, s.auditMin, s.auditMax, s.overlapShare, s.overlapAnnotators)
-                .complete();
+                s.selfTraining, s.trainOnMachineLabels, s.auditShare, s.auditMin, s.auditMax, s.overlapShare, s.overlapAnnotators,
+                s.cost).complete();
         if (multiLabel && complete.overlapShare > 0) {
             throw new DomainException.InvalidInput("bad_request", "settings: overlapShare: overlap and agreement are"
                     + " measured on single-label projects only; leave overlapShare at 0 for a multi-label project",
@@ -82,7 +86,7 @@ public record ProjectSettings(String strategy, Double diversity, Integer queueSi
                 or(cvFolds, d.cvFolds), or(seed, d.seed), or(selfTraining, d.selfTraining),
                 or(trainOnMachineLabels, d.trainOnMachineLabels), or(auditShare, d.auditShare),
                 or(auditMin, d.auditMin), or(auditMax, d.auditMax), or(overlapShare, d.overlapShare),
-                or(overlapAnnotators, d.overlapAnnotators));
+                or(overlapAnnotators, d.overlapAnnotators), or(cost, d.cost).checked());
         try {
             s.loopSettings(); // names the bad value, if any
         } catch (IllegalArgumentException e) {
@@ -109,7 +113,14 @@ public record ProjectSettings(String strategy, Double diversity, Integer queueSi
     public ProjectSettings withMachineLabels(Boolean train, Double share, Integer min, Integer max) {
         return new ProjectSettings(strategy, diversity, queueSize, retrainEvery, retrainSeconds, leaseSeconds, budget,
                 kappaWindow, kappaThreshold, cvFolds, seed, selfTraining, or(train, trainOnMachineLabels), or(share, auditShare),
-                or(min, auditMin), or(max, auditMax), overlapShare, overlapAnnotators).complete();
+                or(min, auditMin), or(max, auditMax), overlapShare, overlapAnnotators, cost).complete();
+    }
+
+    /** These settings with the cost settings replaced as a whole by {@code next}, checked. */
+    public ProjectSettings withCost(CostAccounting.Settings next) {
+        return new ProjectSettings(strategy, diversity, queueSize, retrainEvery, retrainSeconds, leaseSeconds, budget,
+                kappaWindow, kappaThreshold, cvFolds, seed, selfTraining, trainOnMachineLabels, auditShare, auditMin,
+                auditMax, overlapShare, overlapAnnotators, next == null ? CostAccounting.Settings.NONE : next).complete();
     }
 
     /**

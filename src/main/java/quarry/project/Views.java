@@ -97,6 +97,10 @@ public final class Views {
     public record Version(int version, int labelsUsed, String created, Report report) {
     }
 
+    /** A point of the learning curve: a version's own estimates, cross-validated and on the pool (may be null). */
+    public record CurvePoint(int version, int labels, double estimatedAccuracy, PoolEstimate pool) {
+    }
+
     public record Embedding(String state, int done, int total, String error) {
     }
 

@@ -51,7 +51,8 @@ final class AnnotationHandlers {
         Requests.Annotate body = Bodies.read(ctx, Requests.Annotate.class);
         List<String> labels = body.checkedLabels();
         String annotator = Params.caller(ctx).name();
-        ProjectSession.Annotated stored = p.annotate(annotator, body.document(), labels, body.requestId());
+        ProjectSession.Annotated stored = p.annotate(annotator, body.document(), labels, body.requestId(),
+                body.secondsOnItem());
         ctx.status(stored.stored() ? 201 : 200);
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("annotation", stored.annotation());

@@ -144,6 +144,7 @@ final class ExportHandlers {
         if (log) {
             line.put("skipped", a.skipped());
             line.put("undone", a.undone());
+            line.put("secondsOnItem", a.secondsOnItem());
         }
         if (log || a.reason() != null) {
             line.put("reason", a.reason());

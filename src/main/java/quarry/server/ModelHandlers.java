@@ -12,6 +12,7 @@ import java.util.Map;
 import quarry.bundle.BundleManifest;
 import quarry.bundle.ModelBundle;
 import quarry.core.Trees;
+import quarry.eval.CostAccounting;
 import quarry.eval.PoolEstimate;
 import quarry.project.FineTuneJobs;
 import quarry.project.ProjectSession;
@@ -81,21 +82,16 @@ final class ModelHandlers {
     void metrics(Context ctx) {
         ProjectSession p = w.project(ctx.pathParam("project"));
         List<Map<String, Object>> curve = new ArrayList<>();
-        for (Views.Version v : p.versions()) {
-            Views.Report r = v.report();
-            // A version that carried an earlier one's estimates forward adds no point of its own.
-            boolean own = r.estimateVersion() == null ? r.estimatedAccuracy() != null : r.estimateVersion() == v.version();
-            if (r.estimatedAccuracy() != null && own) {
-                Map<String, Object> point = new LinkedHashMap<>();
-                point.put("version", v.version());
-                point.put("labels", v.labelsUsed());
-                point.put("estimatedAccuracy", r.estimatedAccuracy());
-                PoolEstimate pe = r.poolEstimate();
-                point.put("poolAccuracy", pe == null ? null : pe.accuracy());
-                point.put("poolLow", pe == null ? null : pe.low());
-                point.put("poolHigh", pe == null ? null : pe.high());
-                curve.add(point);
-            }
+        for (Views.CurvePoint c : p.learningCurve()) {
+            Map<String, Object> point = new LinkedHashMap<>();
+            point.put("version", c.version());
+            point.put("labels", c.labels());
+            point.put("estimatedAccuracy", c.estimatedAccuracy());
+            PoolEstimate pe = c.pool();
+            point.put("poolAccuracy", pe == null ? null : pe.accuracy());
+            point.put("poolLow", pe == null ? null : pe.low());
+            point.put("poolHigh", pe == null ? null : pe.high());
+            curve.add(point);
         }
         Views.Report last = p.lastReport();
         Map<String, Object> out = new LinkedHashMap<>();
@@ -109,6 +105,13 @@ final class ModelHandlers {
         out.put("perClass", last == null ? List.of() : last.weakestClasses());
         out.put("stopping", last == null ? null : last.stop());
         out.put("safeToAccept", last == null ? null : last.safeToAccept());
+        out.put("cost", p.cost());
         ctx.json(out);
+    }
+
+    void costSettings(Context ctx) {
+        ProjectSession p = w.project(ctx.pathParam("project"));
+        CostAccounting.Settings body = Bodies.read(ctx, CostAccounting.Settings.class);
+        ctx.json(Map.of("cost", p.updateCostSettings(body), "report", p.cost()));
     }
 }

@@ -83,7 +83,8 @@ final class Requests {
         }
     }
 
-    record Annotate(String document, List<String> labels, Boolean skip, String requestId) {
+    /** @param secondsOnItem time the annotator spent on the item, as the client measured it (optional) */
+    record Annotate(String document, List<String> labels, Boolean skip, String requestId, Double secondsOnItem) {
         /** The labels chosen, or null for a skip. */
         List<String> checkedLabels() {
             required("document", document);

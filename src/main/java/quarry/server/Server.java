@@ -365,8 +365,8 @@ public final class Server implements AutoCloseable {
                 + " the model's ranking; 400 naming unknown ids unless skipUnknown", json, annotations::importToQueue));
         r.add(new Api.Route("DELETE", p + "/queue/{id}", any, "Give a leased document back", null,
                 annotations::release));
-        r.add(new Api.Route("POST", p + "/annotations", any, "Label a document {document, labels | skip, requestId};"
-                + " ?next=true leases the next document in the same reply", json, annotations::annotate));
+        r.add(new Api.Route("POST", p + "/annotations", any, "Label a document {document, labels | skip, requestId,"
+                + " secondsOnItem?: 0-3600, the time on the item as the client measured it}; ?next=true leases the next document in the same reply", json, annotations::annotate));
         r.add(new Api.Route("POST", p + "/annotations/undo", any, "Undo the caller's latest annotation", null,
                 annotations::undo));
         r.add(new Api.Route("GET", p + "/annotations", any, "The annotation log (?after=id, ?limit)", null,
@@ -411,7 +411,11 @@ public final class Server implements AutoCloseable {
                 + " reason}: an annotation by the reviewer with the reason, which becomes the document's label", json,
                 review::settle));
         r.add(new Api.Route("GET", p + "/metrics", any, "Learning curve, per-class F1 (weakest first), stopping"
-                + " criteria, share of predictions safe to accept", null, model::metrics));
+                + " criteria, share of predictions safe to accept, cost accounting (each figure with its source, or why"
+                + " it is unavailable)", null, model::metrics));
+        r.add(new Api.Route("PUT", p + "/cost/settings", admin, "Cost settings, replaced as a whole {currency,"
+                + " hourlyRate | costPerLabel, randomRatio?, randomRatioSource?}; {} clears them", json,
+                model::costSettings));
         r.add(new Api.Route("GET", p + "/machine-labels", any, "Machine labels: the safe-to-accept threshold and how"
                 + " many documents accepting now would label, the batches, and their audits' measured precision", null,
                 machine::status));

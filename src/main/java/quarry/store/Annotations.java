@@ -26,8 +26,17 @@ public interface Annotations {
      * annotation with a reason is a reviewer's decision ({@link Annotation#REVIEW}); without, an
      * annotator's own label ({@link Annotation#LABEL}).
      */
+    default Annotation add(long projectId, int row, String documentId, List<String> labels, String annotator,
+            String requestId, String reason) {
+        return add(projectId, row, documentId, labels, annotator, requestId, reason, null);
+    }
+
+    /**
+     * As {@link #add(long, int, String, List, String, String, String)}, with the seconds the annotator
+     * spent on the item, as their client measured them (null when it did not).
+     */
     Annotation add(long projectId, int row, String documentId, List<String> labels, String annotator,
-            String requestId, String reason);
+            String requestId, String reason, Double secondsOnItem);
 
     /** The stored annotation with this request id, if the client sent it before; empty for a null id. */
     Optional<Annotation> findByRequest(long projectId, String annotator, String requestId);

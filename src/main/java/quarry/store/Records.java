@@ -41,9 +41,11 @@ public final class Records {
      * @param reason why, when someone said so (a reviewer's decision); else null
      * @param kind   {@link #LABEL} (an annotator's own), {@link #IMPORT} (came with imported documents)
      *               or {@link #REVIEW} (a reviewer's decision, with its reason)
+     * @param secondsOnItem how long the annotator spent on the item, when their client measured it; else null
      */
     public record Annotation(long id, int row, String documentId, List<String> labels, boolean skipped,
-            String annotator, String requestId, String created, boolean undone, String reason, String kind) {
+            String annotator, String requestId, String created, boolean undone, String reason, String kind,
+            Double secondsOnItem) {
 
         public static final String LABEL = "label";
         public static final String IMPORT = "import";

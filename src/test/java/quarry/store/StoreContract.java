@@ -377,6 +377,23 @@ public abstract class StoreContract {
         }
 
         @Test
+        void theTimeOnItemIsKeptAndAbsentWhenNotMeasured() {
+            Project p = project();
+            store.documents().add(p.id(), docs(3)::forEach, "import");
+            Annotation timed = store.annotations().add(p.id(), 0, "d0", List.of("a"), "ann", "r1", null, 12.5);
+            Annotation skip = store.annotations().add(p.id(), 1, "d1", null, "ann", "r2", null, 0.0);
+            Annotation untimed = store.annotations().add(p.id(), 2, "d2", List.of("b"), "ann", "r3");
+            assertEquals(12.5, timed.secondsOnItem());
+            assertEquals(0.0, skip.secondsOnItem(), "zero is a measure, not a missing one");
+            assertNull(untimed.secondsOnItem());
+            List<Annotation> log = store.annotations().list(p.id(), 0, 10);
+            assertEquals(List.of(timed, skip, untimed), log, "read back as stored");
+            assertNull(store.annotations().undoLatest(p.id(), "ann").orElseThrow().secondsOnItem());
+            assertEquals(0.0, store.annotations().undoLatest(p.id(), "ann").orElseThrow().secondsOnItem(),
+                    "an undone annotation keeps its time: it was spent");
+        }
+
+        @Test
         void noneOfTheseIsALabelNotASkip() {
             Project p = project();
             store.documents().add(p.id(), docs(3)::forEach, "import");

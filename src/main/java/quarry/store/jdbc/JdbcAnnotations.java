@@ -27,12 +27,12 @@ public abstract class JdbcAnnotations implements Annotations {
 
     /** The columns {@link #annotation} reads, with the document's id. */
     protected static final String SELECT = "SELECT a.id, a.row_no, d.ext_id, a.labels, a.skipped,"
-            + " a.annotator, a.request_id, a.created, a.undone, a.reason, a.kind FROM annotations a JOIN documents d"
+            + " a.annotator, a.request_id, a.created, a.undone, a.reason, a.kind, a.seconds FROM annotations a JOIN documents d"
             + " ON d.project_id = a.project_id AND d.row_no = a.row_no";
 
     /** Stores a new annotation and returns its id; {@code RETURNING id} works on both databases. */
     protected static final String INSERT = "INSERT INTO annotations (project_id, row_no, labels, skipped, annotator,"
-            + " request_id, created, reason, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+            + " request_id, created, reason, kind, seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 
     protected final Jdbc jdbc;
 
@@ -42,9 +42,9 @@ public abstract class JdbcAnnotations implements Annotations {
 
     /** The values {@link #INSERT} takes, in order; a null label list is a skip. */
     protected static Object[] insertArgs(long projectId, int row, List<String> labels, String annotator,
-            String requestId, String created, String reason) {
+            String requestId, String created, String reason, Double secondsOnItem) {
         return new Object[] {projectId, row, labels == null ? null : Jdbc.json(labels), labels == null ? 1 : 0,
-            annotator, requestId, created, reason, Annotation.kindOf(reason)};
+            annotator, requestId, created, reason, Annotation.kindOf(reason), secondsOnItem};
     }
 
     /** What a request id the annotator used before in the project gets: the one way an annotation is a duplicate. */
@@ -158,8 +158,10 @@ public abstract class JdbcAnnotations implements Annotations {
 
     protected static Annotation annotation(ResultSet r) throws SQLException {
         String labels = r.getString(4);
+        Double seconds = r.getDouble(12);
+        seconds = r.wasNull() ? null : seconds; // asked at once: wasNull answers for the last column read
         return new Annotation(r.getLong(1), r.getInt(2), r.getString(3), labels == null ? null : Jdbc.parse(labels),
                 r.getInt(5) == 1, r.getString(6), r.getString(7), r.getString(8), r.getInt(9) == 1, r.getString(10),
-                r.getString(11));
+                r.getString(11), seconds);
     }
 }

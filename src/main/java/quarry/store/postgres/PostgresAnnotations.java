@@ -24,18 +24,18 @@ public final class PostgresAnnotations extends JdbcAnnotations {
 
     @Override
     public Annotation add(long projectId, int row, String documentId, List<String> labels, String annotator,
-            String requestId, String reason) {
+            String requestId, String reason, Double secondsOnItem) {
         List<String> copy = labels == null ? null : List.copyOf(labels);
         String created = Jdbc.now();
         long id;
         try {
             id = jdbc.insert("store annotation", INSERT, insertArgs(projectId, row, copy, annotator, requestId,
-                    created, reason));
+                    created, reason, secondsOnItem));
         } catch (DuplicateException e) {
             throw duplicate(requestId);
         }
         return new Annotation(id, row, documentId, copy, copy == null, annotator, requestId, created, false, reason,
-                Annotation.kindOf(reason));
+                Annotation.kindOf(reason), secondsOnItem);
     }
 
     /**

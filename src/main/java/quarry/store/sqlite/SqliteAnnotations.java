@@ -23,7 +23,7 @@ import quarry.store.jdbc.JdbcAnnotations;
 public final class SqliteAnnotations extends JdbcAnnotations {
 
     private record PendingAnnotation(long projectId, int row, String documentId, List<String> labels,
-            String annotator, String requestId, String reason, CompletableFuture<Annotation> done) {
+            String annotator, String requestId, String reason, Double seconds, CompletableFuture<Annotation> done) {
     }
 
     private final ConcurrentLinkedQueue<PendingAnnotation> pending = new ConcurrentLinkedQueue<>();
@@ -34,9 +34,9 @@ public final class SqliteAnnotations extends JdbcAnnotations {
 
     @Override
     public Annotation add(long projectId, int row, String documentId, List<String> labels, String annotator,
-            String requestId, String reason) {
+            String requestId, String reason, Double secondsOnItem) {
         PendingAnnotation mine = new PendingAnnotation(projectId, row, documentId, labels == null ? null
-                : List.copyOf(labels), annotator, requestId, reason, new CompletableFuture<>());
+                : List.copyOf(labels), annotator, requestId, reason, secondsOnItem, new CompletableFuture<>());
         pending.add(mine);
         // The write lock; whoever holds it before this one is done commits everything pending.
         synchronized (jdbc) {
@@ -66,7 +66,7 @@ public final class SqliteAnnotations extends JdbcAnnotations {
                         Savepoint save = c.setSavepoint();
                         try {
                             Jdbc.bind(ps, insertArgs(p.projectId(), p.row(), p.labels(), p.annotator(), p.requestId(),
-                                    created, p.reason()));
+                                    created, p.reason(), p.seconds()));
                             long id;
                             try (ResultSet keys = ps.executeQuery()) {
                                 keys.next();
@@ -75,7 +75,7 @@ public final class SqliteAnnotations extends JdbcAnnotations {
                             c.releaseSavepoint(save);
                             stored.add(new Annotation(id, p.row(), p.documentId(), p.labels(), p.labels() == null,
                                     p.annotator(), p.requestId(), created, false, p.reason(),
-                                    Annotation.kindOf(p.reason())));
+                                    Annotation.kindOf(p.reason()), p.seconds()));
                         } catch (SQLException e) {
                             if (!Jdbc.isConstraint(e)) {
                                 throw e; // the disk or the database, not this annotation: the whole group fails
@@ -109,7 +109,7 @@ public final class SqliteAnnotations extends JdbcAnnotations {
             latest.ifPresent(a -> jdbc.update("undo annotation", "UPDATE annotations SET undone = 1 WHERE id = ?",
                     a.id()));
             return latest.map(a -> new Annotation(a.id(), a.row(), a.documentId(), a.labels(), a.skipped(),
-                    a.annotator(), a.requestId(), a.created(), true, a.reason(), a.kind()));
+                    a.annotator(), a.requestId(), a.created(), true, a.reason(), a.kind(), a.secondsOnItem()));
         }
     }
 }
