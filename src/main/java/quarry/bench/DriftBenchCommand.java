@@ -100,6 +100,14 @@ final class DriftBenchCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE.svg", description = "write the mean recovery curves here")
     Path plot;
 
+    @Option(names = "--curves", paramLabel = "FILE.tsv",
+            description = "write every curve point here (arm, seed, labels, accuracy), to plot runs made apart")
+    Path curvesFile;
+
+    @Option(names = "--plot-from", split = ",", paramLabel = "FILE.tsv,...",
+            description = "plot the mean of curves written by --curves into --plot, and run nothing")
+    List<Path> plotFrom;
+
     private static final double RECOVER = 0.95;
 
     /** One arm's curve: wave-2 labels → accuracy on every intent. */
@@ -108,6 +116,25 @@ final class DriftBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (plotFrom != null) {
+            Map<String, List<Curve>> read = new LinkedHashMap<>();
+            Map<String, Curve> byRun = new LinkedHashMap<>();
+            for (Path f : plotFrom) {
+                for (String line : Files.readAllLines(f)) {
+                    String[] c = line.split("\t");
+                    Curve curve = byRun.computeIfAbsent(f + "\t" + c[0] + "\t" + c[1], k -> {
+                        Curve fresh = new Curve(c[0], new ArrayList<>(), new ArrayList<>());
+                        read.computeIfAbsent(c[0], a -> new ArrayList<>()).add(fresh);
+                        return fresh;
+                    });
+                    curve.labels().add(new int[] {Integer.parseInt(c[2])});
+                    curve.accuracy().add(Double.parseDouble(c[3]));
+                }
+            }
+            Svg.recovery(plot, "Recovery after the wave (" + data.getFileName() + ", " + split + ", mean of "
+                    + plotFrom.size() + " runs)", read);
+            return 0;
+        }
         if (!split.equals("valid") && !split.equals("test")) {
             throw new IllegalArgumentException("--split is valid or test, got '" + split + "'");
         }
@@ -150,6 +177,19 @@ final class DriftBenchCommand implements Callable<Integer> {
         recovery.forEach(System.out::println);
         System.out.printf(Locale.ROOT, "%s, %d cores, %s split, seeds %s%n", LocalDate.now(),
                 Runtime.getRuntime().availableProcessors(), split, Arrays.toString(seeds));
+        if (curvesFile != null) {
+            StringBuilder tsv = new StringBuilder();
+            curves.forEach((arm, list) -> {
+                for (int k = 0; k < list.size(); k++) {
+                    Curve c = list.get(k);
+                    for (int i = 0; i < c.labels().size(); i++) {
+                        tsv.append(arm).append('\t').append(seeds[k]).append('\t').append(c.labels().get(i)[0])
+                                .append('\t').append(c.accuracy().get(i)).append('\n');
+                    }
+                }
+            });
+            Files.writeString(curvesFile, tsv);
+        }
         if (plot != null) {
             Svg.recovery(plot, "Recovery after the wave (" + data.getFileName() + ", " + split + ", mean of "
                     + seeds.length + " seeds)", curves);

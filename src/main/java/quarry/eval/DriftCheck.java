@@ -171,7 +171,12 @@ public final class DriftCheck {
         if (index != null && labeled.length > 0 && before.length > 0) {
             int[] rows = head(batch, s.regionSample());
             float[][] labeledVectors = pool.rows(labeled);
-            float[] refNearest = Drift.nearestSimilarity(pool.rows(head(before, s.mmdSample())), labeledVectors);
+            // the pool's own distances to its labels, the labeled rows left out (theirs is 1)
+            java.util.Set<Integer> isLabeled = new java.util.HashSet<>();
+            Arrays.stream(labeled).forEach(isLabeled::add);
+            int[] reference = Arrays.stream(before).filter(r -> !isLabeled.contains(r)).limit(s.mmdSample()).toArray();
+            float[] refNearest = Drift.nearestSimilarity(pool.rows(reference.length > 0 ? reference
+                    : head(before, s.mmdSample())), labeledVectors);
             double far = Drift.quantile(refNearest, s.farQuantile());
             float[] nearest = Drift.nearestSimilarity(pool.rows(rows), labeledVectors);
             int minSize = Math.max(s.minRegion(), (int) Math.ceil(0.02 * rows.length));
