@@ -121,6 +121,8 @@ public final class DriftCheck {
         }
         int[] before = Sampling.sample(beforeRows, Math.max(s.predictSample(), s.mmdSample()), seed);
         int[] batch = Sampling.sample(batchRows, Math.max(s.predictSample(), s.regionSample()), seed + 1);
+        java.util.Set<Integer> isLabeled = new java.util.HashSet<>();
+        Arrays.stream(labeled).forEach(isLabeled::add);
         int documents = batchRows.length;
         List<Signal> signals = new ArrayList<>();
         Drift.TwoSample mmd = null;
@@ -138,9 +140,12 @@ public final class DriftCheck {
         double lowAfter = Double.NaN;
         Drift.LabelShift shift = null;
         List<String> moved = List.of();
-        if (head != null && before.length > 0) {
-            int[] b = head(before, s.predictSample());
-            int[] a = head(batch, s.predictSample());
+        // The model is sure of what it was trained on: predictions compare unlabeled documents only.
+        int[] unlabeledBefore = Arrays.stream(before).filter(r -> !isLabeled.contains(r)).toArray();
+        int[] unlabeledBatch = Arrays.stream(batch).filter(r -> !isLabeled.contains(r)).toArray();
+        if (head != null && unlabeledBefore.length > 0 && unlabeledBatch.length > 0) {
+            int[] b = head(unlabeledBefore, s.predictSample());
+            int[] a = head(unlabeledBatch, s.predictSample());
             float[][] pb = head.probabilities(pool, b);
             float[][] pa = head.probabilities(pool, a);
             lowBefore = Drift.lowConfidenceShare(top(pb), s.lowConfidence());
@@ -172,9 +177,7 @@ public final class DriftCheck {
             int[] rows = head(batch, s.regionSample());
             float[][] labeledVectors = pool.rows(labeled);
             // the pool's own distances to its labels, the labeled rows left out (theirs is 1)
-            java.util.Set<Integer> isLabeled = new java.util.HashSet<>();
-            Arrays.stream(labeled).forEach(isLabeled::add);
-            int[] reference = Arrays.stream(before).filter(r -> !isLabeled.contains(r)).limit(s.mmdSample()).toArray();
+            int[] reference = head(unlabeledBefore, s.mmdSample());
             float[] refNearest = Drift.nearestSimilarity(pool.rows(reference.length > 0 ? reference
                     : head(before, s.mmdSample())), labeledVectors);
             double far = Drift.quantile(refNearest, s.farQuantile());
