@@ -524,7 +524,8 @@ async function adminView(name) {
   let timers = [];
   const machine = machineLabels(base, project);
   const tune = fineTune(base, project);
-  leaveView = () => { timers.forEach(clearInterval); machine.leave(); tune.leave(); };
+  const upkeep = arrivals(base);
+  leaveView = () => { timers.forEach(clearInterval); machine.leave(); tune.leave(); upkeep.leave(); };
 
   function watchEmbedding() {
     const t = setInterval(async () => {
@@ -599,12 +600,62 @@ async function adminView(name) {
         el('button', { onclick: () => download(`${base}/export/labels`, name + '-labels.jsonl') }, 'Labels (JSONL)'),
         el('button', { onclick: () => download(`${base}/export/predictions?format=csv`, name + '-predictions.csv') }, 'Predictions (CSV)'))),
     machine.card,
+    upkeep.card,
     tune.card,
     el('div', { class: 'card' }, el('h2', {}, 'Schema'), el('p', {}, `${project.labels.length} labels: `,
       isolated(project.labels.map(l => l.name)))));
   watchEmbedding();
   machine.refresh();
   tune.refresh();
+  upkeep.refresh();
+}
+
+/**
+ * Arrival batches with their drift reports in words, newest first, and the upkeep queue: the
+ * unlabeled arrivals that best restore accuracy, which an admin can put first in the queue.
+ */
+function arrivals(base) {
+  const list = el('div', { id: 'arrivals' }, 'Loading…');
+  const queue = el('div', { id: 'upkeep' });
+  let timer = null;
+
+  function batch(b) {
+    const head = el('div', {}, el('strong', {}, `Batch ${b.id}`), ` · ${b.documents} documents · ${b.source} · ${b.created}`);
+    if (!b.report) return el('li', { class: 'arrival', 'data-state': b.state }, head, el('div', { class: 'meta' }, 'waiting for its vectors and a model'));
+    const r = b.report;
+    return el('li', { class: 'arrival', 'data-state': b.state, 'data-drifted': String(r.drifted) }, head,
+      el('div', { class: 'arrival-summary' }, r.summary),
+      el('ul', {}, r.signals.map(s => el('li', { class: 'signal', 'data-signal': s.name, 'data-fired': String(s.fired) },
+        s.fired ? '⚠ ' : '✓ ', s.words))),
+      r.regions.length ? el('div', { class: 'meta' }, 'Candidate new intents: ',
+        el('ul', {}, r.regions.map(g => el('li', { class: 'region' }, `about ${g.documents} documents, e.g. `,
+          isolated(g.examples.map(e => '“' + e.text + '”')))))) : null);
+  }
+
+  async function refresh() {
+    let batches;
+    try { batches = await api('GET', base + '/arrivals'); } catch (e) { list.textContent = e.message; return; }
+    fill(list, batches.length ? el('ul', {}, batches.slice().reverse().map(batch))
+      : el('p', { class: 'muted' }, 'No arrivals yet: documents imported after the first ones, or streamed to /arrivals, show here with their drift report.'));
+    try {
+      const u = await api('GET', base + '/upkeep?n=10');
+      fill(queue, el('p', {}, `Upkeep queue: ${u.items.length} of ${u.candidates} unlabeled arrivals`),
+        u.items.length ? el('ol', {}, u.items.map(i => el('li', { class: 'upkeep-item' }, el('bdi', {}, i.text), el('div', { class: 'meta' }, i.why.note)))) : null,
+        u.items.length ? el('button', { id: 'upkeep-queue', onclick: async () => {
+          try { await api('POST', base + '/queue/import', { ids: u.items.map(i => i.id) }); toast('Put first in the labeling queue'); } catch (e) { toast(e.message, true); }
+        } }, 'Put them first in the queue') : null);
+    } catch (e) { fill(queue, el('p', { class: 'muted' }, 'Upkeep queue: ' + e.message)); }
+    if (!timer && batches.some(b => b.state === 'waiting')) timer = setInterval(refresh, 2000);
+    if (timer && !batches.some(b => b.state === 'waiting')) { clearInterval(timer); timer = null; }
+  }
+
+  return {
+    card: el('div', { class: 'card' }, el('h2', {}, 'Arrivals and upkeep'),
+      el('p', { class: 'muted' }, 'Each arrival batch against the data the model learned from; README, “Upkeep”, gives the thresholds.'),
+      list, queue),
+    refresh,
+    leave: () => { if (timer) clearInterval(timer); },
+  };
 }
 
 /**

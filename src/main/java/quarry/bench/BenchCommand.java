@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
         description = "Benchmarks; each prints a table for docs/BENCHMARKS.md.",
         subcommands = {ServerBenchCommand.class, EncoderBenchCommand.class, LearnerBenchCommand.class, IndexBenchCommand.class,
             MemoryBenchCommand.class, LiveBenchCommand.class, SemiExplore.class, FineTuneBenchCommand.class,
-            SuspectsBenchCommand.class, ScaleBenchCommand.class, AgreementBenchCommand.class})
+            SuspectsBenchCommand.class, ScaleBenchCommand.class, AgreementBenchCommand.class, DriftBenchCommand.class})
 public final class BenchCommand implements Runnable {
 
     @CommandLine.Spec

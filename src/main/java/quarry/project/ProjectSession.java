@@ -95,6 +95,7 @@ public final class ProjectSession implements AutoCloseable {
     private final SuspectReview suspects;
     private final Overlaps overlaps;
     private final Agreement agreement;
+    private final ArrivalReports arrivals;
     private volatile Views.Embedding embedding = new Views.Embedding("idle", 0, 0, null);
     private volatile String trainingError;
     private volatile Views.Stage stage = Views.Stage.IDLE;
@@ -157,6 +158,7 @@ public final class ProjectSession implements AutoCloseable {
                     embedPending();
                 });
         peers.start(scheduler);
+        this.arrivals = new ArrivalReports(project, store, settings.seed());
         this.suspects = new SuspectReview(project.id(), project.name(), store, labels, loopSettings.head(),
                 () -> space.pool().view(), () -> space.encoder().id());
     }
@@ -245,6 +247,31 @@ public final class ProjectSession implements AutoCloseable {
     public Doc document(String id) {
         return store.documents().find(project.id(), id).orElseThrow(() -> new DomainException.NotFound(
                 "no document '" + id + "' in project '" + project.name() + "'"));
+    }
+
+    // ---- arrivals: drift reports and the upkeep queue ----
+
+    /** Every arrival batch, oldest first, with its drift report once measured. */
+    public List<Views.ArrivalBatch> arrivals() {
+        return arrivals.list();
+    }
+
+    public Views.ArrivalBatch arrival(long id) {
+        return arrivals.get(id);
+    }
+
+    /** The {@code n} unlabeled arrivals that best restore accuracy now, by the serving model. */
+    public Views.Upkeep upkeep(int n) {
+        Views.Upkeep out = versions.withModelVersion((head, version) -> {
+            Pool pool = poolOf(head);
+            Vectors view = pool.view();
+            int[] labeled = Arrays.stream(labels.labeledRows()).filter(r -> r < view.size()).sorted().toArray();
+            return arrivals.upkeep(view, head, version, pool.index(), labeled, labels::isLabeled, n);
+        });
+        if (out == null) {
+            throw noModel();
+        }
+        return out;
     }
 
     // ---- fine-tuning ----
@@ -376,6 +403,11 @@ public final class ProjectSession implements AutoCloseable {
             }
             retrainNanos.addAndGet(System.nanoTime() - trainStart);
             retrains.incrementAndGet();
+            if (head != null) {
+                stage = new Views.Stage("drift", 0, 0);
+                arrivals.measure(view, head, versions.current(), pool.index(),
+                        classes.keySet().stream().mapToInt(Integer::intValue).sorted().toArray());
+            }
             trainingError = null;
         } catch (RuntimeException e) {
             LOG.error("retraining failed in project {}", project.name(), e);

@@ -346,4 +346,50 @@ public final class Views {
     /** The disagreement queue: open ones (oldest first, up to the limit), and how many were settled. */
     public record Disagreements(int open, int settled, String note, List<Disagreement> items) {
     }
+
+    /** One drift signal: its measure, whether it fired, and what it means, in words. */
+    public record DriftSignal(String name, Double value, boolean fired, String words) {
+    }
+
+    /** A label whose share of predictions moved between the pool before and the batch. */
+    public record MovedLabel(String label, double before, double after) {
+    }
+
+    /** An example document of a region. */
+    public record Example(String id, String text) {
+    }
+
+    /** A dense group of arrivals with no labeled neighbour: a candidate new intent. */
+    public record Region(int documents, double similarityToLabeled, List<Example> examples) {
+    }
+
+    /**
+     * The drift report of one arrival batch, measured with the model version given once its vectors
+     * were indexed; see README, "Upkeep", for what each signal means and when it fires.
+     */
+    public record DriftReport(String summary, boolean drifted, int modelVersion, String measured, int labeled,
+            Double mmd2, Double mmdPValue, Double lowConfidenceBefore, Double lowConfidenceAfter,
+            Double labelShift, Double labelShiftPValue, List<MovedLabel> movedLabels, List<Region> regions,
+            List<DriftSignal> signals) {
+    }
+
+    /**
+     * An arrival batch: its documents (pool rows {@code firstRow} to {@code firstRow + documents - 1})
+     * and its report, null while its state is "waiting" (for its vectors or a model).
+     */
+    public record ArrivalBatch(long id, String created, String source, int firstRow, int documents, String state,
+            DriftReport report) {
+    }
+
+    /** What a streamed or imported arrival stored. */
+    public record Arrived(long batch, int added, int documents, Embedding embedding) {
+    }
+
+    /** A document the upkeep queue proposes, with why. */
+    public record UpkeepItem(String id, int row, Long batch, String text, PickReason why) {
+    }
+
+    /** The upkeep queue: unlabeled arrivals, the few best to label now. */
+    public record Upkeep(int candidates, int modelVersion, String strategy, List<UpkeepItem> items) {
+    }
 }

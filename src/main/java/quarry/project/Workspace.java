@@ -26,7 +26,10 @@ import quarry.data.ImportOptions;
 import quarry.encode.CachingEncoder;
 import quarry.encode.EncoderOptions;
 import quarry.encode.Encoders;
+import quarry.store.Arrivals;
 import quarry.store.Database;
+import quarry.store.Documents;
+import quarry.store.Records;
 import quarry.store.Records.Label;
 import quarry.store.Records.Project;
 import quarry.store.Store;
@@ -459,8 +462,12 @@ public final class Workspace implements AutoCloseable {
         try {
             // stream() checks the whole file (every problem, by line and field) before the sink sees a
             // row; the rows then go into one transaction, the store never holding more than a batch.
-            added = store.documents().addAttributed(p.project().id(),
-                    sink -> DocumentImporter.streamAttributed(file, options, sink), "import");
+            // After the first documents every import is an arrival batch, measured for drift once embedded.
+            Documents.AttributedSource source = sink -> DocumentImporter.streamAttributed(file, options, sink);
+            added = store.documents().count(p.project().id()) == 0
+                    ? store.documents().addAttributed(p.project().id(), source, "import")
+                    : store.arrivals().addAttributed(p.project().id(), source, "import", Arrivals.Source.IMPORT)
+                            .documents();
         } catch (Store.SourceException e) {
             if (e.getCause() instanceof ImportException ie) {
                 throw ie;
@@ -504,6 +511,29 @@ public final class Workspace implements AutoCloseable {
         p.labelsImported();
         p.embedPending();
         return Outside.ADDED;
+    }
+
+    /**
+     * Stores a streamed NDJSON file as one arrival batch, all or nothing, checked line by line as
+     * an import is; then embeds it (its drift report follows the next retrain).
+     */
+    public Views.Arrived importArrivals(ProjectSession p, Path file) throws ImportException, IOException {
+        ImportOptions options = ImportOptions.defaults().withFormat(quarry.data.ImportFormat.JSONL)
+                .withLabelSchema(p.project().labelNames()).withSingleLabel(!p.project().multiLabel());
+        Records.Arrival batch;
+        try {
+            batch = store.arrivals().add(p.project().id(), sink -> DocumentImporter.stream(file, options, sink),
+                    "import", Arrivals.Source.STREAM);
+        } catch (Store.SourceException e) {
+            if (e.getCause() instanceof ImportException ie) {
+                throw ie;
+            }
+            throw e;
+        }
+        p.labelsImported();
+        p.embedPending();
+        return new Views.Arrived(batch.id(), batch.documents(), store.documents().count(p.project().id()),
+                p.embedding());
     }
 
     private void createDemo() {

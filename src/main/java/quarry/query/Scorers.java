@@ -274,6 +274,45 @@ final class Scorers {
         };
     }
 
+    /**
+     * Upkeep after drift: a candidate scores its margin uncertainty plus {@code noveltyWeight}
+     * times its novelty (1 − cosine to the nearest labeled document), the sum weighted by density^β.
+     * Uncertainty alone misses new intents the model is confidently wrong about; novelty alone
+     * picks outliers; density keeps the picks where many documents are.
+     */
+    static Scorer upkeep(double noveltyWeight, double beta) {
+        return new ChunkedScorer("upkeep") {
+            private float[][] labeled;
+
+            @Override
+            public Scores score(QueryContext ctx) {
+                labeled = ctx.pool().rows(ctx.labeled());
+                try {
+                    return super.score(ctx);
+                } finally {
+                    labeled = null;
+                }
+            }
+
+            @Override
+            void scoreChunk(QueryContext ctx, int[] rows, int offset, Scores out) {
+                float[][] x = ctx.pool().rows(rows);
+                float[][] p = ctx.head().probabilities(ctx.pool(), rows);
+                float[] nearest = quarry.eval.Drift.nearestSimilarity(x, labeled);
+                float[] density = Density.of(ctx, rows);
+                for (int i = 0; i < rows.length; i++) {
+                    double u = 1 - Uncertainty.margin(p[i]);
+                    double novelty = labeled.length == 0 ? 1 : 1 - Math.max(0, nearest[i]);
+                    double d = Float.isNaN(density[i]) ? 1 : Math.max(0, density[i]);
+                    out.score()[offset + i] = (float) ((u + noveltyWeight * novelty) * Math.pow(d, beta));
+                    out.uncertainty()[offset + i] = (float) u;
+                    out.density()[offset + i] = density[i];
+                    out.predicted()[offset + i] = Uncertainty.argmax(p[i]);
+                }
+            }
+        };
+    }
+
     /** Walks the candidates chunk by chunk; subclasses fill their slice of the result. */
     private abstract static class ChunkedScorer implements Scorer {
 

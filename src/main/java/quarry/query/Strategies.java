@@ -76,6 +76,7 @@ public final class Strategies {
         SCORERS.put("density-margin", o -> Scorers.densityWeighted(SCORERS.get("margin").apply(o), o.densityBeta()));
         SCORERS.put("density-bald", o -> Scorers.densityWeighted(SCORERS.get("bald").apply(o), o.densityBeta()));
         SCORERS.put("density-entropy", o -> Scorers.densityWeighted(SCORERS.get("entropy").apply(o), o.densityBeta()));
+        SCORERS.put("upkeep", o -> Scorers.upkeep(Strategies.UPKEEP_NOVELTY, o.densityBeta()));
         SCORERS.put("ml-mean", o -> Scorers.probabilities("ml-mean", p -> Uncertainty.bernoulliEntropy(p) / p.length));
         SCORERS.put("ml-max", o -> Scorers.probabilities("ml-max", Strategies::maxBernoulliEntropy));
         SCORERS.put("ml-cardinality", o -> Scorers.cardinalityInconsistency());
@@ -84,6 +85,12 @@ public final class Strategies {
         SCORERS.put("ml-set", o -> Scorers.labelSets("ml-set", (p, thresholds, predicted) ->
                 Uncertainty.labelSetDoubt(p, predicted)));
     }
+
+    /**
+     * Weight of novelty (distance to the labeled data) beside margin uncertainty in {@code upkeep};
+     * chosen on CLINC150's valid split by {@code bench drift} (docs/BENCHMARKS.md).
+     */
+    public static final double UPKEEP_NOVELTY = 1.0;
 
     /** Labels per class up to which {@code coverage-margin} asks for coverage. */
     static final double COVERAGE_PER_CLASS = 2.0;
@@ -149,6 +156,15 @@ public final class Strategies {
         }
         throw new QuarryException("strategy '" + name + "': coverage-margin@N needs N, the labels per class to "
                 + "cover first, between 0 and 1000; got '" + value + "'");
+    }
+
+    /** The upkeep strategy with its novelty weight set (for tuning it; {@link #byName} uses {@link #UPKEEP_NOVELTY}). */
+    public static QueryStrategy upkeep(double noveltyWeight, Options options) {
+        if (!(noveltyWeight >= 0)) {
+            throw new IllegalArgumentException("novelty weight must be >= 0, got " + noveltyWeight);
+        }
+        return new ScoredStrategy("upkeep", Scorers.upkeep(noveltyWeight, options.densityBeta()),
+                new Selector(options.diversityTau(), options.classBalanced()));
     }
 
     public static QueryStrategy byName(String name) {

@@ -313,6 +313,7 @@ public final class Server implements AutoCloseable {
         TokenHandlers tokens = new TokenHandlers(w);
         ProjectHandlers projects = new ProjectHandlers(w);
         DocumentHandlers documents = new DocumentHandlers(w, maxUpload);
+        ArrivalHandlers arrivals = new ArrivalHandlers(w, maxUpload);
         AnnotationHandlers annotations = new AnnotationHandlers(w);
         ModelHandlers model = new ModelHandlers(w);
         ReviewHandlers review = new ReviewHandlers(w);
@@ -358,6 +359,17 @@ public final class Server implements AutoCloseable {
                 documents::list));
         r.add(new Api.Route("GET", p + "/documents/{id}", any, "One document with its current labels", null,
                 documents::get));
+        r.add(new Api.Route("POST", p + "/arrivals", admin, "New documents as NDJSON, in chunks (chunked transfer"
+                + " welcome; spooled to disk): checked line by line like an import, stored as one arrival batch or not"
+                + " at all; its drift report follows once it is embedded and a model exists", "application/x-ndjson",
+                arrivals::arrive));
+        r.add(new Api.Route("GET", p + "/arrivals", any, "Arrival batches, oldest first, each with its drift report"
+                + " in numbers and words (state waiting until measured)", null, arrivals::list));
+        r.add(new Api.Route("GET", p + "/arrivals/{id}", any, "One arrival batch and its drift report", null,
+                arrivals::get));
+        r.add(new Api.Route("GET", p + "/upkeep", any, "The upkeep queue: the ?n=1..200 (default 20) unlabeled"
+                + " arrivals that best restore accuracy (uncertainty, distance to the labeled data, density; kept"
+                + " diverse), with why; 409 without a model", null, arrivals::upkeep));
         r.add(new Api.Route("GET", p + "/queue", any, "Lease the next documents to label (?n=1..50), best first,"
                 + " with why each was picked", null, annotations::queue));
         r.add(new Api.Route("POST", p + "/queue/import", admin, "Put documents first in the queue, by id, best first"

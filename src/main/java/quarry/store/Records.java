@@ -31,6 +31,17 @@ public final class Records {
         }
     }
 
+    /**
+     * Documents that arrived together (one import or one streamed request): pool rows
+     * {@code [firstRow, firstRow + documents)}, and their drift report as JSON, null until measured.
+     */
+    public record Arrival(long id, String created, int firstRow, int documents, String source, String report) {
+
+        public boolean holds(int row) {
+            return row >= firstRow && row < firstRow + documents;
+        }
+    }
+
     /** A document of a project's pool; {@code row} is its position in the pool, from 0. */
     public record Doc(int row, String id, String text) {
     }

@@ -1,6 +1,7 @@
 package quarry.store;
 
 import quarry.store.jdbc.Jdbc;
+import quarry.store.jdbc.JdbcArrivals;
 import quarry.store.jdbc.JdbcDocuments;
 import quarry.store.jdbc.JdbcJobs;
 import quarry.store.jdbc.JdbcLeases;
@@ -32,6 +33,7 @@ public final class Store implements AutoCloseable {
     private final Tokens tokens;
     private final Leases leases;
     private final Rankings rankings;
+    private final Arrivals arrivals;
     private final Jdbc jdbc;
     /** What the repositories share and close with the store: connections, say. */
     private final AutoCloseable resources;
@@ -58,6 +60,7 @@ public final class Store implements AutoCloseable {
         this.tokens = new JdbcTokens(jdbc);
         this.leases = new JdbcLeases(jdbc);
         this.rankings = new JdbcRankings(jdbc);
+        this.arrivals = new JdbcArrivals(jdbc);
         this.jdbc = jdbc;
         this.resources = jdbc;
     }
@@ -116,6 +119,10 @@ public final class Store implements AutoCloseable {
     public int schemaVersion() {
         return jdbc.one("read the schema version", "SELECT MAX(version) FROM schema_version", r -> r.getInt(1))
                 .orElse(0);
+    }
+
+    public Arrivals arrivals() {
+        return arrivals;
     }
 
     /** A lock held until closed, or lost with the connection that holds it (a server that dies lets go). */

@@ -185,6 +185,58 @@ public abstract class StoreContract {
     }
 
     @Nested
+    class ArrivalsContract {
+
+        @Test
+        void aBatchIsStoredWithItsDocumentsOrNotAtAll() {
+            Project p = project();
+            store.documents().add(p.id(), docs(3)::forEach, "import");
+            List<Document> batch = List.of(Document.unlabeled("n1", "new one"), new Document("n2", "new two",
+                    List.of("b")));
+            Records.Arrival a = store.arrivals().add(p.id(), batch::forEach, "import", Arrivals.Source.STREAM);
+            assertEquals(3, a.firstRow());
+            assertEquals(2, a.documents());
+            assertEquals("stream", a.source());
+            assertEquals(null, a.report());
+            assertTrue(a.holds(4) && !a.holds(2) && !a.holds(5));
+            assertEquals(5, store.documents().count(p.id()));
+            assertEquals(Map.of(4, List.of("b")), store.annotations().currentLabels(p.id()));
+
+            // a duplicate id: neither the documents nor the batch
+            List<Document> clash = List.of(Document.unlabeled("n3", "fine"), Document.unlabeled("d1", "again"));
+            assertThrows(DuplicateException.class, () -> store.arrivals().add(p.id(), clash::forEach, "import",
+                    Arrivals.Source.IMPORT));
+            // a source that fails midway: the same
+            assertThrows(Store.SourceException.class, () -> store.arrivals().add(p.id(), sink -> {
+                sink.accept(Document.unlabeled("n4", "fine"));
+                throw new java.io.IOException("line 2: text: missing");
+            }, "import", Arrivals.Source.STREAM));
+            assertEquals(5, store.documents().count(p.id()));
+            assertEquals(List.of(a), store.arrivals().list(p.id()));
+
+            store.arrivals().report(p.id(), a.id(), "{\"summary\":\"ok\"}");
+            assertEquals("{\"summary\":\"ok\"}", store.arrivals().find(p.id(), a.id()).orElseThrow().report());
+            IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> store.arrivals().add(
+                    p.id(), docs(0)::forEach, "import", Arrivals.Source.IMPORT));
+            assertTrue(empty.getMessage().contains("at least one document"), empty.getMessage());
+            assertEquals(1, store.arrivals().list(p.id()).size());
+        }
+
+        @Test
+        void batchesBelongToTheirProject() {
+            Project p = project("p");
+            Project q = project("q");
+            Records.Arrival a = store.arrivals().add(p.id(), docs(2)::forEach, "import", Arrivals.Source.IMPORT);
+            assertTrue(store.arrivals().find(q.id(), a.id()).isEmpty());
+            assertTrue(store.arrivals().list(q.id()).isEmpty());
+            store.arrivals().report(q.id(), a.id(), "{}");
+            assertEquals(null, store.arrivals().find(p.id(), a.id()).orElseThrow().report(), "not another project's");
+            store.projects().delete(p.id());
+            assertTrue(store.arrivals().list(p.id()).isEmpty());
+        }
+    }
+
+    @Nested
     class DocumentsContract {
 
         @Test

@@ -25,54 +25,63 @@ public final class JdbcDocuments implements Documents {
 
     @Override
     public int addAttributed(long projectId, AttributedSource documents, String annotator) {
-        return jdbc.transaction("import documents", c -> {
-            jdbc.lockProject(c, projectId);
-            int row = Jdbc.count(c, "SELECT COUNT(*) FROM documents WHERE project_id = ?", projectId);
-            int[] added = {0};
-            int[] next = {row};
-            try (PreparedStatement p = c.prepareStatement(
-                    "INSERT INTO documents (project_id, row_no, ext_id, text) VALUES (?, ?, ?, ?)");
-                    PreparedStatement exists = c.prepareStatement(
-                            "SELECT 1 FROM documents WHERE project_id = ? AND ext_id = ?");
-                    PreparedStatement label = c.prepareStatement("INSERT INTO annotations (project_id,"
-                            + " row_no, labels, skipped, annotator, created, kind) VALUES (?, ?, ?, 0, ?, ?, 'import')")) {
-                String created = Jdbc.now();
-                documents.each(a -> {
-                    Document d = a.document();
-                    try {
-                        Jdbc.bind(exists, projectId, d.id());
-                        try (ResultSet r = exists.executeQuery()) {
-                            if (r.next()) {
-                                throw new DuplicateException("document id '" + d.id() + "' is already in the project");
-                            }
+        return jdbc.transaction("import documents", c -> insert(c, jdbc, projectId, documents, annotator)[1]);
+    }
+
+    /**
+     * Appends documents inside the caller's transaction (which locks nothing else first); each label
+     * is kept with the annotator and time its document names, else {@code annotator} and now.
+     *
+     * @return the first new row and the number added
+     */
+    static int[] insert(java.sql.Connection c, Jdbc jdbc, long projectId, AttributedSource documents,
+                        String annotator) throws SQLException {
+        jdbc.lockProject(c, projectId);
+        int row = Jdbc.count(c, "SELECT COUNT(*) FROM documents WHERE project_id = ?", projectId);
+        int[] added = {0};
+        int[] next = {row};
+        try (PreparedStatement p = c.prepareStatement(
+                "INSERT INTO documents (project_id, row_no, ext_id, text) VALUES (?, ?, ?, ?)");
+                PreparedStatement exists = c.prepareStatement(
+                        "SELECT 1 FROM documents WHERE project_id = ? AND ext_id = ?");
+                PreparedStatement label = c.prepareStatement("INSERT INTO annotations (project_id,"
+                        + " row_no, labels, skipped, annotator, created, kind) VALUES (?, ?, ?, 0, ?, ?, 'import')")) {
+            String created = Jdbc.now();
+            documents.each(a -> {
+                Document d = a.document();
+                try {
+                    Jdbc.bind(exists, projectId, d.id());
+                    try (ResultSet r = exists.executeQuery()) {
+                        if (r.next()) {
+                            throw new DuplicateException("document id '" + d.id() + "' is already in the project");
                         }
-                        if (d.isLabeled()) {
-                            Jdbc.bind(label, projectId, next[0], Jdbc.json(d.labels()),
-                                    a.annotator() != null ? a.annotator() : annotator,
-                                    a.created() != null ? a.created() : created);
-                            label.addBatch();
-                        }
-                        Jdbc.bind(p, projectId, next[0]++, d.id(), d.text());
-                        p.addBatch();
-                        if (++added[0] % BATCH == 0) {
-                            p.executeBatch();
-                            label.executeBatch();
-                        }
-                    } catch (SQLException e) {
-                        throw new Sql(e);
                     }
-                });
-                p.executeBatch();
-                label.executeBatch();
-            } catch (Sql e) {
-                throw e.getCause(); // out of the source's callback, to be reported like any other SQL failure
-            } catch (SQLException | RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new Store.SourceException(e);
-            }
-            return added[0];
-        });
+                    if (d.isLabeled()) {
+                        Jdbc.bind(label, projectId, next[0], Jdbc.json(d.labels()),
+                                a.annotator() != null ? a.annotator() : annotator,
+                                a.created() != null ? a.created() : created);
+                        label.addBatch();
+                    }
+                    Jdbc.bind(p, projectId, next[0]++, d.id(), d.text());
+                    p.addBatch();
+                    if (++added[0] % BATCH == 0) {
+                        p.executeBatch();
+                        label.executeBatch();
+                    }
+                } catch (SQLException e) {
+                    throw new Sql(e);
+                }
+            });
+            p.executeBatch();
+            label.executeBatch();
+        } catch (Sql e) {
+            throw e.getCause(); // out of the source's callback, to be reported like any other SQL failure
+        } catch (SQLException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new Store.SourceException(e);
+        }
+        return new int[] {row, added[0]};
     }
 
     /** An SQL failure carried through the document source's callback, which cannot throw it. */
