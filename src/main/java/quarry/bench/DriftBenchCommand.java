@@ -46,7 +46,7 @@ import quarry.query.Strategies;
                 + "arrival batches: fresh documents of the known intents, then batches whose share of held-out "
                 + "intents ramps up. Reports each drift signal's detection delay (and false alarms on a control "
                 + "stream of fresh known documents only), and the labels the upkeep queue, random sampling of the "
-                + "arrivals and labeling the whole wave need to recover 95% of the accuracy before the wave.",
+                + "arrivals and labeling the whole wave need to recover 95%% of the accuracy before the wave.",
             "Accuracy before the wave: on the evaluation split's documents of the known intents. After: on all of "
                 + "the split's intents. Label 'oos' is dropped."})
 final class DriftBenchCommand implements Callable<Integer> {

@@ -203,7 +203,7 @@ class AgreementApiTest {
             assertEquals(201, settled.code(), settled.body());
             assertEquals("rita", settled.json().get("annotator").asText());
             assertEquals("review", settled.json().get("kind").asText());
-            assertEquals(11, settled.json().size(), "the annotation's fields, nothing else: " + settled.body());
+            assertEquals(12, settled.json().size(), "the annotation's fields, nothing else: " + settled.body());
             assertEquals("asks where the parcel is", settled.json().get("reason").asText());
             assertEquals("[\"shipping\"]", t.admin().get(P + "/documents/d4").json().get("labels").toString());
             JsonNode after = t.rita().get(P + "/disagreements").json();
