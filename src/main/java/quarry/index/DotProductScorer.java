@@ -45,11 +45,15 @@ final class DotProductScorer implements FlatVectorsScorer {
             throw new IllegalArgumentException("vector query dimension: " + target.length
                     + " differs from field dimension: " + values.dimension());
         }
-        RandomAccessVectorValues.Floats floats = (RandomAccessVectorValues.Floats) values;
-        return new RandomVectorScorer.AbstractRandomVectorScorer(floats) {
+        return against((RandomAccessVectorValues.Floats) values, target);
+    }
+
+    /** Scores every stored vector of {@code values} against {@code target}. */
+    private static RandomVectorScorer against(RandomAccessVectorValues.Floats values, float[] target) {
+        return new RandomVectorScorer.AbstractRandomVectorScorer(values) {
             @Override
             public float score(int node) throws IOException {
-                return DotProductScorer.score(target, floats.vectorValue(node));
+                return DotProductScorer.score(target, values.vectorValue(node));
             }
         };
     }
@@ -77,14 +81,7 @@ final class DotProductScorer implements FlatVectorsScorer {
 
         @Override
         public RandomVectorScorer scorer(int ord) throws IOException {
-            float[] target = targets.vectorValue(ord).clone();
-            RandomAccessVectorValues.Floats others = values.copy();
-            return new RandomVectorScorer.AbstractRandomVectorScorer(others) {
-                @Override
-                public float score(int node) throws IOException {
-                    return DotProductScorer.score(target, others.vectorValue(node));
-                }
-            };
+            return against(values.copy(), targets.vectorValue(ord).clone());
         }
 
         @Override
