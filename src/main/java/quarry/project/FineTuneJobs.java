@@ -93,6 +93,11 @@ public final class FineTuneJobs implements AutoCloseable {
         return queued;
     }
 
+    /** The job ids of the fine-tunes this server runs or has queued. */
+    java.util.Collection<String> held() {
+        return latest.values().stream().filter(f -> !f.ended()).map(Views.FineTune::job).toList();
+    }
+
     /** The project's latest fine-tune since the server started, or {@link Views.FineTune#IDLE}. */
     public Views.FineTune status(ProjectSession p) {
         return latest.getOrDefault(p.project().id(), Views.FineTune.IDLE);

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,6 +45,7 @@ public final class PredictionJobs implements AutoCloseable {
         return t;
     });
     private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
+    private final Set<String> held = ConcurrentHashMap.newKeySet();
 
     PredictionJobs(Workspace workspace, Path dir) {
         this.workspace = workspace;
@@ -55,12 +57,8 @@ public final class PredictionJobs implements AutoCloseable {
         // On a database other servers share, a running job may well be running there: leave it be.
         for (ProjectSession p : workspace.store().database().shared() ? List.<ProjectSession>of() : workspace.projects()) {
             for (Job j : workspace.store().jobs().list(p.project().id())) {
-                if (j.kind().equals(FINETUNE) && (j.state().equals("queued") || j.state().equals("running"))) {
-                    workspace.store().jobs().update(j.id(), "failed", j.done(), "the server stopped while this"
-                            + " fine-tune ran; the project kept its encoder; start it again");
-                } else if (j.state().equals("queued") || j.state().equals("running")) {
-                    workspace.store().jobs().update(j.id(), "failed", j.done(), "the server stopped while this job ran;"
-                            + " results so far are kept; submit the input again for the rest");
+                if (j.state().equals("queued") || j.state().equals("running")) {
+                    workspace.store().jobs().update(j.id(), "failed", j.done(), stoppedMessage(j.kind()));
                 }
             }
         }
@@ -72,6 +70,18 @@ public final class PredictionJobs implements AutoCloseable {
                 LOG.warn("cannot clean up {}: {}", dir, e.getMessage());
             }
         }
+    }
+
+    /** Why a job of {@code kind} failed when the server that held it stopped. */
+    static String stoppedMessage(String kind) {
+        return kind.equals(FINETUNE)
+                ? "the server stopped while this fine-tune ran; the project kept its encoder; start it again"
+                : "the server stopped while this job ran; results so far are kept; submit the input again for the rest";
+    }
+
+    /** The ids of the jobs this server has accepted and not yet finished. */
+    Collection<String> held() {
+        return List.copyOf(held);
     }
 
     /**
@@ -113,7 +123,16 @@ public final class PredictionJobs implements AutoCloseable {
             Files.deleteIfExists(file);
             throw new DomainException.InvalidInput("the body holds no texts: send JSONL, one {\"id\": ..., \"text\": ...} per line");
         }
-        Job job = workspace.store().jobs().add(id, project.project().id(), "predict", lines, owner);
+        // Held before it is stored, so that no other server's watch sees it unbeaten (see JobWatch).
+        held.add(id);
+        Job job;
+        try {
+            job = workspace.store().jobs().add(id, project.project().id(), "predict", lines, owner);
+        } catch (RuntimeException e) {
+            held.remove(id);
+            Files.deleteIfExists(file);
+            throw e;
+        }
         runner.submit(() -> run(project, job, file));
         return job;
     }
@@ -140,6 +159,9 @@ public final class PredictionJobs implements AutoCloseable {
     private void run(ProjectSession project, Job job, Path file) {
         long done = 0;
         try (BufferedReader in = Files.newBufferedReader(file)) {
+            if (cancelledInStore(job.id())) {
+                return; // cancelled through another server while it waited here
+            }
             workspace.store().jobs().update(job.id(), "running", 0, null);
             List<String> ids = new ArrayList<>();
             List<String> texts = new ArrayList<>();
@@ -152,7 +174,8 @@ public final class PredictionJobs implements AutoCloseable {
                     texts.add(n.get("text").asText());
                 }
                 if (texts.size() == CHUNK || (line == null && !texts.isEmpty())) {
-                    if (cancelled.remove(job.id())) {
+                    // A cancel said to another server on a shared database reaches this one through the store.
+                    if (cancelled.remove(job.id()) || cancelledInStore(job.id())) {
                         workspace.store().jobs().update(job.id(), "cancelled", done, null);
                         return;
                     }
@@ -174,6 +197,7 @@ public final class PredictionJobs implements AutoCloseable {
             LOG.error("prediction job {} failed", job.id(), e);
             workspace.store().jobs().update(job.id(), "failed", done, e.getMessage());
         } finally {
+            held.remove(job.id());
             try {
                 Files.deleteIfExists(file);
             } catch (IOException e) {
@@ -189,13 +213,23 @@ public final class PredictionJobs implements AutoCloseable {
                     + " DELETE /api/projects/{project}/finetune", Map.of("job", job.id()));
         }
         if (job.state().equals("queued") || job.state().equals("running")) {
-            cancelled.add(job.id());
-            if (job.state().equals("queued")) {
-                workspace.store().jobs().update(job.id(), "cancelled", 0, null);
+            if (held.contains(job.id())) {
+                cancelled.add(job.id());
+                if (job.state().equals("queued")) {
+                    workspace.store().jobs().update(job.id(), "cancelled", 0, null);
+                }
+            } else {
+                // Another server's job: its runner sees the state before its next chunk.
+                workspace.store().jobs().update(job.id(), "cancelled", job.done(), null);
             }
             return true;
         }
         return false;
+    }
+
+    private boolean cancelledInStore(String id) {
+        return workspace.store().database().shared()
+                && workspace.store().jobs().find(id).map(j -> j.state().equals("cancelled")).orElse(false);
     }
 
     @Override

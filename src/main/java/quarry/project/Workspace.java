@@ -58,6 +58,7 @@ public final class Workspace implements AutoCloseable {
             Executors.newSingleThreadScheduledExecutor(named("quarry-scheduler"));
     private final PredictionJobs jobs;
     private final FineTuneJobs fineTunes;
+    private final JobWatch jobWatch;
     private String firstAdminToken;
     private volatile boolean closed;
     /** Held while this workspace is open: one server per folder (see {@link #lockFolder}). */
@@ -77,6 +78,11 @@ public final class Workspace implements AutoCloseable {
         this.access = new Access(store);
         this.jobs = new PredictionJobs(this, this.dir.resolve("jobs"));
         this.fineTunes = new FineTuneJobs(this);
+        this.jobWatch = new JobWatch(store.jobs(), () -> {
+            List<String> held = new ArrayList<>(jobs.held());
+            held.addAll(fineTunes.held());
+            return held;
+        }, TimeUnit.SECONDS.toNanos(JobWatch.SILENT_SECONDS));
     }
 
     /**
@@ -111,6 +117,7 @@ public final class Workspace implements AutoCloseable {
             }
             if (w.store.database().shared()) {
                 w.scheduler.scheduleWithFixedDelay(w::followOthers, FOLLOW_SECONDS, FOLLOW_SECONDS, TimeUnit.SECONDS);
+                w.scheduler.scheduleWithFixedDelay(w::watchJobs, 0, JobWatch.BEAT_SECONDS, TimeUnit.SECONDS);
             }
             return w;
         } catch (RuntimeException e) {
@@ -141,6 +148,18 @@ public final class Workspace implements AutoCloseable {
      * Keeps up with the other servers on a shared database: projects they created or deleted, and
      * tokens they made or deleted. Each project follows its own labels and models ({@link Peers}).
      */
+    /** See {@link JobWatch}: on a shared database, beat for this server's jobs and fail the dead servers'. */
+    private void watchJobs() {
+        try {
+            for (String id : jobWatch.tick(System.nanoTime())) {
+                LOG.warn("job {} failed: the server that ran it stopped beating for {} s", id, JobWatch.SILENT_SECONDS);
+            }
+        } catch (RuntimeException e) {
+            // The next tick tries again; a scheduled task that throws would never run again.
+            LOG.warn("cannot watch jobs: {}", e.getMessage());
+        }
+    }
+
     private void followOthers() {
         try {
             access.reload();

@@ -42,7 +42,7 @@ public final class Database {
     private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__job_owner.sql",
             "V3__machine_labels.sql", "V4__annotation_reason.sql", "V5__members.sql",
             "V6__several_servers.sql", "V7__annotation_kind.sql", "V8__annotation_seconds.sql",
-            "V9__arrival_batches.sql");
+            "V9__arrival_batches.sql", "V10__job_heartbeat.sql");
 
     /** The advisory lock that keeps two servers starting on one PostgreSQL database from migrating at once. */
     private static final long MIGRATION_LOCK = 0x51_75_61_72_72_79_4DL;

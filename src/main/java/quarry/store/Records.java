@@ -93,6 +93,10 @@ public final class Records {
             String finished, String error, String owner) {
     }
 
+    /** A queued or running job's sign of life: a counter its server raises (see {@link Jobs#beat}). */
+    public record JobPulse(String id, String kind, long done, long heartbeat) {
+    }
+
     /** How many jobs of a kind are in a state. */
     public record JobCount(String kind, String state, long count) {
     }

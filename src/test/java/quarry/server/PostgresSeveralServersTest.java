@@ -147,6 +147,20 @@ class PostgresSeveralServersTest {
                     () -> follower.modelStatus().version() == latest);
             assertEquals(latest, follower.lastReport().version());
 
+            // A batch job accepted by one server is cancelled through the other: it stops, and stays cancelled.
+            StringBuilder batch = new StringBuilder();
+            for (int i = 0; i < 3 * 1024; i++) {
+                batch.append(Http.JSON.writeValueAsString(Map.of("id", "b" + i,
+                        "text", docs.get(i % docs.size()).text() + " #" + i))).append('\n');
+            }
+            String job = new RestClient(u1).expect(admin, "POST", "/api/projects/clinc/predictions", batch.toString())
+                    .json().get("id").asText();
+            new RestClient(u2).expect(admin, "DELETE", "/api/jobs/" + job, null);
+            Thread.sleep(25_000); // longer than the whole job takes here when nothing stops it
+            var cancelled = new RestClient(u1).expect(admin, "GET", "/api/jobs/" + job, null).json();
+            assertEquals("cancelled", cancelled.get("state").asText(), cancelled.toString());
+            assertTrue(cancelled.get("done").asLong() < 3 * 1024, cancelled.toString());
+
             // The trainer's server stops: the other takes the project over with the next labels.
             Workspace trainerWs = trainer == p1 ? w1 : w2;
             Server trainerServer = trainer == p1 ? s1 : s2;

@@ -27,6 +27,7 @@ import quarry.core.Document;
 import quarry.store.Records.Annotation;
 import quarry.store.Records.Doc;
 import quarry.store.Records.Job;
+import quarry.store.Records.JobPulse;
 import quarry.store.Records.Label;
 import quarry.store.Records.MachineBatch;
 import quarry.store.Records.MachineBatchSpec;
@@ -779,6 +780,31 @@ public abstract class StoreContract {
             assertEquals("failed", failed.state());
             assertEquals("boom", failed.error());
             assertNotNull(failed.finished());
+        }
+
+        @Test
+        void aBeatingJobIsKeptAndASilentOneFails() {
+            Project p = project();
+            store.jobs().add("live", p.id(), "predict", 3, "alice");
+            store.jobs().add("dead", p.id(), "finetune", 0, "alice");
+            store.jobs().add("over", p.id(), "predict", 1, "alice");
+            store.jobs().update("over", "done", 1, null);
+            store.jobs().beat(List.of("live", "over", "nope"));
+            store.jobs().beat(List.of("live"));
+            assertEquals(Set.of(new JobPulse("live", "predict", 0, 2), new JobPulse("dead", "finetune", 0, 0)),
+                    Set.copyOf(store.jobs().unfinished()), "finished jobs are not listed, and only beats count");
+
+            assertFalse(store.jobs().failIfSilent("live", 1, "gone"), "it beat since the heartbeat was read");
+            assertEquals("queued", store.jobs().find("live").orElseThrow().state());
+            assertTrue(store.jobs().failIfSilent("dead", 0, "gone"));
+            Job dead = store.jobs().find("dead").orElseThrow();
+            assertEquals("failed", dead.state());
+            assertEquals("gone", dead.error());
+            assertNotNull(dead.finished());
+            assertFalse(store.jobs().failIfSilent("dead", 0, "again"), "a finished job is never failed again");
+            assertFalse(store.jobs().failIfSilent("over", 0, "gone"));
+            assertEquals("done", store.jobs().find("over").orElseThrow().state());
+            store.jobs().beat(List.of());
         }
 
         @Test

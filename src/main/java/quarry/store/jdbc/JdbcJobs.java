@@ -3,10 +3,12 @@ package quarry.store.jdbc;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import quarry.store.Jobs;
 import quarry.store.Records.Job;
+import quarry.store.Records.JobPulse;
 
 /** Background jobs and their result lines. */
 public final class JdbcJobs implements Jobs {
@@ -78,6 +80,37 @@ public final class JdbcJobs implements Jobs {
             }
             return null;
         });
+    }
+
+    @Override
+    public void beat(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        jdbc.transaction("beat jobs", c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE jobs SET heartbeat = heartbeat + 1 WHERE id = ?"
+                    + " AND state IN ('queued', 'running')")) {
+                for (String id : ids) {
+                    Jdbc.bind(p, id);
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<JobPulse> unfinished() {
+        return jdbc.list("list unfinished jobs", "SELECT id, kind, done, heartbeat FROM jobs WHERE state IN"
+                + " ('queued', 'running') ORDER BY created", r -> new JobPulse(r.getString(1), r.getString(2),
+                r.getLong(3), r.getLong(4)));
+    }
+
+    @Override
+    public boolean failIfSilent(String id, long heartbeat, String error) {
+        return jdbc.update("fail silent job", "UPDATE jobs SET state = 'failed', error = ?, finished = ? WHERE id = ?"
+                + " AND heartbeat = ? AND state IN ('queued', 'running')", error, Jdbc.now(), id, heartbeat) == 1;
     }
 
     @Override
