@@ -75,15 +75,20 @@ class FineTunerTest {
 
     @Test
     void progressReportsEveryStepWithAnEta() {
-        assertEquals(result.steps(), progress.size());
-        for (int i = 0; i < progress.size(); i++) {
-            FineTuneProgress p = progress.get(i);
-            assertEquals(i + 1, p.step());
+        // A step whose gradient was not finite is skipped and reports nothing (it happens now and
+        // then on CPU; the run goes on).
+        assertEquals(result.steps() - result.skippedSteps(), progress.size(), "one report per step not skipped");
+        int last = 0;
+        for (FineTuneProgress p : progress) {
+            assertTrue(p.step() > last && p.step() <= result.plannedSteps(), "step " + p.step() + " after " + last);
+            last = p.step();
             assertEquals(result.plannedSteps(), p.totalSteps());
             assertTrue(Double.isFinite(p.loss()) && p.loss() >= 0, "loss " + p.loss());
             assertTrue(p.etaSeconds() >= 0, "eta " + p.etaSeconds());
         }
-        assertEquals(0, progress.get(progress.size() - 1).etaSeconds(), 1e-9, "nothing left after the last step");
+        if (last == result.plannedSteps()) {
+            assertEquals(0, progress.get(progress.size() - 1).etaSeconds(), 1e-9, "nothing left after the last step");
+        }
     }
 
     @Test
